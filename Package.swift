@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+// The package graph is Skald's architecture (docs/architecture.md tells the same story):
+// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog) → state (WritePath, ReadPath)
+// → edges (ServerApp) → executables (skald). No arrow points up a layer.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Skald",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "skald", targets: ["skald"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // bytes: the only place for C and unsafe pointer code.
+        .target(
+            name: "CCodecs",
+            linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z")]
+        ),
+        .target(name: "Codecs", dependencies: ["CCodecs"], swiftSettings: strict),
+        // vocabulary
+        .target(name: "LogModel", dependencies: ["Codecs"], swiftSettings: strict),
+        // formats
+        .target(
+            name: "WriteAheadLog",
+            dependencies: ["Codecs", "LogModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // state
+        .target(
+            name: "WritePath",
+            dependencies: [
+                "Codecs", "LogModel", "WriteAheadLog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(name: "ReadPath", dependencies: ["LogModel", "WritePath"], swiftSettings: strict),
+        // edges
+        .target(
+            name: "ServerApp",
+            dependencies: [
+                "Codecs", "LogModel", "WriteAheadLog", "WritePath", "ReadPath",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // executables
+        .executableTarget(name: "skald", dependencies: ["ServerApp"], swiftSettings: strict),
+        .executableTarget(
+            name: "skald-bench-ingest",
+            dependencies: ["Codecs", "LogModel"],
+            path: "Sources/skald-bench-ingest",
+            swiftSettings: strict
+        ),
+        // tests mirror Sources
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
+        .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "WriteAheadLog", "LogModel"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerAppTests",
+            dependencies: [
+                "ServerApp", "LogModel", "Codecs",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["Codecs", "LogModel"], swiftSettings: strict),
+    ]
+)

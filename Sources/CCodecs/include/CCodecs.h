@@ -1,0 +1,34 @@
+// CCodecs: the one place where Skald touches C. Thin, allocation-free wrappers over the
+// system's liblz4, libsnappy and zlib, plus CRC32C. Imported only by the Swift `Codecs` module.
+#ifndef SKALD_CCODECS_H
+#define SKALD_CCODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lz4.h>
+#include <snappy-c.h>
+#include <zlib.h>
+
+/// CRC32C (Castagnoli) of `len` bytes, continuing from `crc` (start with 0).
+/// Uses the SSE4.2 crc32 instruction when the CPU has it, a slicing-by-8 table otherwise.
+uint32_t skald_crc32c(uint32_t crc, const uint8_t *data, size_t len);
+
+/// 1 when the hardware path is in use (for tests and the startup log).
+int skald_crc32c_hardware(void);
+
+/// Inflate `in` (zlib-wrapped when `format` is 1, gzip when 2, raw deflate when 0, auto zlib/gzip when 3)
+/// into `out`, writing at most `out_cap` bytes.
+/// Returns the number of bytes written, or:
+///   -1 the input is not valid compressed data,
+///   -2 the output would exceed `out_cap` (a decompression bomb or a too-small cap),
+///   -3 the input ended before the compressed stream did.
+long skald_inflate(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, int format);
+
+/// Gzip-compress `in` into `out` (capacity `out_cap`). Returns bytes written or -1.
+long skald_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, int level);
+
+/// Upper bound of skald_gzip's output for `in_len` input bytes.
+size_t skald_gzip_bound(size_t in_len);
+
+#endif

@@ -1,0 +1,172 @@
+public import Codecs
+
+/// Loki's `logproto.PushRequest` wire format, decoded by hand (no generated code, no per-line
+/// allocation): `PushRequest{streams=1}`, `StreamAdapter{labels=1, entries=2, hash=3}`,
+/// `EntryAdapter{timestamp=1, line=2, structuredMetadata=3, parsed=4}`, `LabelPairAdapter{name=1, value=2}`.
+/// Unknown fields are skipped, as protobuf requires.
+public enum PushProtobuf {
+    /// Largest label string accepted from the wire before validation (see `LabelParser.maxInputBytes`).
+    static let maxLabelsBytes = LabelParser.maxInputBytes
+
+    public static func decode(_ body: [UInt8]) throws(PushDecodeError) -> PushBatch {
+        let result = body.withUnsafeBytes { raw in
+            Result { () throws(CodecError) -> PushBatch in
+                var batch = PushBatch(bytes: body)
+                var c = ByteCursor(raw, codec: "protobuf")
+                while !c.isAtEnd {
+                    let (field, wire) = try tag(&c)
+                    if field == 1 && wire == 2 {
+                        let len = try c.length(max: raw.count, "streams[\(batch.streams.count)]")
+                        let end = c.offset + len
+                        batch.streams.append(try stream(&c, end: end, batch: &batch))
+                    } else {
+                        try skip(&c, wire: wire)
+                    }
+                }
+                return batch
+            }
+        }
+        switch result {
+        case .success(let b): return b
+        case .failure(let error): throw PushDecodeError("the protobuf push body is malformed: \(error.detail)")
+        }
+    }
+
+    @inline(__always)
+    static func tag(_ c: inout ByteCursor) throws(CodecError) -> (UInt64, UInt64) {
+        let t = try c.uvarint("field tag")
+        let field = t >> 3
+        guard field > 0 else { throw CodecError(.corrupt, codec: "protobuf", "field number 0 at offset \(c.offset)") }
+        return (field, t & 7)
+    }
+
+    static func skip(_ c: inout ByteCursor, wire: UInt64) throws(CodecError) {
+        switch wire {
+        case 0: _ = try c.uvarint("varint field")
+        case 1: try c.skip(8, "fixed64 field")
+        case 2: try c.skip(try c.length(max: c.remaining, "length-delimited field"))
+        case 5: try c.skip(4, "fixed32 field")
+        default: throw CodecError(.corrupt, codec: "protobuf", "unsupported wire type \(wire) at offset \(c.offset)")
+        }
+    }
+
+    static func stream(_ c: inout ByteCursor, end: Int, batch: inout PushBatch) throws(CodecError) -> PushStream {
+        var s = PushStream(labels: "")
+        while c.offset < end {
+            let (field, wire) = try tag(&c)
+            switch (field, wire) {
+            case (1, 2):
+                let n = try c.length(max: maxLabelsBytes, "stream labels")
+                s.labels = try c.string(n, "stream labels")
+            case (2, 2):
+                let n = try c.length(max: end - c.offset, "entry")
+                s.entries.append(try entry(&c, end: c.offset + n, batch: &batch))
+            default:
+                try skip(&c, wire: wire)
+            }
+        }
+        guard c.offset == end else { throw CodecError(.corrupt, codec: "protobuf", "stream overruns its length") }
+        return s
+    }
+
+    static func entry(_ c: inout ByteCursor, end: Int, batch: inout PushBatch) throws(CodecError) -> PushEntry {
+        var e = PushEntry(timestamp: 0, line: 0..<0)
+        var meta: [Label] = []
+        while c.offset < end {
+            let (field, wire) = try tag(&c)
+            switch (field, wire) {
+            case (1, 2):
+                let n = try c.length(max: end - c.offset, "timestamp")
+                e.timestamp = try timestamp(&c, end: c.offset + n)
+            case (2, 2):
+                let n = try c.length(max: end - c.offset, "line")
+                e.line = try c.range(n, "line")
+            case (3, 2):
+                let n = try c.length(max: end - c.offset, "structured metadata")
+                meta.append(try labelPair(&c, end: c.offset + n))
+            default:
+                try skip(&c, wire: wire) // `parsed` (4) is query-side only; ignored on push as Loki does
+            }
+        }
+        guard c.offset == end else { throw CodecError(.corrupt, codec: "protobuf", "entry overruns its length") }
+        if !meta.isEmpty {
+            e.metadata = Int32(batch.metadata.count)
+            batch.metadata.append(meta)
+        }
+        return e
+    }
+
+    static func timestamp(_ c: inout ByteCursor, end: Int) throws(CodecError) -> Int64 {
+        var seconds: Int64 = 0
+        var nanos: Int64 = 0
+        while c.offset < end {
+            let (field, wire) = try tag(&c)
+            switch (field, wire) {
+            case (1, 0): seconds = Int64(bitPattern: try c.uvarint("timestamp seconds"))
+            case (2, 0): nanos = Int64(Int32(truncatingIfNeeded: try c.uvarint("timestamp nanos")))
+            default: try skip(&c, wire: wire)
+            }
+        }
+        guard c.offset == end else { throw CodecError(.corrupt, codec: "protobuf", "timestamp overruns its length") }
+        // ±292 years around 1970 fit in Int64 nanoseconds; anything outside is not a real log time.
+        guard seconds > -9_223_372_036, seconds < 9_223_372_036, nanos >= 0, nanos < 1_000_000_000 else {
+            throw CodecError(.corrupt, codec: "protobuf", "timestamp \(seconds)s \(nanos)ns is out of range")
+        }
+        return seconds * 1_000_000_000 + nanos
+    }
+
+    static func labelPair(_ c: inout ByteCursor, end: Int) throws(CodecError) -> Label {
+        var l = Label("", "")
+        while c.offset < end {
+            let (field, wire) = try tag(&c)
+            switch (field, wire) {
+            case (1, 2): l.name = try c.string(try c.length(max: end - c.offset, "metadata name"), "metadata name")
+            case (2, 2): l.value = try c.string(try c.length(max: end - c.offset, "metadata value"), "metadata value")
+            default: try skip(&c, wire: wire)
+            }
+        }
+        guard c.offset == end else { throw CodecError(.corrupt, codec: "protobuf", "label pair overruns its length") }
+        return l
+    }
+
+    // MARK: encoding (clients, tests, benchmarks)
+
+    /// Encodes a batch as a `PushRequest` (uncompressed).
+    public static func encode(_ batch: PushBatch) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(batch.bytes.count + batch.entryCount * 24 + 1024)
+        var sbuf: [UInt8] = []
+        var ebuf: [UInt8] = []
+        for s in batch.streams {
+            sbuf.removeAll(keepingCapacity: true)
+            appendBytes(&sbuf, field: 1, Array(s.labels.utf8))
+            for e in s.entries {
+                ebuf.removeAll(keepingCapacity: true)
+                var ts: [UInt8] = []
+                let secs = e.timestamp >= 0 ? e.timestamp / 1_000_000_000 : (e.timestamp - 999_999_999) / 1_000_000_000
+                let nanos = e.timestamp - secs * 1_000_000_000
+                if secs != 0 { ts.append(0x08); ts.appendUVarint(UInt64(bitPattern: secs)) }
+                if nanos != 0 { ts.append(0x10); ts.appendUVarint(UInt64(nanos)) }
+                appendBytes(&ebuf, field: 1, ts)
+                appendBytes(&ebuf, field: 2, batch.bytes[e.line])
+                if e.metadata >= 0 {
+                    for l in batch.metadata[Int(e.metadata)] {
+                        var p: [UInt8] = []
+                        appendBytes(&p, field: 1, Array(l.name.utf8))
+                        appendBytes(&p, field: 2, Array(l.value.utf8))
+                        appendBytes(&ebuf, field: 3, p)
+                    }
+                }
+                appendBytes(&sbuf, field: 2, ebuf)
+            }
+            appendBytes(&out, field: 1, sbuf)
+        }
+        return out
+    }
+
+    static func appendBytes<C: Collection>(_ out: inout [UInt8], field: UInt64, _ bytes: C) where C.Element == UInt8 {
+        out.appendUVarint(field << 3 | 2)
+        out.appendUVarint(UInt64(bytes.count))
+        out.append(contentsOf: bytes)
+    }
+}
