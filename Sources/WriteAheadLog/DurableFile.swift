@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The crash-safety ritual, in one place: write `.tmp` → fsync → rename → fsync the directory.
+/// Also the small POSIX helpers the log needs (every failure carries the path and errno text).
+public enum DurableFile {
+    public struct IOError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let operation: String
+        public let errno: Int32
+        public var description: String {
+            "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
+        }
+        /// ENOSPC / EDQUOT: the volume is full; the caller should stop accepting writes, not crash.
+        public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+    }
+
+    /// Atomically replaces `path` with `bytes`.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IOError) {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IOError(path: tmp, operation: "open", errno: errno) }
+        do throws(IOError) {
+            try writeAll(fd, bytes, path: tmp)
+            guard fsync(fd) == 0 else { throw IOError(path: tmp, operation: "fsync", errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(tmp, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
+        try syncDirectory(parent(of: path))
+    }
+
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(IOError) {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IOError(path: path, operation: "write", errno: errno)
+            }
+            written += n
+        }
+    }
+
+    public static func syncDirectory(_ dir: String) throws(IOError) {
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOError(path: dir, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw IOError(path: dir, operation: "fsync directory", errno: errno) }
+    }
+
+    public static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `mkdir -p`.
+    public static func createDirectory(_ path: String) throws(IOError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw IOError(path: current, operation: "mkdir", errno: errno)
+            }
+        }
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String) throws(IOError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw IOError(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw IOError(path: path, operation: "stat", errno: errno) }
+        let size = Int(st.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, count in
+            var got = 0
+            while got < size {
+                let n = Glibc.read(fd, buf.baseAddress! + got, size - got)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+                if n == 0 { break }
+                got += n
+            }
+            count = got
+        }
+        if failure != 0 { throw IOError(path: path, operation: "read", errno: failure) }
+        return bytes
+    }
+
+    /// Names in a directory (not `.`/`..`), or an empty list if it does not exist.
+    public static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func size(_ path: String) -> Int? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : nil
+    }
+}

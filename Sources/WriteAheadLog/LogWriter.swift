@@ -1,0 +1,346 @@
+public import Foundation
+public import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The segmented log's single writer, with group commit: concurrent `append`s queue up, the writer
+/// thread frames them with consecutive LSNs, writes them with one `write` and (policy permitting) one
+/// `fsync`, then hands the group — in LSN order — to `onCommit` on a second thread before resuming the
+/// callers. So every consumer of the log (live or replay) sees records in the same order, and the
+/// fsync of group N+1 overlaps the apply of group N.
+///
+/// Threads, not tasks: fsync blocks, and a blocked cooperative-pool thread would stall the server.
+public final class LogWriter: @unchecked Sendable {
+    public struct Configuration: Sendable {
+        public var directory: String
+        /// Rotate to a new segment once the current one would pass this size (default 64 MiB).
+        public var segmentSize: Int = 64 << 20
+        public var fsync: FsyncPolicy = .always
+
+        public init(directory: String, segmentSize: Int = 64 << 20, fsync: FsyncPolicy = .always) {
+            self.directory = directory
+            self.segmentSize = segmentSize
+            self.fsync = fsync
+        }
+    }
+
+    /// What the writer hands to `onCommit`: the LSN it assigned and the caller's context object.
+    public struct Committed: @unchecked Sendable {
+        public let lsn: UInt64
+        public let tenant: String
+        public let context: AnyObject?
+    }
+
+    public enum WriterError: Error, CustomStringConvertible, Sendable {
+        case closed
+        case volumeFull(String)
+        case failed(String)
+
+        public var description: String {
+            switch self {
+            case .closed: "the write-ahead log is closed (the server is shutting down); retry against a running server"
+            case .volumeFull(let d): "the data volume is full (\(d)); free space or grow the volume, then retry"
+            case .failed(let d): "the write-ahead log failed (\(d)); the server accepts no writes until it is restarted"
+            }
+        }
+    }
+
+    /// Counters, read by /metrics.
+    public struct Stats: Sendable {
+        public var records: UInt64 = 0
+        public var bytes: UInt64 = 0
+        public var fsyncs: UInt64 = 0
+        public var groups: UInt64 = 0
+        public var segment: UInt64 = 0
+        public var lastLSN: UInt64 = 0
+        public var fsyncSeconds: Double = 0
+    }
+
+    struct Pending {
+        let type: WALFormat.RecordType
+        let tenant: String
+        let payload: [UInt8]
+        let context: AnyObject?
+        let continuation: CheckedContinuation<UInt64, any Error>
+    }
+
+    let config: Configuration
+    let logger: Logger
+    /// Called on the apply thread with each committed group, in LSN order.
+    let onCommit: @Sendable ([Committed]) -> Void
+
+    // Guarded by `lock`: the queue, the closing flag, the failure, stats.
+    private let lock = NSCondition()
+    private var queue: [Pending] = []
+    private var closing = false
+    private var closed = false
+    private var failure: WriterError?
+    private var stats = Stats()
+
+    // Guarded by `applyLock`: committed groups awaiting apply.
+    private let applyLock = NSCondition()
+    private var applyQueue: [([Committed], [CheckedContinuation<UInt64, any Error>], (any Error)?)] = []
+    private var applyDone = false
+
+    // Owned by the writer thread only.
+    private var fd: Int32 = -1
+    private var segmentIndex: UInt64
+    private var segmentBytes = 0
+    private var nextLSN: UInt64
+    private var dirty = false
+
+    private var writerThread: Thread?
+    private var applyThread: Thread?
+    private var intervalThread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// - Parameters:
+    ///   - nextLSN: the LSN of the first record this writer appends (last replayed + 1).
+    ///   - segmentIndex: index of the new segment this writer opens (after every existing one).
+    public init(configuration: Configuration, nextLSN: UInt64, segmentIndex: UInt64, logger: Logger,
+                onCommit: @escaping @Sendable ([Committed]) -> Void) throws {
+        self.config = configuration
+        self.logger = logger
+        self.nextLSN = nextLSN
+        self.segmentIndex = segmentIndex
+        self.onCommit = onCommit
+        try DurableFile.createDirectory(configuration.directory)
+        try openSegment(segmentIndex)
+        stats.lastLSN = nextLSN - 1
+        stats.segment = segmentIndex
+    }
+
+    /// Starts the writer and apply threads.
+    public func start() {
+        let w = Thread { [self] in writerLoop() }
+        w.name = "skald-wal-writer"
+        w.qualityOfService = .userInitiated
+        writerThread = w
+        let a = Thread { [self] in applyLoop() }
+        a.name = "skald-wal-apply"
+        applyThread = a
+        w.start()
+        a.start()
+        if case .interval(let ms) = config.fsync {
+            let t = Thread { [self] in intervalLoop(ms) }
+            t.name = "skald-wal-fsync"
+            intervalThread = t
+            t.start()
+        }
+    }
+
+    /// Appends one record; returns its LSN once it is durable per the fsync policy and applied.
+    public func append(type: WALFormat.RecordType, tenant: String, payload: [UInt8], context: AnyObject? = nil) async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<UInt64, any Error>) in
+            lock.lock()
+            if let f = failure {
+                lock.unlock()
+                c.resume(throwing: f)
+                return
+            }
+            if closing {
+                lock.unlock()
+                c.resume(throwing: WriterError.closed)
+                return
+            }
+            queue.append(Pending(type: type, tenant: tenant, payload: payload, context: context, continuation: c))
+            lock.signal()
+            lock.unlock()
+        }
+    }
+
+    public var currentStats: Stats {
+        lock.lock()
+        defer { lock.unlock() }
+        return stats
+    }
+
+    /// Stops accepting appends, drains the queue, fsyncs and closes the segment. Idempotent; blocks.
+    public func close() {
+        lock.lock()
+        if closed || writerThread == nil {
+            closing = true
+            lock.unlock()
+            if fd >= 0 { _ = fsync(fd); Glibc.close(fd); fd = -1 }
+            return
+        }
+        closed = true
+        closing = true
+        lock.broadcast()
+        lock.unlock()
+        finished.wait() // writer thread
+        finished.wait() // apply thread
+        if intervalThread != nil { finished.wait() }
+    }
+
+    // MARK: writer thread
+
+    private func writerLoop() {
+        var buffer: [UInt8] = []
+        while true {
+            lock.lock()
+            while queue.isEmpty && !closing { lock.wait() }
+            if queue.isEmpty && closing {
+                lock.unlock()
+                break
+            }
+            let group = queue
+            queue.removeAll(keepingCapacity: true)
+            lock.unlock()
+
+            var committed: [Committed] = []
+            committed.reserveCapacity(group.count)
+            var error: WriterError?
+            let firstLSN = nextLSN
+            do throws(WriterError) {
+                buffer.removeAll(keepingCapacity: true)
+                for p in group {
+                    let frame = WALFormat.frameSize(tenant: p.tenant, payloadCount: p.payload.count)
+                    if segmentBytes > WALFormat.segmentHeaderSize && segmentBytes + buffer.count + frame > config.segmentSize {
+                        try writeBuffer(&buffer)
+                        try rotate()
+                    }
+                    WALFormat.appendRecord(to: &buffer, lsn: nextLSN, type: p.type, tenant: p.tenant, payload: p.payload)
+                    committed.append(Committed(lsn: nextLSN, tenant: p.tenant, context: p.context))
+                    nextLSN += 1
+                }
+                try writeBuffer(&buffer)
+                if config.fsync == .always { try sync() }
+            } catch let e {
+                error = e
+                nextLSN = firstLSN
+                committed.removeAll()
+            }
+            lock.lock()
+            if let e = error {
+                if case .failed = e { failure = e }
+            } else {
+                stats.records += UInt64(group.count)
+                stats.groups += 1
+                stats.lastLSN = nextLSN - 1
+                stats.segment = segmentIndex
+            }
+            lock.unlock()
+            applyLock.lock()
+            applyQueue.append((committed, group.map(\.continuation), error))
+            applyLock.signal()
+            applyLock.unlock()
+        }
+        if fd >= 0 {
+            if dirty { _ = fsync(fd) }
+            Glibc.close(fd)
+            fd = -1
+        }
+        applyLock.lock()
+        applyDone = true
+        applyLock.signal()
+        applyLock.unlock()
+        finished.signal()
+    }
+
+    private func writeBuffer(_ buffer: inout [UInt8]) throws(WriterError) {
+        guard !buffer.isEmpty else { return }
+        let before = segmentBytes
+        do {
+            try DurableFile.writeAll(fd, buffer, path: segmentPath(segmentIndex))
+        } catch {
+            // Cut any partial frame so the next append does not follow garbage.
+            _ = ftruncate(fd, off_t(before))
+            _ = lseek(fd, off_t(before), SEEK_SET)
+            if error.isNoSpace { throw .volumeFull(error.description) }
+            throw .failed(error.description)
+        }
+        segmentBytes += buffer.count
+        lock.lock()
+        stats.bytes += UInt64(buffer.count)
+        lock.unlock()
+        dirty = true
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func sync() throws(WriterError) {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        // After a failed fsync the kernel may have dropped the dirty pages: the only safe
+        // course is to stop accepting writes (the PostgreSQL "fsyncgate" lesson).
+        guard fsync(fd) == 0 else { throw .failed("fsync \(segmentPath(segmentIndex)): \(String(cString: strerror(errno)))") }
+        let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        dirty = false
+        lock.lock()
+        stats.fsyncs += 1
+        stats.fsyncSeconds += dt
+        lock.unlock()
+    }
+
+    private func rotate() throws(WriterError) {
+        try sync()
+        Glibc.close(fd)
+        fd = -1
+        do { try openSegment(segmentIndex + 1) } catch { throw .failed(error.description) }
+        logger.debug("wal segment rotated", metadata: ["wal.segment": "\(segmentIndex)"])
+    }
+
+    private func segmentPath(_ index: UInt64) -> String { config.directory + "/" + SegmentName.name(index) }
+
+    private func openSegment(_ index: UInt64) throws(DurableFile.IOError) {
+        let path = segmentPath(index)
+        let f = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard f >= 0 else { throw DurableFile.IOError(path: path, operation: "open", errno: errno) }
+        let header = WALFormat.segmentHeader(index: index)
+        do throws(DurableFile.IOError) {
+            try DurableFile.writeAll(f, header, path: path)
+            guard fsync(f) == 0 else { throw DurableFile.IOError(path: path, operation: "fsync", errno: errno) }
+            try DurableFile.syncDirectory(config.directory)
+        } catch {
+            Glibc.close(f)
+            throw error
+        }
+        fd = f
+        segmentIndex = index
+        segmentBytes = header.count
+        dirty = false
+    }
+
+    // MARK: apply thread
+
+    private func applyLoop() {
+        while true {
+            applyLock.lock()
+            while applyQueue.isEmpty && !applyDone { applyLock.wait() }
+            if applyQueue.isEmpty && applyDone {
+                applyLock.unlock()
+                break
+            }
+            let work = applyQueue
+            applyQueue.removeAll(keepingCapacity: true)
+            applyLock.unlock()
+            for (committed, continuations, error) in work {
+                if let e = error {
+                    for c in continuations { c.resume(throwing: e) }
+                    continue
+                }
+                onCommit(committed)
+                for (i, c) in continuations.enumerated() { c.resume(returning: committed[i].lsn) }
+            }
+        }
+        finished.signal()
+    }
+
+    // MARK: interval fsync
+
+    private func intervalLoop(_ ms: Int) {
+        while true {
+            lock.lock()
+            let stop = lock.wait(until: Date(timeIntervalSinceNow: Double(ms) / 1000)) && closing || closing
+            lock.unlock()
+            if stop { break }
+            // fsync of a descriptor another thread writes to is safe; rotation fsyncs on its own.
+            let f = fd
+            if f >= 0 { _ = fsync(f) }
+            lock.lock()
+            stats.fsyncs += 1
+            lock.unlock()
+        }
+        finished.signal()
+    }
+}
