@@ -1,0 +1,204 @@
+public import LogModel
+public import Logging
+import Codecs
+import Metrics
+import Synchronization
+import WriteAheadLog
+
+/// The front of the write path: decodes a push body, validates every stream and entry with Loki's
+/// rules and texts, applies the tenant's ingestion rate limit, and hands what passes to the ingester.
+public final class Distributor: Sendable {
+    public struct Configuration: Sendable {
+        /// `distributor.max_recv_msg_size`: the largest body accepted, before and after decompression
+        /// (Loki's default, 100 MB). A compression bomb stops here instead of exhausting memory.
+        public var maxRecvMsgSize: Int = 100 << 20
+        public init(maxRecvMsgSize: Int = 100 << 20) { self.maxRecvMsgSize = maxRecvMsgSize }
+    }
+
+    let config: Configuration
+    let ingester: Ingester
+    let overrides: Overrides
+    let clock: any Clock
+    let logger: Logger
+    let metrics: DistributorMetrics
+    /// Guards the per-tenant rate limiters.
+    private let limiters = Mutex<[String: TokenBucket]>([:])
+    /// Guards the parsed-labels cache (raw label string → canonical labels), bounded by `labelCacheSize`.
+    private let labelCache = Mutex<[String: LabelSet]>([:])
+    static let labelCacheSize = 65536
+
+    public init(configuration: Configuration = .init(), ingester: Ingester, overrides: Overrides,
+                clock: any Clock = SystemClock(), logger: Logger) {
+        self.config = configuration
+        self.ingester = ingester
+        self.overrides = overrides
+        self.clock = clock
+        self.logger = logger
+        self.metrics = DistributorMetrics()
+    }
+
+    /// Decodes a raw push body according to its headers (Loki's rules, see LOKI-CONTRACT.md).
+    public func decode(body: [UInt8], contentType: String?, contentEncoding: String?) throws(PushError) -> PushBatch {
+        guard let contentType, !contentType.isEmpty else {
+            throw PushError(.badRequest, "missing Content-Type header: use application/json or application/x-protobuf")
+        }
+        guard body.count <= config.maxRecvMsgSize else {
+            throw PushError(.tooLarge, "push body of \(body.count) bytes exceeds the limit of \(config.maxRecvMsgSize) bytes (distributor.max_recv_msg_size); send smaller batches")
+        }
+        var raw = body
+        let max = config.maxRecvMsgSize
+        let encoding = (contentEncoding ?? "").lowercased()
+        guard ["", "identity", "gzip", "x-gzip", "deflate", "snappy"].contains(encoding) else {
+            throw PushError(.badRequest, "Content-Encoding \"\(contentEncoding!)\" not supported")
+        }
+        do throws(CodecError) {
+            switch encoding {
+            case "gzip", "x-gzip": raw = try Deflate.decompress(raw, format: .gzip, maxOutput: max)
+            case "deflate": raw = try Deflate.decompress(raw, format: .auto, maxOutput: max)
+            case "snappy": raw = try Snappy.decompress(raw, maxOutput: max)
+            default: break
+            }
+        } catch {
+            throw PushError(error.kind == .tooLarge ? .tooLarge : .badRequest, "cannot decompress the push body: \(error)")
+        }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if mediaType == "application/json" {
+            do { return try PushJSON.decode(raw) } catch { throw PushError(.badRequest, error.message) }
+        }
+        // Any other type is protobuf, snappy-compressed (Promtail's format).
+        let plain: [UInt8]
+        do { plain = try Snappy.decompress(raw, maxOutput: max) } catch {
+            throw PushError(error.kind == .tooLarge ? .tooLarge : .badRequest,
+                            "cannot decode the protobuf push body (\(contentType) bodies must be snappy-compressed protobuf): \(error)")
+        }
+        do { return try PushProtobuf.decode(plain) } catch { throw PushError(.badRequest, error.message) }
+    }
+
+    /// Validates, rate-limits and stores a decoded batch. Returns normally when every entry was
+    /// stored; throws `PushError` when some or all were rejected (the valid ones are stored first).
+    public func push(tenant: TenantID, batch: PushBatch) async throws(PushError) {
+        let limits = overrides.limits(for: tenant)
+        let now = clock.now()
+        metrics.received(tenant: tenant.value, lines: batch.entryCount, bytes: batch.lineBytes)
+
+        var valid = PushBatch(bytes: batch.bytes, streams: [], metadata: batch.metadata)
+        var sets: [LabelSet] = []
+        var lastError: Rejection?
+        var discarded: [DiscardReason: (Int, Int)] = [:]
+        func discard(_ r: Rejection, lines: Int, bytes: Int) {
+            lastError = r
+            let p = discarded[r.reason] ?? (0, 0)
+            discarded[r.reason] = (p.0 + lines, p.1 + bytes)
+        }
+
+        for s in batch.streams {
+            let labels: LabelSet
+            switch validatedLabels(s.labels, limits: limits) {
+            case .success(let l): labels = l
+            case .failure(let r):
+                discard(r, lines: s.entries.count, bytes: s.lineBytes)
+                continue
+            }
+            var keep: [PushEntry] = []
+            keep.reserveCapacity(s.entries.count)
+            for var e in s.entries {
+                if limits.rejectOldSamples && e.timestamp < now - limits.rejectOldSamplesMaxAge {
+                    discard(Rejection(.tooOld, "entry for stream '\(labels.canonical)' has timestamp too old: \(GoTime.rfc3339(e.timestamp)), oldest acceptable timestamp is: \(GoTime.rfc3339(now - limits.rejectOldSamplesMaxAge))"),
+                            lines: 1, bytes: e.line.count)
+                    continue
+                }
+                if e.timestamp > now + limits.creationGracePeriod {
+                    discard(Rejection(.tooNew, "entry for stream '\(labels.canonical)' has timestamp too new: \(GoTime.rfc3339(e.timestamp))"),
+                            lines: 1, bytes: e.line.count)
+                    continue
+                }
+                if limits.maxLineSize > 0 && e.line.count > limits.maxLineSize {
+                    if limits.maxLineSizeTruncate {
+                        e.line = e.line.lowerBound..<(e.line.lowerBound + limits.maxLineSize)
+                    } else {
+                        discard(Rejection(.lineTooLong, "Max entry size '\(limits.maxLineSize)' bytes exceeded for stream '\(labels.canonical)' while adding an entry with length '\(e.line.count)' bytes"),
+                                lines: 1, bytes: e.line.count)
+                        continue
+                    }
+                }
+                keep.append(e)
+            }
+            if !keep.isEmpty {
+                valid.streams.append(PushStream(labels: labels.canonical, entries: keep))
+                sets.append(labels)
+            }
+        }
+
+        if !valid.streams.isEmpty && limits.ingestionRateMB > 0 {
+            let bytes = valid.lineBytes
+            let rate = limits.ingestionRateMB * 1_048_576, burst = max(limits.ingestionBurstSizeMB, limits.ingestionRateMB) * 1_048_576
+            let mono = clock.monotonic()
+            let ok = limiters.withLock { l -> Bool in
+                var b = l[tenant.value] ?? TokenBucket(rate: rate, burst: burst, now: mono)
+                b.update(rate: rate, burst: burst)
+                let ok = b.allow(bytes, now: mono)
+                l[tenant.value] = b
+                return ok
+            }
+            if !ok {
+                let lines = valid.entryCount
+                metrics.discarded(tenant: tenant.value, reason: .rateLimited, lines: lines, bytes: bytes)
+                for (r, v) in discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.0, bytes: v.1) }
+                throw PushError(.limited, "Ingestion rate limit exceeded for user \(tenant.value) (limit: \(Int(rate)) bytes/sec) while attempting to ingest '\(lines)' lines totaling '\(bytes)' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased")
+            }
+        }
+
+        var ingesterError: Rejection?
+        if !valid.streams.isEmpty {
+            do {
+                let outcome = try await ingester.push(tenant: tenant, batch: valid, labelSets: sets)
+                ingesterError = outcome.rejections.last
+                for (r, v) in outcome.discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.lines, bytes: v.bytes) }
+            } catch let e as LogWriter.WriterError {
+                throw PushError(.unavailable, e.description)
+            } catch {
+                throw PushError(.unavailable, "storing the push failed: \(error)")
+            }
+        }
+        for (r, v) in discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.0, bytes: v.1) }
+        if let r = ingesterError ?? lastError {
+            throw PushError(r.isLimit ? .limited : .badRequest, r.message)
+        }
+    }
+
+    /// Parses (cached) and validates a stream's labels with Loki's rules and messages.
+    func validatedLabels(_ raw: String, limits: Limits) -> Result<LabelSet, Rejection> {
+        let labels: LabelSet
+        if let cached = labelCache.withLock({ $0[raw] }) {
+            labels = cached
+        } else {
+            do {
+                labels = try LabelParser.parse(raw)
+            } catch {
+                return .failure(Rejection(.invalidLabels, "Error parsing labels '\(raw)' with error: \(error.message)"))
+            }
+        }
+        if labels.isEmpty {
+            return .failure(Rejection(.missingLabels, "error at least one label pair is required per stream"))
+        }
+        if labels.count > limits.maxLabelNamesPerSeries {
+            return .failure(Rejection(.maxLabelNames, "entry for stream '\(labels.canonical)' has \(labels.count) label names; limit \(limits.maxLabelNamesPerSeries)"))
+        }
+        for l in labels.labels {
+            if l.name.utf8.count > limits.maxLabelNameLength {
+                return .failure(Rejection(.labelNameTooLong, "stream '\(labels.canonical)' has label name too long: '\(l.name)'"))
+            }
+            if l.value.utf8.count > limits.maxLabelValueLength {
+                return .failure(Rejection(.labelValueTooLong, "stream '\(labels.canonical)' has label value too long: '\(l.value)'"))
+            }
+        }
+        if let dup = labels.duplicateName {
+            return .failure(Rejection(.duplicateLabelNames, "stream '\(labels.canonical)' has duplicate label name: '\(dup)'"))
+        }
+        labelCache.withLock { c in
+            if c.count >= Distributor.labelCacheSize { c.removeAll(keepingCapacity: true) }
+            c[raw] = labels
+        }
+        return .success(labels)
+    }
+}
