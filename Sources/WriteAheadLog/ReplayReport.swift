@@ -34,6 +34,8 @@ public struct ReplayReport: Sendable {
     public var damage: [Damage] = []
 
     public var bytesLost: Int { damage.reduce(0) { $0 + $1.bytesLost } }
+
+    public init() {}
 }
 
 /// Replay progress for /ready: bytes of segment files read so far out of the total.
@@ -41,4 +43,10 @@ public struct ReplayProgress: Sendable {
     public var bytesRead: Int
     public var bytesTotal: Int
     public var records: Int
+
+    public init(bytesRead: Int, bytesTotal: Int, records: Int) {
+        self.bytesRead = bytesRead
+        self.bytesTotal = bytesTotal
+        self.records = records
+    }
 }

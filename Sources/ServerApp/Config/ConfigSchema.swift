@@ -1,0 +1,185 @@
+import LogModel
+import WriteAheadLog
+
+/// Every config key Skald knows, under Loki's names: its type, and either what it sets or why it
+/// is accepted without effect (each such key logs one warning at startup). A key not listed here,
+/// and not under an `.ignoredTree`, stops startup with its line number.
+enum ConfigSchema {
+    enum Effect {
+        case apply(@Sendable (inout SkaldConfig, ConfigValue) throws(ConfigError) -> Void)
+        /// Accepted for Loki compatibility, not acted on; the text says why.
+        case ignored(String)
+        case none
+    }
+
+    struct Rule {
+        let kind: ConfigKind
+        let effect: Effect
+    }
+
+    static func set(_ kind: ConfigKind, _ f: @escaping @Sendable (inout SkaldConfig, ConfigValue) throws(ConfigError) -> Void) -> Rule {
+        Rule(kind: kind, effect: .apply(f))
+    }
+
+    static func ignored(_ kind: ConfigKind, _ why: String) -> Rule { Rule(kind: kind, effect: .ignored(why)) }
+    static let section = Rule(kind: .section, effect: .none)
+
+    static let singleNode = "single-node Skald has no ring; the setting has no effect"
+    static let chunksLater = "chunk flushing arrives with the chunk store; parsed, not yet acted on"
+    static let boltdb = "Skald keeps its own sorted index on the volume; BoltDB shipper settings have no effect"
+    static let tableManager = "retention is the compactor's job in Skald; table_manager settings have no effect"
+
+    /// Subtrees accepted whole; every leaf under them logs one warning.
+    static let ignoredTrees: [String: String] = [
+        "storage_config.boltdb_shipper": boltdb,
+        "storage_config.tsdb_shipper": boltdb,
+        "table_manager": tableManager,
+        "ingester.lifecycler": singleNode,
+        "common.ring": singleNode,
+        "compactor": "compaction and retention arrive with their own issue; parsed, not yet acted on",
+        "chunk_store_config": "Skald has no chunk cache; chunk_store_config has no effect",
+        "schema_config": "Skald's own index format serves every schema period; schema_config is accepted, not acted on",
+        "query_range": "query splitting and caching settings are not acted on yet",
+        "frontend": "single binary: no query frontend",
+        "frontend_worker": "single binary: no query frontend",
+        "query_scheduler": "single binary: no query scheduler",
+        "memberlist": singleNode,
+        "analytics": "Skald sends no usage reports",
+        "ruler": "the ruler is not implemented",
+        "tracing": "tracing is not implemented",
+    ]
+
+    static func limit(_ kind: ConfigKind, _ f: @escaping @Sendable (inout Limits, ConfigValue) -> Void) -> Rule {
+        set(kind) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in f(&c.limits, v) }
+    }
+
+    /// `limits_config` keys, shared with the per-tenant runtime overrides file.
+    static let limitRules: [String: Rule] = [
+        "ingestion_rate_mb": limit(.float) { $0.ingestionRateMB = $1.float },
+        "ingestion_burst_size_mb": limit(.float) { $0.ingestionBurstSizeMB = $1.float },
+        "ingestion_rate_strategy": ignored(.string, "single node: the local strategy always applies"),
+        "max_global_streams_per_user": limit(.int) { $0.maxGlobalStreamsPerUser = $1.int },
+        "max_streams_per_user": limit(.int) { $0.maxStreamsPerUser = $1.int },
+        "per_stream_rate_limit": limit(.bytes) { $0.perStreamRateLimit = $1.int },
+        "per_stream_rate_limit_burst": limit(.bytes) { $0.perStreamRateLimitBurst = $1.int },
+        "max_label_names_per_series": limit(.int) { $0.maxLabelNamesPerSeries = $1.int },
+        "max_label_name_length": limit(.int) { $0.maxLabelNameLength = $1.int },
+        "max_label_value_length": limit(.int) { $0.maxLabelValueLength = $1.int },
+        "reject_old_samples": limit(.bool) { $0.rejectOldSamples = $1.bool },
+        "reject_old_samples_max_age": limit(.duration) { $0.rejectOldSamplesMaxAge = $1.duration },
+        "creation_grace_period": limit(.duration) { $0.creationGracePeriod = $1.duration },
+        "max_line_size": limit(.bytes) { $0.maxLineSize = $1.int },
+        "max_line_size_truncate": limit(.bool) { $0.maxLineSizeTruncate = $1.bool },
+        "unordered_writes": limit(.bool) { $0.unorderedWrites = $1.bool },
+        "max_entries_limit_per_query": limit(.int) { $0.maxEntriesLimitPerQuery = $1.int },
+        "max_query_series": limit(.int) { $0.maxQuerySeries = $1.int },
+        "max_query_length": limit(.duration) { $0.maxQueryLength = $1.duration },
+        "enforce_metric_name": ignored(.bool, "Loki ignores it for logs too; it has no effect"),
+        "max_cache_freshness_per_query": ignored(.duration, "Skald has no results cache"),
+        "split_queries_by_interval": ignored(.duration, "query splitting is not implemented"),
+        "max_query_parallelism": ignored(.int, "single process: parallelism is not configurable"),
+        "retention_period": ignored(.duration, "retention arrives with the compactor issue"),
+        "max_chunks_per_query": ignored(.int, "not acted on yet"),
+        "max_concurrent_tail_requests": ignored(.int, "tailing is not implemented yet"),
+        "query_timeout": ignored(.duration, "not acted on yet"),
+        "volume_enabled": ignored(.bool, "the volume endpoints are not implemented yet"),
+        "allow_structured_metadata": ignored(.bool, "structured metadata is always accepted and kept"),
+    ]
+
+    static let rules: [String: Rule] = {
+        var r: [String: Rule] = [
+            "target": set(.string) { $0.target = $1.string },
+            "auth_enabled": set(.bool) { $0.authEnabled = $1.bool },
+            "server": section,
+            "server.http_listen_address": set(.string) { $0.server.httpListenAddress = $1.string },
+            "server.http_listen_port": set(.int) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard (0...65535).contains(v.int) else { throw ConfigError("server.http_listen_port must be 0…65535, got \(v.int)") }
+                c.server.httpListenPort = v.int
+            },
+            "server.grpc_listen_port": ignored(.int, "Skald serves HTTP only"),
+            "server.grpc_listen_address": ignored(.string, "Skald serves HTTP only"),
+            "server.log_level": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard ["debug", "info", "warn", "error"].contains(v.string) else {
+                    throw ConfigError("server.log_level must be debug, info, warn or error, got \"\(v.string)\"")
+                }
+                c.server.logLevel = v.string
+            },
+            "server.log_format": set(.string) { $0.server.logFormat = $1.string },
+            "server.graceful_shutdown_timeout": set(.duration) { $0.server.gracefulShutdownTimeout = $1.duration },
+            "server.http_server_read_timeout": ignored(.duration, "not acted on yet"),
+            "server.http_server_write_timeout": ignored(.duration, "not acted on yet"),
+            "server.http_server_idle_timeout": ignored(.duration, "not acted on yet"),
+            "server.grpc_server_max_recv_msg_size": ignored(.int, "Skald serves HTTP only"),
+            "server.grpc_server_max_send_msg_size": ignored(.int, "Skald serves HTTP only"),
+            "server.grpc_server_max_concurrent_streams": ignored(.int, "Skald serves HTTP only"),
+            "server.register_instrumentation": ignored(.bool, "/metrics is always served"),
+            "common": section,
+            "common.path_prefix": set(.string) { $0.pathPrefix = $1.string },
+            "common.replication_factor": ignored(.int, singleNode),
+            "common.storage": ignored(.anything, "set storage under storage_config; common.storage is not acted on"),
+            "distributor": section,
+            "distributor.max_recv_msg_size": set(.bytes) { $0.maxRecvMsgSize = $1.int },
+            "distributor.ring": ignored(.anything, singleNode),
+            "ingester": section,
+            "ingester.chunk_idle_period": set(.duration) { $0.ingester.chunkIdlePeriod = $1.duration },
+            "ingester.chunk_block_size": set(.bytes) { $0.ingester.chunkBlockSize = $1.int },
+            "ingester.chunk_target_size": set(.bytes) { $0.ingester.chunkTargetSize = $1.int },
+            "ingester.chunk_retain_period": set(.duration) { $0.ingester.chunkRetainPeriod = $1.duration },
+            "ingester.chunk_encoding": set(.string) { $0.ingester.chunkEncoding = $1.string },
+            "ingester.max_chunk_age": set(.duration) { $0.ingester.maxChunkAge = $1.duration },
+            "ingester.max_transfer_retries": ignored(.int, "Skald replays its WAL instead of transferring chunks between ingesters"),
+            "ingester.concurrent_flushes": ignored(.int, chunksLater),
+            "ingester.flush_check_period": ignored(.duration, chunksLater),
+            "ingester.flush_op_timeout": ignored(.duration, chunksLater),
+            "ingester.autoforget_unhealthy": ignored(.bool, singleNode),
+            "ingester.wal": section,
+            "ingester.wal.enabled": set(.bool) { $0.ingester.wal.enabled = $1.bool },
+            "ingester.wal.dir": set(.string) { $0.ingester.wal.dir = $1.string },
+            "ingester.wal.checkpoint_duration": set(.duration) { $0.ingester.wal.checkpointDuration = $1.duration },
+            "ingester.wal.flush_on_shutdown": set(.bool) { $0.ingester.wal.flushOnShutdown = $1.bool },
+            "ingester.wal.replay_memory_ceiling": set(.bytes) { $0.ingester.wal.replayMemoryCeiling = $1.int },
+            "ingester.wal.fsync": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                switch v.string {
+                case "always": c.ingester.wal.fsync = .always
+                case "never": c.ingester.wal.fsync = .never
+                case "interval": c.ingester.wal.fsync = .interval(milliseconds: Int(c.ingester.wal.fsyncInterval / 1_000_000))
+                default: throw ConfigError("ingester.wal.fsync must be always, interval or never, got \"\(v.string)\"")
+                }
+            },
+            "ingester.wal.fsync_interval": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.duration >= 1_000_000 else { throw ConfigError("ingester.wal.fsync_interval must be at least 1ms") }
+                c.ingester.wal.fsyncInterval = v.duration
+                if case .interval = c.ingester.wal.fsync { c.ingester.wal.fsync = .interval(milliseconds: Int(v.duration / 1_000_000)) }
+            },
+            "ingester.wal.segment_size": set(.bytes) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.int >= 64 << 10 else { throw ConfigError("ingester.wal.segment_size must be at least 64KiB, got \(v.int)") }
+                c.ingester.wal.segmentSize = v.int
+            },
+            "limits_config": section,
+            "runtime_config": section,
+            "runtime_config.file": set(.string) { $0.runtimeConfig.file = $1.string },
+            "runtime_config.period": set(.duration) { $0.runtimeConfig.period = $1.duration },
+            "storage_config": section,
+            "storage_config.filesystem": section,
+            "storage_config.filesystem.directory": set(.string) { $0.filesystemDirectory = $1.string },
+            "querier": ignored(.anything, "querier tuning is not acted on yet"),
+        ]
+        for (k, v) in limitRules { r["limits_config." + k] = v }
+        return r
+    }()
+
+    /// The ignored subtree a path falls under, if any.
+    static func ignoredTree(_ path: String) -> (String, String)? {
+        var p = path
+        while true {
+            let base = p.replacingOccurrences(of: "[]", with: "")
+            if let why = ignoredTrees[base] { return (base, why) }
+            guard let dot = p.lastIndex(of: ".") else { return nil }
+            p = String(p[..<dot])
+        }
+    }
+}
+
+#if canImport(Foundation)
+import Foundation
+#endif

@@ -1,0 +1,77 @@
+public import LogModel
+public import WriteAheadLog
+
+/// The server's effective configuration, under Loki's key names (see ConfigSchema for the mapping).
+public struct SkaldConfig: Sendable {
+    public struct Server: Sendable {
+        public var httpListenAddress = "0.0.0.0"
+        public var httpListenPort = 3100
+        public var logLevel = "info"
+        public var logFormat = "logfmt"
+        public var gracefulShutdownTimeout: Int64 = 30 * 1_000_000_000
+    }
+
+    public struct WAL: Sendable {
+        public var enabled = true
+        /// Empty = `<data>/wal`.
+        public var dir = ""
+        public var fsync: FsyncPolicy = .always
+        public var fsyncInterval: Int64 = 100 * 1_000_000
+        public var segmentSize = 64 << 20
+        public var checkpointDuration: Int64 = 5 * 60 * 1_000_000_000
+        public var flushOnShutdown = false
+        public var replayMemoryCeiling = 4 << 30
+    }
+
+    public struct Ingester: Sendable {
+        public var chunkIdlePeriod: Int64 = 30 * 60 * 1_000_000_000
+        public var chunkBlockSize = 262_144
+        public var chunkTargetSize = 1_572_864
+        public var chunkRetainPeriod: Int64 = 0
+        public var maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000
+        public var chunkEncoding = "lz4"
+        public var wal = WAL()
+    }
+
+    public struct RuntimeConfig: Sendable {
+        public var file = ""
+        public var period: Int64 = 10 * 1_000_000_000
+    }
+
+    public var target = "all"
+    public var authEnabled = true
+    public var server = Server()
+    /// `common.path_prefix`: the data directory everything defaults under.
+    public var pathPrefix = ""
+    public var ingester = Ingester()
+    public var limits = Limits()
+    public var maxRecvMsgSize = 100 << 20
+    public var runtimeConfig = RuntimeConfig()
+    /// `storage_config.filesystem.directory` (chunks, with the "Chunks and index" issue).
+    public var filesystemDirectory = ""
+
+    public init() {}
+
+    /// Where data lives: `common.path_prefix`, else the parent of the filesystem chunk directory
+    /// (so the seed's `/data/loki/chunks` puts everything under `/data/loki`, on its volume), else `./data`.
+    public var dataDirectory: String {
+        if !pathPrefix.isEmpty { return pathPrefix }
+        if !filesystemDirectory.isEmpty { return DurableFile.parent(of: filesystemDirectory.hasSuffix("/") ? String(filesystemDirectory.dropLast()) : filesystemDirectory) }
+        return "./data"
+    }
+
+    public var walDirectory: String { ingester.wal.dir.isEmpty ? dataDirectory + "/wal" : ingester.wal.dir }
+
+    /// The configuration used with no `-config.file`: like Loki's local config (auth off), all under ./data.
+    public static let embeddedDefaultYAML = """
+    # Skald's embedded default: single binary, no auth, everything under ./data.
+    auth_enabled: false
+    server:
+      http_listen_port: 3100
+    common:
+      path_prefix: ./data
+    ingester:
+      wal:
+        fsync: always
+    """
+}

@@ -1,0 +1,191 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LogModel
+import Metrics
+import ReadPath
+import WritePath
+
+/// Loki's HTTP API on a Hummingbird router: push, the minimal read path, and operations endpoints.
+struct LokiRoutes: Sendable {
+    let distributor: Distributor
+    let querier: Querier
+    let overrides: Overrides
+    let tenancy: Tenancy
+    let readiness: Readiness
+    let metricsText: @Sendable () -> [UInt8]
+    let configYAML: @Sendable () -> String
+    let maxBody: Int
+
+    func register(on router: Router<BasicRequestContext>) {
+        for path in ["/loki/api/v1/push", "/api/prom/push"] {
+            router.post(RouterPath(path)) { req, _ in await timed("loki_api_v1_push", req) { await push(req) } }
+        }
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/loki/api/v1/query_range", method: method) { req, _ in
+                await timed("loki_api_v1_query_range", req) { await queryRange(req, instant: false) }
+            }
+            router.on("/loki/api/v1/query", method: method) { req, _ in
+                await timed("loki_api_v1_query", req) { await queryRange(req, instant: true) }
+            }
+            router.on("/loki/api/v1/labels", method: method) { req, _ in
+                await timed("loki_api_v1_labels", req) { await labels(req, name: nil) }
+            }
+            router.on("/loki/api/v1/label/:name/values", method: method) { req, ctx in
+                let name = ctx.parameters.get("name") ?? ""
+                return await timed("loki_api_v1_label_name_values", req) { await labels(req, name: name) }
+            }
+        }
+        router.get("/ready") { _, _ in
+            readiness.isReady ? HTTPResponses.text(.ok, "ready") : HTTPResponses.text(.serviceUnavailable, readiness.message)
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
+        }
+        router.get("/config") { _, _ in
+            var buf = ByteBuffer()
+            buf.writeString(configYAML())
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: buf))
+        }
+        router.get("/loki/api/v1/status/buildinfo") { _, _ in
+            var w = JSONWriter()
+            w.raw(#"{"version":"#); w.string(BuildInfo.version)
+            w.raw(#","revision":"#); w.string(BuildInfo.revision)
+            w.raw(#","branch":"main","buildUser":"skald","buildDate":"","goVersion":"""#)
+            w.raw("}")
+            return HTTPResponses.json(w.bytes)
+        }
+    }
+
+    /// Records `loki_request_duration_seconds{route,status_code,method}`.
+    func timed(_ route: String, _ req: Request, _ body: () async -> Response) async -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let r = await body()
+        let dt = DispatchTime.now().uptimeNanoseconds - start
+        Metrics.Timer(label: "loki_request_duration_seconds",
+                      dimensions: [("method", req.method.rawValue), ("route", route), ("status_code", String(r.status.code)), ("ws", "false")])
+            .recordNanoseconds(Int64(dt))
+        return r
+    }
+
+    // MARK: push
+
+    func push(_ request: Request) async -> Response {
+        let tenant: TenantID
+        switch tenancy.tenant(request) {
+        case .success(let t): tenant = t
+        case .failure(let f): return Tenancy.response(f)
+        }
+        guard readiness.isReady else { return HTTPResponses.text(.serviceUnavailable, readiness.message) }
+        var req = request
+        let body: ByteBuffer
+        do { body = try await req.collectBody(upTo: maxBody) } catch {
+            return HTTPResponses.text(.contentTooLarge, "push body exceeds the limit of \(maxBody) bytes (distributor.max_recv_msg_size); send smaller batches")
+        }
+        do {
+            let batch = try distributor.decode(body: Array(body.readableBytesView), contentType: request.headers[.contentType],
+                                               contentEncoding: request.headers[.contentEncoding])
+            try await distributor.push(tenant: tenant, batch: batch)
+            return Response(status: .noContent)
+        } catch {
+            let status: HTTPResponse.Status = switch error.kind {
+            case .badRequest: .badRequest
+            case .limited: .tooManyRequests
+            case .tooLarge: .contentTooLarge
+            case .unavailable: .serviceUnavailable
+            }
+            return HTTPResponses.text(status, error.message)
+        }
+    }
+
+    // MARK: read
+
+    func queryRange(_ request: Request, instant: Bool) async -> Response {
+        let tenant: TenantID
+        switch tenancy.tenant(request) {
+        case .success(let t): tenant = t
+        case .failure(let f): return Tenancy.response(f)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        var req = request
+        do {
+            let p = try await Params.from(&req)
+            guard let query = p["query"], !query.isEmpty else { return HTTPResponses.badRequest("query parameter is required, like query={app=\"api\"}") }
+            let limits = overrides.limits(for: tenant)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            var start: Int64, end: Int64
+            if instant {
+                let t = try p.time("time", default: now)
+                start = t
+                end = t + 1
+            } else {
+                end = try p.time("end", default: now)
+                start = try p.time("start", default: end - 3600 * 1_000_000_000)
+                if end < start { return HTTPResponses.badRequest("end timestamp must not be before or equal to start time") }
+                if end == start { end += 1 }
+            }
+            let limit = try p.int("limit", default: 100)
+            guard limit >= 0 else { return HTTPResponses.badRequest("limit must be a positive value") }
+            if limits.maxEntriesLimitPerQuery > 0 && limit > limits.maxEntriesLimitPerQuery {
+                return HTTPResponses.badRequest("max entries limit per query exceeded, limit > max_entries_limit (\(limit) > \(limits.maxEntriesLimitPerQuery))")
+            }
+            if !instant && limits.maxQueryLength > 0 && end - start > limits.maxQueryLength {
+                return HTTPResponses.badRequest("the query time range exceeds the limit (query length: \(TimeParser.formatDuration(end - start)), limit: \(TimeParser.formatDuration(limits.maxQueryLength)))")
+            }
+            let dirText = p["direction"] ?? "backward"
+            guard let direction = Direction(rawValue: dirText.lowercased()) else {
+                return HTTPResponses.badRequest("invalid direction \"\(dirText)\": use forward or backward")
+            }
+            if let step = p["step"], !step.isEmpty, TimeParser.duration(step) == nil {
+                return HTTPResponses.badRequest("invalid step: cannot parse \"\(step)\" to a valid duration")
+            }
+            let matchers = try StreamSelector.parse(query)
+            let result = querier.select(tenant: tenant, HeadQuery(matchers: matchers, start: start, end: end, limit: limit, direction: direction))
+            let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
+            let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            return HTTPResponses.json(QueryResponse.streams(result, categorize: categorize, execSeconds: secs))
+        } catch let e as Params.Invalid {
+            return HTTPResponses.badRequest(e.message)
+        } catch let e as StreamSelector.ParseError {
+            return HTTPResponses.badRequest(e.message)
+        } catch {
+            return HTTPResponses.badRequest("\(error)")
+        }
+    }
+
+    func labels(_ request: Request, name: String?) async -> Response {
+        let tenant: TenantID
+        switch tenancy.tenant(request) {
+        case .success(let t): tenant = t
+        case .failure(let f): return Tenancy.response(f)
+        }
+        var req = request
+        do {
+            let p = try await Params.from(&req)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let end = try p.time("end", default: now)
+            let start = try p.time("start", default: end - 6 * 3600 * 1_000_000_000)
+            var matchers: [Label] = []
+            if let q = p["query"], !q.isEmpty { matchers = try StreamSelector.parse(q) }
+            let values = if let name {
+                querier.labelValues(tenant: tenant, name: name, matchers: matchers, start: start, end: max(end, start + 1))
+            } else {
+                querier.labelNames(tenant: tenant, matchers: matchers, start: start, end: max(end, start + 1))
+            }
+            return HTTPResponses.json(QueryResponse.stringList(values))
+        } catch let e as Params.Invalid {
+            return HTTPResponses.badRequest(e.message)
+        } catch let e as StreamSelector.ParseError {
+            return HTTPResponses.badRequest(e.message)
+        } catch {
+            return HTTPResponses.badRequest("\(error)")
+        }
+    }
+}
+
+/// Version facts for `/loki/api/v1/status/buildinfo` and `-version`.
+public enum BuildInfo {
+    public static let version = "0.1.0"
+    public static let revision = "dev"
+}

@@ -1,0 +1,79 @@
+import LogModel
+import WritePath
+
+/// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
+enum QueryResponse {
+    static func streams(_ streams: [QueryStream], categorize: Bool, execSeconds: Double) -> [UInt8] {
+        var w = JSONWriter(capacity: streams.reduce(256) { $0 + $1.entries.reduce(64) { $0 + $1.line.count + 32 } })
+        w.raw(#"{"status":"success","data":{"resultType":"streams","#)
+        if categorize { w.raw(#""encodingFlags":["categorize-labels"],"#) }
+        w.raw(#""result":["#)
+        var lines = 0, bytes = 0
+        for (si, s) in streams.enumerated() {
+            if si > 0 { w.raw(0x2c) }
+            w.raw(#"{"stream":{"#)
+            for (li, l) in s.labels.labels.enumerated() {
+                if li > 0 { w.raw(0x2c) }
+                w.string(l.name)
+                w.raw(0x3a)
+                w.string(l.value)
+            }
+            w.raw(#"},"values":["#)
+            for (ei, e) in s.entries.enumerated() {
+                if ei > 0 { w.raw(0x2c) }
+                w.raw(#"[""#)
+                w.raw(String(e.timestamp))
+                w.raw(#"","#)
+                w.string(e.line)
+                if categorize {
+                    if e.metadata.isEmpty {
+                        w.raw(",{}")
+                    } else {
+                        w.raw(#",{"structuredMetadata":{"#)
+                        for (mi, m) in e.metadata.enumerated() {
+                            if mi > 0 { w.raw(0x2c) }
+                            w.string(m.name)
+                            w.raw(0x3a)
+                            w.string(m.value)
+                        }
+                        w.raw("}}")
+                    }
+                }
+                w.raw(0x5d)
+                lines += 1
+                bytes += e.line.count
+            }
+            w.raw("]}")
+        }
+        w.raw("],")
+        stats(&w, lines: lines, bytes: bytes, execSeconds: execSeconds)
+        w.raw("}}")
+        return w.bytes
+    }
+
+    /// A summary-only `stats` object (Grafana's query inspector reads `summary`).
+    static func stats(_ w: inout JSONWriter, lines: Int, bytes: Int, execSeconds: Double) {
+        let secs = max(execSeconds, 1e-9)
+        w.raw(#""stats":{"summary":{"bytesProcessedPerSecond":"#)
+        w.raw(String(Int(Double(bytes) / secs)))
+        w.raw(#","linesProcessedPerSecond":"#)
+        w.raw(String(Int(Double(lines) / secs)))
+        w.raw(#","totalBytesProcessed":"#)
+        w.raw(String(bytes))
+        w.raw(#","totalLinesProcessed":"#)
+        w.raw(String(lines))
+        w.raw(#","execTime":"#)
+        w.raw(String(execSeconds))
+        w.raw(#","queueTime":0,"subqueries":0,"totalEntriesReturned":"#)
+        w.raw(String(lines))
+        w.raw("}}")
+    }
+
+    static func stringList(_ values: [String]) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw(#"{"status":"success","data":"#)
+        w.stringArray(values)
+        w.raw("}")
+        return w.bytes
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import WriteAheadLog
+import WritePath
+
+/// Runs the ingester's lifecycle as a Service: replay the log (reporting progress to /ready),
+/// start the writer, mark the server ready; on graceful shutdown, drain and close the log.
+/// First in the service group, so it is the last to stop.
+final class IngesterService: Service, Sendable {
+    let ingester: Ingester
+    let readiness: Readiness
+    let replayState: ReplayState
+    let logger: Logger
+
+    init(ingester: Ingester, readiness: Readiness, replayState: ReplayState, logger: Logger) {
+        self.ingester = ingester
+        self.readiness = readiness
+        self.replayState = replayState
+        self.logger = logger
+    }
+
+    func run() async throws {
+        replayState.setActive(true)
+        // Replay reads and fsyncs files: run it on a thread of its own, not the cooperative pool.
+        let report: ReplayReport = try await withCheckedThrowingContinuation { c in
+            let t = Thread { [self] in
+                do {
+                    let r = try ingester.replay { p in
+                        readiness.set(.replaying(p))
+                        replayState.progress(p)
+                    }
+                    try ingester.start(after: r)
+                    c.resume(returning: r)
+                } catch {
+                    c.resume(throwing: error)
+                }
+            }
+            t.name = "skald-wal-replay"
+            t.start()
+        }
+        replayState.finished(report)
+        readiness.set(.ready)
+        logger.info("ingester ready", metadata: ["wal.last_lsn": "\(report.lastLSN)", "wal.records_replayed": "\(report.records)"])
+        try? await gracefulShutdown()
+        readiness.set(.stopping)
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let t = Thread { [self] in
+                ingester.stop()
+                c.resume()
+            }
+            t.start()
+        }
+        logger.info("write-ahead log synced and closed")
+    }
+}
+
+/// Flips /ready to 503 the moment shutdown begins (it is last in the group, so stopped first).
+struct ReadinessService: Service {
+    let readiness: Readiness
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.set(.stopping)
+        logger.info("shutting down: /ready now answers 503, no new pushes are accepted")
+    }
+}

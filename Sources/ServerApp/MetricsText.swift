@@ -1,0 +1,57 @@
+import Prometheus
+import WriteAheadLog
+import WritePath
+
+/// `/metrics`: the registry's counters and histograms (pushed by swift-metrics) plus the gauges
+/// read at scrape time from the ingester and the log (no cost on the hot path).
+enum MetricsText {
+    static func render(registry: PrometheusCollectorRegistry, ingester: Ingester, replay: ReplayState) -> [UInt8] {
+        var out: [UInt8] = []
+        registry.emit(into: &out)
+        var s = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
+            s += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for (labels, v) in samples {
+                let value = v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+                s += "\(name)\(labels) \(value)\n"
+            }
+        }
+        let mem = ingester.memoryStats()
+        metric("loki_ingester_memory_streams", "gauge", "The total number of streams in memory per tenant.",
+               mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.streams)) })
+        metric("skald_ingester_memory_entries", "gauge", "Entries held in in-memory heads per tenant.",
+               mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.entries)) })
+        metric("skald_ingester_memory_line_bytes", "gauge", "Line bytes held in in-memory heads per tenant.",
+               mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })
+        if let w = ingester.walStats {
+            metric("loki_ingester_wal_records_logged_total", "counter", "Records appended to the write-ahead log.", [("", Double(w.records))])
+            metric("loki_ingester_wal_logged_bytes_total", "counter", "Bytes appended to the write-ahead log.", [("", Double(w.bytes))])
+            metric("skald_wal_fsyncs_total", "counter", "fsync calls on write-ahead log segments.", [("", Double(w.fsyncs))])
+            metric("skald_wal_fsync_seconds_total", "counter", "Seconds spent in write-ahead log fsync.", [("", w.fsyncSeconds)])
+            metric("skald_wal_commit_groups_total", "counter", "Group commits (one write, at most one fsync, many pushes).", [("", Double(w.groups))])
+            metric("skald_wal_segment_current", "gauge", "Index of the segment being written.", [("", Double(w.segment))])
+            metric("skald_wal_last_lsn", "gauge", "Sequence number of the last record appended.", [("", Double(w.lastLSN))])
+        }
+        let r = replay.snapshot
+        metric("loki_ingester_wal_replay_active", "gauge", "Whether the write-ahead log is being replayed.", [("", r.active ? 1 : 0)])
+        let ratio = r.progress.bytesTotal > 0 ? Double(r.progress.bytesRead) / Double(r.progress.bytesTotal) : (r.active ? 0 : 1)
+        metric("skald_wal_replay_progress_ratio", "gauge", "Fraction of the write-ahead log replayed.", [("", ratio)])
+        if let rep = r.report {
+            metric("skald_wal_replay_records_total", "counter", "Records replayed at startup.", [("", Double(rep.records))])
+            metric("skald_wal_replay_bytes_total", "counter", "Segment bytes read at startup.", [("", Double(rep.bytes))])
+            metric("skald_wal_replay_bytes_lost_total", "counter", "Bytes of damaged log cut or quarantined at startup.", [("", Double(rep.bytesLost))])
+            var kinds: [String: Int] = [:]
+            for d in rep.damage { kinds[d.kind.rawValue, default: 0] += 1 }
+            metric("skald_wal_replay_damage_total", "counter", "Damage found and repaired at startup, by kind.",
+                   ReplayReport.DamageKind.allKinds.map { ("{kind=\"\($0)\"}", Double(kinds[$0] ?? 0)) })
+            metric("loki_ingester_wal_corruptions_total", "counter", "Write-ahead log corruptions found at startup.",
+                   [("", Double(rep.damage.filter { $0.kind != .tornTail }.count))])
+        }
+        out.append(contentsOf: s.utf8)
+        return out
+    }
+}
+
+extension ReplayReport.DamageKind {
+    static let allKinds = ["torn_tail", "corrupt_region", "bad_header", "missing_segment"]
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+public import Logging
+import LogModel
+import Metrics
+import NIOCore
+public import Prometheus
+import ReadPath
+import ServiceLifecycle
+import WriteAheadLog
+import WritePath
+
+/// Wires the server: config → ingester (WAL replay) → distributor/querier → HTTP, as one
+/// ServiceGroup. Services stop in reverse order: readiness (503), HTTP (drain), runtime config,
+/// ingester (sync and close the log) — so nothing acknowledged is ever left unsynced.
+public struct SkaldServer: Sendable {
+    public let config: SkaldConfig
+    public let warnings: [String]
+    let registry: PrometheusCollectorRegistry
+
+    public init(config: SkaldConfig, warnings: [String] = [], registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.config = config
+        self.warnings = warnings
+        self.registry = registry
+    }
+
+    /// Runs until SIGTERM/SIGINT. `onListening` receives the bound port (useful with port 0).
+    public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        for w in warnings { logger.warning("\(w)") }
+        logger.info("starting skald", metadata: [
+            "version": "\(BuildInfo.version)", "data_dir": "\(config.dataDirectory)", "wal_dir": "\(config.walDirectory)",
+            "wal.fsync": "\(config.ingester.wal.fsync)", "auth_enabled": "\(config.authEnabled)",
+        ])
+        if !config.ingester.wal.enabled {
+            logger.warning("ingester.wal.enabled=false is ignored: Skald's write path is the write-ahead log; every push is logged")
+        }
+        let overrides = Overrides(defaults: config.limits)
+        if !config.runtimeConfig.file.isEmpty {
+            let n = try RuntimeConfigService.load(path: config.runtimeConfig.file, overrides: overrides)
+            logger.info("runtime config loaded", metadata: ["file": "\(config.runtimeConfig.file)", "tenants": "\(n)"])
+        }
+        let walConfig = LogWriter.Configuration(directory: config.walDirectory, segmentSize: config.ingester.wal.segmentSize,
+                                                fsync: config.ingester.wal.fsync)
+        let ingester = Ingester(configuration: .init(wal: walConfig, maxChunkAge: config.ingester.maxChunkAge),
+                                overrides: overrides, logger: logger)
+        let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
+                                      overrides: overrides, logger: logger)
+        let readiness = Readiness()
+        let replay = ReplayState()
+        let registry = self.registry
+        let printable = ConfigPrinter.yaml(config)
+        let routes = LokiRoutes(
+            distributor: distributor, querier: Querier(ingester: ingester), overrides: overrides,
+            tenancy: Tenancy(authEnabled: config.authEnabled), readiness: readiness,
+            metricsText: { MetricsText.render(registry: registry, ingester: ingester, replay: replay) },
+            configYAML: { printable }, maxBody: config.maxRecvMsgSize)
+        let router = Router()
+        routes.register(on: router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(config.server.httpListenAddress, port: config.server.httpListenPort),
+                                 serverName: "skald"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("server listening", metadata: ["http.port": "\(port)"])
+                onListening(port)
+            },
+            logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay, logger: logger)),
+                .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
+                                                    overrides: overrides, logger: logger)),
+                .init(service: app),
+                .init(service: ReadinessService(readiness: readiness, logger: logger)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        logger.info("skald stopped")
+    }
+}
+
+/// The `skald` command: flags, config, logging and metrics bootstrap, then the server.
+public enum SkaldCommand {
+    /// Runs the command; returns the process exit code.
+    public static func main(arguments: [String]) async -> Int32 {
+        let flags: ServerFlags
+        do { flags = try ServerFlags.parse(arguments) } catch {
+            FileHandle.standardError.write("\(error.message)\n\n\(ServerFlags.helpText)".data(using: .utf8)!)
+            return 2
+        }
+        if flags.help {
+            print(ServerFlags.helpText, terminator: "")
+            return 0
+        }
+        if flags.version {
+            print("skald, version \(BuildInfo.version) (revision \(BuildInfo.revision))")
+            return 0
+        }
+        var loaded: ConfigLoader.Loaded
+        do { loaded = try ConfigLoader.load(path: flags.configFile, expandEnv: flags.expandEnv) } catch {
+            FileHandle.standardError.write("error loading config from \(flags.configFile ?? "<embedded default>"): \(error.message)\n".data(using: .utf8)!)
+            return 1
+        }
+        if let l = flags.logLevel {
+            guard ["debug", "info", "warn", "error"].contains(l) else {
+                FileHandle.standardError.write("invalid -log.level \"\(l)\": use debug, info, warn or error\n".data(using: .utf8)!)
+                return 2
+            }
+            loaded.config.server.logLevel = l
+        }
+        if let p = flags.httpListenPort { loaded.config.server.httpListenPort = p }
+        if let a = flags.httpListenAddress { loaded.config.server.httpListenAddress = a }
+        if flags.verifyConfig {
+            for w in loaded.warnings { FileHandle.standardError.write("level=warn msg=\(LogfmtLogHandler.quote(w))\n".data(using: .utf8)!) }
+            print("config is valid: \(flags.configFile ?? "<embedded default>")")
+            return 0
+        }
+        if flags.printConfigStderr {
+            FileHandle.standardError.write(ConfigPrinter.yaml(loaded.config).data(using: .utf8)!)
+        }
+        let level: Logger.Level = switch loaded.config.server.logLevel {
+        case "debug": .debug
+        case "warn": .warning
+        case "error": .error
+        default: .info
+        }
+        LoggingSystem.bootstrap { label in LogfmtLogHandler(label: label, level: level) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "skald")
+        do {
+            try await SkaldServer(config: loaded.config, warnings: loaded.warnings, registry: registry).run(logger: logger)
+            return 0
+        } catch {
+            logger.error("skald failed", metadata: ["error": "\(error)"])
+            return 1
+        }
+    }
+}
