@@ -68,11 +68,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // test and benchmark support: a blocking HTTP/1.1 client that measures the server, not a client stack
+        .target(name: "HTTPProbe", swiftSettings: strict),
         // executables
         .executableTarget(name: "skald", dependencies: ["ServerApp"], swiftSettings: strict),
         .executableTarget(
             name: "skald-bench-ingest",
-            dependencies: ["Codecs", "LogModel"],
+            dependencies: ["Codecs", "LogModel", "HTTPProbe"],
             path: "Sources/skald-bench-ingest",
             swiftSettings: strict
         ),
@@ -90,6 +92,6 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["Codecs", "LogModel"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Codecs", "LogModel", "HTTPProbe"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,6 @@
 /// A bounds-checked reader over a byte buffer: every read checks the remaining length first and
 /// throws `CodecError` on short input — decoding never traps, whatever the bytes.
-public struct ByteCursor: ~Copyable {
+public struct ByteCursor {
     public let bytes: UnsafeRawBufferPointer
     /// Offset of the next unread byte.
     public private(set) var offset: Int

@@ -1,0 +1,140 @@
+import Codecs
+import Testing
+@testable import LogModel
+
+@Suite struct PushProtobufTests {
+    /// PushRequest{streams:[{labels:`{a="b"}`, entries:[{timestamp:{1s, 2ns}, line:"hi"}]}]}, byte for byte.
+    static let pinned: [UInt8] = [0x0a, 0x15, 0x0a, 0x07] + Array(#"{a="b"}"#.utf8)
+        + [0x12, 0x0a, 0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, 0x12, 0x02, 0x68, 0x69]
+
+    @Test func decodesPinnedBytes() throws {
+        let b = try PushProtobuf.decode(Self.pinned)
+        #expect(b.streams.count == 1)
+        #expect(b.streams[0].labels == #"{a="b"}"#)
+        #expect(b.streams[0].entries.count == 1)
+        #expect(b.streams[0].entries[0].timestamp == 1_000_000_002)
+        #expect(Array(b.line(b.streams[0].entries[0])) == Array("hi".utf8))
+    }
+
+    @Test func encoderProducesPinnedBytes() {
+        var builder = PushBatchBuilder()
+        builder.stream(#"{a="b"}"#)
+        builder.entry(1_000_000_002, "hi")
+        #expect(PushProtobuf.encode(builder.batch) == Self.pinned)
+    }
+
+    @Test func roundTripWithMetadataAndUnknownFields() throws {
+        var builder = PushBatchBuilder()
+        builder.stream(#"{app="x"}"#)
+        builder.entry(5, "one", metadata: [Label("trace_id", "abc")])
+        builder.entry(-1_500_000_000, "")
+        builder.stream(#"{app="y"}"#)
+        builder.entry(7, "two")
+        var bytes = PushProtobuf.encode(builder.batch)
+        // An unknown varint field (15) and fixed32 field (14) at the top level are skipped.
+        bytes += [0x78, 0x2A, 0x75, 1, 2, 3, 4]
+        let b = try PushProtobuf.decode(bytes)
+        #expect(b.streams.map(\.labels) == [#"{app="x"}"#, #"{app="y"}"#])
+        #expect(b.streams[0].entries.map(\.timestamp) == [5, -1_500_000_000])
+        #expect(b.metadata == [[Label("trace_id", "abc")]])
+        #expect(b.streams[0].entries[0].metadata == 0)
+        #expect(b.streams[0].entries[1].metadata == -1)
+        #expect(String(decoding: b.line(b.streams[1].entries[0]), as: UTF8.self) == "two")
+    }
+
+    @Test func everyTruncationThrowsNeverTraps() {
+        var builder = PushBatchBuilder()
+        builder.stream(#"{app="x", env="prod"}"#)
+        for i in 0..<5 { builder.entry(Int64(i) * 1_000_000_007, "line number \(i)", metadata: i == 2 ? [Label("k", "v")] : []) }
+        let bytes = PushProtobuf.encode(builder.batch)
+        var threw = 0
+        for cut in 0..<bytes.count {
+            if (try? PushProtobuf.decode(Array(bytes[0..<cut]))) == nil { threw += 1 }
+        }
+        // A cut exactly at a top-level field boundary (only 0 here) is a valid, shorter request.
+        #expect(threw == bytes.count - 1)
+    }
+
+    @Test func randomGarbageNeverTraps() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let n = Int.random(in: 0..<64, using: &rng)
+            let bytes = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            _ = try? PushProtobuf.decode(bytes)
+        }
+    }
+
+    @Test func badWireTypeAndOverlongLengthsAreClearErrors() {
+        do {
+            _ = try PushProtobuf.decode([0x0b])
+            Issue.record("wire type 3 accepted")
+        } catch {
+            #expect(error.message.hasPrefix("the protobuf push body is malformed: unsupported wire type 3"))
+        }
+        #expect(throws: PushDecodeError.self) { try PushProtobuf.decode([0x0a, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
+    }
+}
+
+@Suite struct PushJSONTests {
+    @Test func decodesValuesMetadataAndEscapes() throws {
+        let body = #"""
+        {"streams":[{"stream":{"job":"api","level":"info"},"values":[["1700000000000000000","plain"],
+          ["1700000000000000001","esc \"q\" \\ \n\t \u00e9 \ud83d\ude00 \/",{"trace_id":"t1"}]]},
+          {"stream":{"job":"db"},"values":[]}], "extra": {"nested": [1, 2.5e3, true, null]}}
+        """#
+        let b = try PushJSON.decode(Array(body.utf8))
+        #expect(b.streams.count == 2)
+        #expect(b.streams[0].labels == #"{job="api", level="info"}"#)
+        #expect(b.streams[0].entries.map(\.timestamp) == [1_700_000_000_000_000_000, 1_700_000_000_000_000_001])
+        #expect(String(decoding: b.line(b.streams[0].entries[1]), as: UTF8.self) == "esc \"q\" \\ \n\t é 😀 /")
+        #expect(b.metadata == [[Label("trace_id", "t1")]])
+        #expect(b.streams[1].entries.isEmpty)
+    }
+
+    @Test func labelValuesWithQuotesAreEscapedForTheParser() throws {
+        let b = try PushJSON.decode(Array(#"{"streams":[{"stream":{"a":"x\"y\nz"},"values":[["1","l"]]}]}"#.utf8))
+        let parsed = try LabelParser.parse(b.streams[0].labels)
+        #expect(parsed["a"] == "x\"y\nz")
+    }
+
+    @Test func legacyEntriesShape() throws {
+        let body = #"{"streams":[{"labels":"{app=\"old\"}","entries":[{"ts":"2023-11-14T22:13:20.5Z","line":"legacy"}]}]}"#
+        let b = try PushJSON.decode(Array(body.utf8))
+        #expect(b.streams[0].labels == #"{app="old"}"#)
+        #expect(b.streams[0].entries[0].timestamp == 1_700_000_000_500_000_000)
+    }
+
+    @Test func malformedBodiesHaveClearMessages() {
+        let cases: [(String, String)] = [
+            ("", "expected '{' at the start of the body"),
+            ("[]", "expected '{' at the start of the body"),
+            ("{}", "the JSON push body has no \"streams\" array"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[[1700000000,"x"]]}]}"#, "the timestamp must be a string of unix nanoseconds"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[["17x","x"]]}]}"#, "the timestamp must be a string of unix nanoseconds"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[["99999999999999999999","x"]]}]}"#, "the timestamp does not fit in 64-bit nanoseconds"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[["1",5]]}]}"#, "the log line must be a string"),
+            (#"{"streams":[{"stream":{"a":1},"values":[]}]}"#, "label \"a\" must have a string value"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[["1","x\q"]]}]}"#, "invalid escape"),
+            ("{\"streams\":[{\"stream\":{\"a\":\"b\"},\"values\":[[\"1\",\"x\u{01}\"]]}]}", "control character 0x1 inside a string must be escaped"),
+            (#"{"streams":[]} trailing"#, "unexpected data after the JSON document"),
+            (#"{"streams":[{"stream":{"a":"b"},"values":[["1","x"]]}]"#, "expected '}' or ','"),
+            (#"{"x":"# + String(repeating: "[", count: 100) + "}", "nesting deeper than 64 levels"),
+        ]
+        for (body, fragment) in cases {
+            do {
+                _ = try PushJSON.decode(Array(body.utf8))
+                Issue.record("accepted: \(body)")
+            } catch {
+                #expect(error.message.contains(fragment), "\(body) → \(error.message)")
+            }
+        }
+    }
+
+    @Test func everyTruncationThrows() {
+        let body = Array(#"{"streams":[{"stream":{"job":"api"},"values":[["1700000000000000000","a \"line\""],["1","b",{"k":"v"}]]}]}"#.utf8)
+        for cut in 0..<body.count {
+            #expect(throws: PushDecodeError.self) { try PushJSON.decode(Array(body[0..<cut])) }
+        }
+        #expect((try? PushJSON.decode(body)) != nil)
+    }
+}
