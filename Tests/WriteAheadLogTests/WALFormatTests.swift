@@ -1,0 +1,66 @@
+import Codecs
+import LogModel
+import Testing
+@testable import WriteAheadLog
+
+@Suite struct WALFormatTests {
+    @Test func segmentHeaderPinnedBytes() throws {
+        let h = WALFormat.segmentHeader(index: 42)
+        let body: [UInt8] = [0x53, 0x4B, 0x57, 0x4C, 0x01, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0]
+        var expected = body
+        expected.appendU32LE(CRC32C.checksum(body))
+        #expect(h == expected)
+        #expect(h.count == WALFormat.segmentHeaderSize)
+        #expect(try h.withUnsafeBytes { try WALFormat.readSegmentHeader($0) } == 42)
+    }
+
+    @Test func segmentHeaderRejectsDamageAndUnknownVersions() {
+        var h = WALFormat.segmentHeader(index: 1)
+        h[4] = 9
+        h.replaceSubrange(16..<20, with: withUnsafeBytes(of: CRC32C.checksum(h[0..<16]).littleEndian, Array.init))
+        #expect(throws: CodecError.self) { try h.withUnsafeBytes { try WALFormat.readSegmentHeader($0) } }
+        var flipped = WALFormat.segmentHeader(index: 1)
+        flipped[9] ^= 1
+        #expect(throws: CodecError.self) { try flipped.withUnsafeBytes { try WALFormat.readSegmentHeader($0) } }
+        #expect(throws: CodecError.self) { try [UInt8](repeating: 0, count: 10).withUnsafeBytes { try WALFormat.readSegmentHeader($0) } }
+    }
+
+    @Test func recordFramePinnedBytes() {
+        var out: [UInt8] = []
+        WALFormat.appendRecord(to: &out, lsn: 7, type: .push, tenant: "t1", payload: [0xAA, 0xBB])
+        let body: [UInt8] = [7, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x02, 0x74, 0x31, 0xAA, 0xBB]
+        var expected: [UInt8] = [14, 0, 0, 0]
+        expected.appendU32LE(CRC32C.checksum(body))
+        expected += body
+        #expect(out == expected)
+        #expect(WALFormat.frameSize(tenant: "t1", payloadCount: 2) == out.count)
+    }
+
+    @Test func pushRecordPinnedBytesAndRoundTrip() throws {
+        var b = PushBatchBuilder()
+        b.stream(#"{a="b"}"#)
+        b.entry(10, "x")
+        b.entry(8, "yz", metadata: [Label("k", "v")])
+        let bytes = PushRecord.encode(b.batch)
+        let expected: [UInt8] = [1, 7] + Array(#"{a="b"}"#.utf8) + [2,
+            20, 1, 0x78, 0, // +10 zigzag = 20, line "x", no metadata
+            3, 2, 0x79, 0x7A, 1, 1, 0x6B, 1, 0x76] // −2 zigzag = 3, "yz", 1 pair k=v
+        #expect(bytes == expected)
+        let back = try PushRecord.decode(bytes)
+        #expect(back.streams[0].entries.map(\.timestamp) == [10, 8])
+        #expect(Array(back.line(back.streams[0].entries[1])) == Array("yz".utf8))
+        #expect(back.metadata == [[Label("k", "v")]])
+    }
+
+    @Test func pushRecordTruncationsThrow() {
+        var b = PushBatchBuilder()
+        b.stream(#"{a="b"}"#)
+        for i in 0..<4 { b.entry(Int64(i), "line \(i)") }
+        let bytes = PushRecord.encode(b.batch)
+        for cut in 0..<bytes.count {
+            #expect(throws: CodecError.self) { try PushRecord.decode(Array(bytes[0..<cut])) }
+        }
+        #expect(throws: CodecError.self) { try PushRecord.decode(bytes + [0]) }
+        #expect(throws: CodecError.self) { try PushRecord.decode([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) }
+    }
+}
