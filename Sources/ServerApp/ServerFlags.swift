@@ -53,6 +53,9 @@ public struct ServerFlags: Sendable {
                 name = String(a[..<eq])
                 value = String(a[a.index(after: eq)...])
             }
+            guard ServerFlags.table.contains(where: { $0.0 == name }) || name == "h" else {
+                throw Invalid(message: "flag provided but not defined: -\(name) (see -help)")
+            }
             let isBool = ["config.expand-env", "verify-config", "print-config-stderr", "help", "h", "version"].contains(name)
             if value == nil && !isBool {
                 guard i < args.count else { throw Invalid(message: "flag -\(name) needs a value") }

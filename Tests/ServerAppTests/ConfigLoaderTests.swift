@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+@testable import ServerApp
+
+@Suite struct ConfigLoaderTests {
+    static var seedPath: String {
+        Bundle.module.path(forResource: "loki-seed", ofType: "yaml", inDirectory: "Fixtures")!
+    }
+
+    @Test func seedConfigLoadsUnchanged() throws {
+        let loaded = try ConfigLoader.load(path: Self.seedPath, expandEnv: false)
+        let c = loaded.config
+        #expect(c.authEnabled == false)
+        #expect(c.server.httpListenPort == 3100)
+        #expect(c.ingester.chunkIdlePeriod == 3 * 60 * 1_000_000_000)
+        #expect(c.ingester.chunkBlockSize == 262_144)
+        #expect(c.ingester.chunkRetainPeriod == 60 * 1_000_000_000)
+        #expect(c.limits.rejectOldSamples == true)
+        #expect(c.limits.rejectOldSamplesMaxAge == 168 * 3600 * 1_000_000_000)
+        #expect(c.filesystemDirectory == "/data/loki/chunks")
+        // Everything lands on the seed's volume, /data.
+        #expect(c.dataDirectory == "/data/loki")
+        #expect(c.walDirectory == "/data/loki/wal")
+        let w = loaded.warnings.joined(separator: "\n")
+        for key in ["ingester.max_transfer_retries", "ingester.lifecycler.ring.kvstore.store", "ingester.lifecycler.ring.replication_factor",
+                    "limits_config.enforce_metric_name", "storage_config.boltdb_shipper.active_index_directory",
+                    "storage_config.boltdb_shipper.shared_store", "table_manager.retention_deletes_enabled",
+                    "table_manager.retention_period", "compactor.working_directory", "chunk_store_config.max_look_back_period",
+                    "schema_config.configs[].from", "schema_config.configs[].index.period"] {
+            #expect(w.contains("config key \"\(key)\""), "no warning for \(key)")
+        }
+        // One warning per key, none for keys that take effect.
+        #expect(!w.contains("\"auth_enabled\""))
+        #expect(!w.contains("\"limits_config.reject_old_samples\""))
+        #expect(Set(loaded.warnings).count == loaded.warnings.count)
+    }
+
+    @Test func unknownKeyAndWrongTypeNameKeyAndLine() {
+        let cases: [(String, String)] = [
+            ("auth_enabled: false\ningester:\n  chunk_idle_priod: 3m\n", #"line 3: unknown config key "ingester.chunk_idle_priod""#),
+            ("server:\n  http_listen_port: abc\n", #"line 2: "server.http_listen_port" wants an integer, got "abc""#),
+            ("limits_config:\n  reject_old_samples_max_age: forever\n", #"line 2: "limits_config.reject_old_samples_max_age" wants a duration"#),
+            ("auth_enabled: maybe\n", #"line 1: "auth_enabled" wants true or false, got "maybe""#),
+            ("server: 5\n", #"line 1: "server" must be a mapping of keys"#),
+            ("ingester:\n  wal:\n    fsync: sometimes\n", #"line 3: ingester.wal.fsync must be always, interval or never"#),
+            ("server:\n  http_listen_port: 70000\n", "line 2: server.http_listen_port must be 0…65535"),
+            ("server:\n  http_listen_port: [1, 2]\n", #"line 2: "server.http_listen_port" wants an integer, got a list"#),
+            ("a: [\n", "the config is not valid YAML"),
+        ]
+        for (yaml, fragment) in cases {
+            do {
+                _ = try ConfigLoader.parse(yaml, expandEnv: false)
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.message.contains(fragment), "\(yaml) → \(error.message)")
+            }
+        }
+    }
+
+    @Test func environmentExpansion() throws {
+        let yaml = "server:\n  http_listen_port: ${PORT}\ningester:\n  wal:\n    dir: ${WAL_DIR:-/var/wal}\n    fsync: ${FSYNC:-never}\n"
+        let env = ["PORT": "4100", "FSYNC": "interval"]
+        let c = try ConfigLoader.parse(yaml, expandEnv: true, environment: env).config
+        #expect(c.server.httpListenPort == 4100)
+        #expect(c.ingester.wal.dir == "/var/wal")
+        #expect(c.ingester.wal.fsync == .interval(milliseconds: 100))
+        #expect(EnvExpansion.expand("a $$ b $1 ${X}", environment: ["X": "y"]) == "a $ b $1 y")
+        // Without -config.expand-env the text is taken literally.
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml, expandEnv: false) }
+    }
+
+    @Test func embeddedDefaultRunsUnderData() throws {
+        let loaded = try ConfigLoader.load(path: nil, expandEnv: false)
+        #expect(loaded.config.authEnabled == false)
+        #expect(loaded.config.server.httpListenPort == 3100)
+        #expect(loaded.config.walDirectory == "./data/wal")
+        #expect(loaded.config.ingester.wal.fsync == .always)
+        #expect(loaded.warnings.isEmpty)
+    }
+
+    @Test func runtimeOverrides() throws {
+        let yaml = "overrides:\n  team-a:\n    ingestion_rate_mb: 10\n    max_line_size: 1KB\n"
+        let o = try ConfigLoader.parseOverrides(yaml, defaults: .init())
+        #expect(o["team-a"]?.ingestionRateMB == 10)
+        #expect(o["team-a"]?.maxLineSize == 1024)
+        #expect(o["team-a"]?.maxLabelNamesPerSeries == 30)
+        #expect(throws: ConfigError.self) { try ConfigLoader.parseOverrides("overrides:\n  x:\n    bogus: 1\n", defaults: .init()) }
+        #expect(throws: ConfigError.self) { try ConfigLoader.parseOverrides("overrides:\n  ../x:\n    ingestion_rate_mb: 1\n", defaults: .init()) }
+    }
+
+    @Test func effectiveConfigPrintsLokiKeys() throws {
+        let c = try ConfigLoader.load(path: Self.seedPath, expandEnv: false).config
+        let y = ConfigPrinter.yaml(c)
+        #expect(y.contains("reject_old_samples_max_age: 168h0m0s"))
+        #expect(y.contains("chunk_block_size: 262144"))
+        #expect(y.contains("dir: \"/data/loki/wal\""))
+        // What /config prints loads back.
+        #expect(try ConfigLoader.parse(y, expandEnv: false).config.limits.rejectOldSamplesMaxAge == c.limits.rejectOldSamplesMaxAge)
+    }
+}
+
+@Suite struct ServerFlagsTests {
+    @Test func lokiStyleFlags() throws {
+        let f = try ServerFlags.parse(["-config.file=/etc/loki/loki.yaml", "-config.expand-env=true", "-target=all",
+                                       "-log.level", "debug", "--server.http-listen-port=0", "-verify-config"])
+        #expect(f.configFile == "/etc/loki/loki.yaml")
+        #expect(f.expandEnv)
+        #expect(f.target == "all")
+        #expect(f.logLevel == "debug")
+        #expect(f.httpListenPort == 0)
+        #expect(f.verifyConfig)
+    }
+
+    @Test func badFlagsAreClear() {
+        for (args, fragment) in [(["-nope"], "flag provided but not defined: -nope"), (["-config.file"], "needs a value"),
+                                 (["-target=ruler"], "unknown -target"), (["-config.expand-env=perhaps"], "invalid boolean"),
+                                 (["stray"], "unexpected argument"), (["-server.http-listen-port=99999"], "want a port")] {
+            do {
+                _ = try ServerFlags.parse(args)
+                Issue.record("accepted \(args)")
+            } catch {
+                #expect(error.message.contains(fragment))
+            }
+        }
+        #expect(ServerFlags.helpText.contains("-config.file"))
+        #expect(ServerFlags.helpText.contains("-verify-config"))
+    }
+}
