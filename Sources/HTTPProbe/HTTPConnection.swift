@@ -18,6 +18,7 @@ public final class HTTPConnection {
     public struct Failure: Error, CustomStringConvertible {
         public let message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 
     let port: Int

@@ -1,0 +1,183 @@
+import Codecs
+import Foundation
+import HTTPProbe
+import LogModel
+import Testing
+
+@Suite(.serialized) struct PushAndQueryTests {
+    @Test func jsonGzipAndProtobufSnappyPushesReadBack() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        let t = Bodies.now
+        let json = Bodies.json([("app=web,env=prod", [(t, "json line"), (t + 1, "quote \" and \\ and\nnewline")])])
+        var r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: json)
+        #expect(r.status == 204)
+        #expect(r.body.isEmpty)
+        let gz = Deflate.gzip(Bodies.json([("app=web,env=prod", [(t + 2, "gzip line")])]))
+        r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], body: gz)
+        #expect(r.status == 204)
+        var b = PushBatchBuilder()
+        b.stream(#"{env="prod", app="web"}"#)
+        b.entry(t + 3, "protobuf line", metadata: [Label("trace_id", "abc")])
+        b.stream(#"{app="api"}"#)
+        b.entry(t + 4, "other stream")
+        r = try c.request("POST", "/api/prom/push", headers: [("Content-Type", "application/x-protobuf")],
+                          body: Snappy.compress(PushProtobuf.encode(b.batch)))
+        #expect(r.status == 204)
+        #expect(try c.lines(#"{app="web"}"#) == ["json line", "quote \" and \\ and\nnewline", "gzip line", "protobuf line"])
+        #expect(try c.lines(#"{app="web", env="prod"}"#).count == 4)
+        #expect(try c.lines(#"{app="api"}"#) == ["other stream"])
+        #expect(try c.lines(#"{app="none"}"#) == [])
+
+        // Backward with a limit keeps the newest entries.
+        let q = #"{app="web"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        r = try c.request("GET", "/loki/api/v1/query_range?query=\(q)&limit=2&start=\(t - 1_000_000_000)&end=\(t + 1_000_000_000)")
+        #expect(r.status == 200)
+        #expect(r.text.contains(#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{"app":"web","env":"prod"},"values":[["\#(t + 3)","protobuf line"],["\#(t + 2)","gzip line"]]}]"#))
+
+        // categorize-labels: encodingFlags before result, metadata per entry.
+        r = try c.request("GET", "/loki/api/v1/query_range?query=\(q)&limit=1&start=\(t - 1_000_000_000)&end=\(t + 1_000_000_000)",
+                          headers: [("X-Loki-Response-Encoding-Flags", "categorize-labels")])
+        #expect(r.text.contains(#""resultType":"streams","encodingFlags":["categorize-labels"],"result":[{"stream":{"app":"web","env":"prod"},"values":[["\#(t + 3)","protobuf line",{"structuredMetadata":{"trace_id":"abc"}}]]}]"#))
+
+        r = try c.request("GET", "/loki/api/v1/labels?start=\(t - 1_000_000_000)&end=\(t + 1_000_000_000)")
+        #expect(r.text == #"{"status":"success","data":["app","env"]}"#)
+        r = try c.request("GET", "/loki/api/v1/label/app/values")
+        #expect(r.text == #"{"status":"success","data":["api","web"]}"#)
+        r = try c.request("POST", "/loki/api/v1/label/env/values", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                          body: Array("query=%7Bapp%3D%22web%22%7D".utf8))
+        #expect(r.text == #"{"status":"success","data":["prod"]}"#)
+
+        // Survives a clean restart.
+        #expect(server.stop() == 0)
+        try server.start()
+        #expect(try server.connection().lines(#"{app="web"}"#).count == 4)
+        server.stop()
+    }
+
+    @Test func badInputIsA4xxAndNothingIsLost() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  max_line_size: 5MB"))
+        try server.start()
+        let c = server.connection()
+        let t = Bodies.now
+        let good = Bodies.json([("app=keep", [(t, "kept line")])])
+        #expect(try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: good).status == 204)
+
+        let hugeLabels = "{" + (0..<40).map { "l\($0)=\"v\"" }.joined(separator: ",") + "}"
+        var pb = PushBatchBuilder()
+        pb.stream(hugeLabels)
+        pb.entry(t, "x")
+        let tenMB = Bodies.json([("app=big", [(t, String(repeating: "z", count: 10 << 20))])])
+        let cases: [(String, [(String, String)], [UInt8], Int, String)] = [
+            ("no content type", [], good, 400, "missing Content-Type"),
+            ("unknown encoding", [("Content-Type", "application/json"), ("Content-Encoding", "br")], good, 400, "Content-Encoding \"br\" not supported"),
+            ("truncated json", [("Content-Type", "application/json")], Array(good.dropLast(5)), 400, "the JSON push body is malformed"),
+            ("garbage gzip", [("Content-Type", "application/json"), ("Content-Encoding", "gzip")], Array("nope".utf8), 400, "cannot decompress"),
+            ("gzip bomb", [("Content-Type", "application/json"), ("Content-Encoding", "gzip")],
+             Deflate.gzip([UInt8](repeating: 0x20, count: 200 << 20), level: 9), 413, "the limit of 104857600 bytes"),
+            ("snappy bomb", [("Content-Type", "application/x-protobuf")], Snappy.compress([UInt8](repeating: 0, count: 150 << 20)), 413, "more than the limit"),
+            ("not snappy", [("Content-Type", "application/x-protobuf")], Array("plain protobuf?".utf8), 400, "must be snappy-compressed protobuf"),
+            ("bad protobuf", [("Content-Type", "application/x-protobuf")], Snappy.compress([0x0a, 0xff, 0x01]), 400, "the protobuf push body is malformed"),
+            ("40 labels", [("Content-Type", "application/x-protobuf")], Snappy.compress(PushProtobuf.encode(pb.batch)), 400, "has 40 label names; limit 30"),
+            ("bad label name", [("Content-Type", "application/json")], Bodies.json([("a-b=1", [(t, "x")])]), 400, "Error parsing labels"),
+            ("newline in label value", [("Content-Type", "application/json")],
+             Array(#"{"streams":[{"stream":{"a":"x\ny\"z"},"values":[["\#(t)","ok"]]}]}"#.utf8), 204, ""),
+            ("10 MB line", [("Content-Type", "application/json")], tenMB, 400, "Max entry size '5242880' bytes exceeded"),
+            ("string timestamp", [("Content-Type", "application/json")], Array(#"{"streams":[{"stream":{"a":"b"},"values":[[1,"x"]]}]}"#.utf8), 400, "unix nanoseconds"),
+        ]
+        for (name, headers, body, status, fragment) in cases {
+            let r = try c.request("POST", "/loki/api/v1/push", headers: headers, body: body)
+            #expect(r.status == status, "\(name): \(r.status) \(r.text)")
+            #expect(fragment.isEmpty || r.text.contains(fragment), "\(name): \(r.text)")
+        }
+        // Query parameter errors.
+        for (path, fragment) in [("/loki/api/v1/query_range", "query parameter is required"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=yesterday", "invalid start"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&limit=999999999", "max entries limit per query exceeded"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&direction=sideways", "invalid direction"),
+                                 ("/loki/api/v1/query_range?query=app", "parse error"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=20&end=10", "end timestamp must not be before")] {
+            let r = try c.request("GET", path)
+            #expect(r.status == 400, "\(path): \(r.status)")
+            #expect(r.text.contains(fragment), "\(path): \(r.text)")
+        }
+        // The server still serves, and the stored line is intact.
+        #expect(try c.lines(#"{app="keep"}"#) == ["kept line"])
+        #expect(try c.lines(#"{a="x\ny\"z"}"#) == ["ok"])
+        #expect(try c.request("GET", "/ready").status == 200)
+        server.stop()
+    }
+
+    @Test func tenantsAreRequiredValidatedAndIsolated() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(auth: true))
+        try server.start()
+        let c = server.connection()
+        let body = Bodies.json([("app=x", [(Bodies.now, "secret of a")])])
+        var r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: body)
+        #expect(r.status == 401)
+        #expect(r.text == "no org id\n")
+        for bad in ["../x", "..", ".", "a/b", String(repeating: "t", count: 151), "a|b"] {
+            r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json"), ("X-Scope-OrgID", bad)], body: body)
+            #expect(r.status == 401, "tenant \(bad)")
+        }
+        r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json"), ("X-Scope-OrgID", "team-a")], body: body)
+        #expect(r.status == 204)
+        #expect(try c.lines(#"{app="x"}"#, tenant: "team-a") == ["secret of a"])
+        #expect(try c.lines(#"{app="x"}"#, tenant: "team-b") == [])
+        #expect(try c.request("GET", "/loki/api/v1/labels").status == 401)
+        // Nothing outside the data directory was created.
+        let walDir = dir.path + "/data/wal"
+        #expect(FileManager.default.fileExists(atPath: walDir))
+        let top = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(top.allSatisfy { $0 == "data" || $0.hasPrefix("skald") })
+        server.stop()
+    }
+
+    @Test func opsEndpointsAndVerifyConfig() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        _ = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                          body: Bodies.json([("app=m", [(Bodies.now, "x")])]))
+        let m = try c.request("GET", "/metrics").text
+        for name in ["loki_distributor_lines_received_total{tenant=\"fake\"} 1", "loki_ingester_memory_streams{tenant=\"fake\"} 1",
+                     "loki_ingester_wal_records_logged_total 1", "skald_wal_fsyncs_total", "loki_request_duration_seconds_count",
+                     "skald_wal_replay_damage_total{kind=\"torn_tail\"} 0"] {
+            #expect(m.contains(name), "metrics lack \(name)")
+        }
+        let cfg = try c.request("GET", "/config").text
+        #expect(cfg.contains("auth_enabled: false"))
+        #expect(cfg.contains("fsync: always"))
+        let bi = try c.request("GET", "/loki/api/v1/status/buildinfo").text
+        #expect(bi.contains("\"version\":"))
+        server.stop()
+
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ServerProcess.binary)
+            p.arguments = args
+            let pipe = Pipe()
+            p.standardError = pipe
+            p.standardOutput = pipe
+            try p.run()
+            let out = pipe.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        }
+        let bad = dir.path + "/bad.yaml"
+        try "ingester:\n  bogus_key: 1\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        var (code, out) = try run(["-config.file=\(bad)", "-verify-config"])
+        #expect(code == 1)
+        #expect(out.contains(#"line 2: unknown config key "ingester.bogus_key""#))
+        (code, out) = try run(["-config.file=\(server.configPath)", "-verify-config"])
+        #expect(code == 0)
+        (code, out) = try run(["-help"])
+        #expect(code == 0)
+        #expect(out.contains("-config.expand-env"))
+    }
+}
