@@ -1,1 +1,164 @@
-print("placeholder")
+import Codecs
+import Foundation
+import HTTPProbe
+import LogModel
+
+// skald-bench-ingest: pushes pre-encoded, unique ~1 MB batches over N keep-alive connections and
+// reports raw line throughput, push latency and (given the server's pid) its CPU seconds and peak RSS.
+// Bodies are built before the clock starts, so the client's encoding cost is not measured.
+
+struct Options {
+    var port = 3100
+    var pid: Int32 = 0
+    var format = "protobuf"
+    var connections = 4
+    var streams = 100
+    var batchBytes = 1 << 20
+    var totalBytes = 1 << 30
+    var tenant: String?
+}
+
+func parse() -> Options {
+    var o = Options()
+    var args = CommandLine.arguments.dropFirst().makeIterator()
+    while let a = args.next() {
+        let v = args.next() ?? ""
+        switch a {
+        case "--port": o.port = Int(v)!
+        case "--pid": o.pid = Int32(v)!
+        case "--format": o.format = v
+        case "--connections": o.connections = Int(v)!
+        case "--streams": o.streams = Int(v)!
+        case "--batch-bytes": o.batchBytes = Int(v)!
+        case "--total-mb": o.totalBytes = Int(v)! << 20
+        case "--tenant": o.tenant = v
+        default:
+            FileHandle.standardError.write("unknown option \(a)\nusage: skald-bench-ingest --port P [--pid PID] [--format protobuf|json] [--connections 4] [--streams 100] [--batch-bytes 1048576] [--total-mb 1024]\n".data(using: .utf8)!)
+            exit(2)
+        }
+    }
+    return o
+}
+
+struct ProcStats {
+    var cpuSeconds: Double
+    var peakRSSKiB: Int
+
+    static func read(_ pid: Int32) -> ProcStats? {
+        guard pid > 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        let fields = stat[stat.range(of: ")")!.upperBound...].split(separator: " ")
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let cpu = (Double(fields[11])! + Double(fields[12])!) / ticks
+        let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return ProcStats(cpuSeconds: cpu, peakRSSKiB: hwm)
+    }
+}
+
+let o = parse()
+var gen = LineGenerator(seed: 0x5EED, streamCount: o.streams)
+var bodies: [[UInt8]] = []
+var rawBytes: [Int] = []
+var lineCounts: [Int] = []
+var ts = Int64(Date().timeIntervalSince1970 * 1e9) - 20 * 60 * 1_000_000_000
+var produced = 0
+while produced < o.totalBytes {
+    var b = PushBatchBuilder(reservingCapacity: o.batchBytes + 4096)
+    var perStream = [[(Int64, String)]](repeating: [], count: o.streams)
+    var size = 0, lines = 0
+    while size < o.batchBytes {
+        ts += 1000
+        let l = gen.line(ts: ts)
+        perStream[Int(gen.next() % UInt64(o.streams))].append((ts, l))
+        size += l.utf8.count
+        lines += 1
+    }
+    for (i, entries) in perStream.enumerated() where !entries.isEmpty {
+        b.stream(gen.streams[i])
+        for (t, l) in entries { b.entry(t, l) }
+    }
+    if o.format == "json" {
+        var s = #"{"streams":["#
+        for (si, st) in b.batch.streams.enumerated() {
+            if si > 0 { s += "," }
+            let labels = try! LabelParser.parse(st.labels)
+            s += #"{"stream":{"# + labels.labels.map { "\"\($0.name)\":\"\($0.value)\"" }.joined(separator: ",") + #"},"values":["#
+            s += st.entries.map { e in
+                var line = ""
+                for c in String(decoding: b.batch.line(e), as: UTF8.self).unicodeScalars {
+                    switch c {
+                    case "\"": line += "\\\""
+                    case "\\": line += "\\\\"
+                    default: line.unicodeScalars.append(c)
+                    }
+                }
+                return "[\"\(e.timestamp)\",\"\(line)\"]"
+            }.joined(separator: ",")
+            s += "]}"
+        }
+        bodies.append(Array((s + "]}").utf8))
+    } else {
+        bodies.append(Snappy.compress(PushProtobuf.encode(b.batch)))
+    }
+    rawBytes.append(size)
+    lineCounts.append(lines)
+    produced += size
+}
+let contentType = o.format == "json" ? "application/json" : "application/x-protobuf"
+var headers = [("Content-Type", contentType)]
+if let t = o.tenant { headers.append(("X-Scope-OrgID", t)) }
+
+final class Shared: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var latencies: [Double] = []
+    var failures: [String] = []
+}
+let shared = Shared()
+let before = ProcStats.read(o.pid)
+let start = DispatchTime.now().uptimeNanoseconds
+let group = DispatchGroup()
+let allBodies = bodies
+let allHeaders = headers
+for _ in 0..<o.connections {
+    group.enter()
+    Thread {
+        let c = HTTPConnection(port: o.port, timeout: 60)
+        while true {
+            let i: Int = shared.lock.withLock {
+                defer { shared.next += 1 }
+                return shared.next
+            }
+            guard i < allBodies.count else { break }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            do {
+                let r = try c.request("POST", "/loki/api/v1/push", headers: allHeaders, body: allBodies[i])
+                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                shared.lock.withLock {
+                    shared.latencies.append(dt)
+                    if r.status != 204 { shared.failures.append("\(r.status) \(r.text.prefix(200))") }
+                }
+            } catch {
+                shared.lock.withLock { shared.failures.append("\(error)") }
+            }
+        }
+        group.leave()
+    }.start()
+}
+group.wait()
+let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+let after = ProcStats.read(o.pid)
+let totalRaw = rawBytes.reduce(0, +)
+let totalLines = lineCounts.reduce(0, +)
+let lat = shared.latencies.sorted()
+func pct(_ p: Double) -> Double { lat.isEmpty ? 0 : lat[min(lat.count - 1, Int(Double(lat.count) * p))] * 1000 }
+let mbps = Double(totalRaw) / 1_048_576 / elapsed
+print("format=\(o.format) connections=\(o.connections) streams=\(o.streams) batches=\(bodies.count) avg_body_bytes=\(bodies.reduce(0) { $0 + $1.count } / max(bodies.count, 1))")
+print(String(format: "lines=%d raw_mb=%.1f seconds=%.2f lines_per_s=%.0f raw_mb_per_s=%.1f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f failures=%d",
+             totalLines, Double(totalRaw) / 1_048_576, elapsed, Double(totalLines) / elapsed, mbps, pct(0.5), pct(0.99), pct(1.0) - 0.0001, shared.failures.count))
+if let b = before, let a = after {
+    let cpu = a.cpuSeconds - b.cpuSeconds
+    print(String(format: "server_cpu_s=%.2f server_cpu_s_per_gb=%.1f server_peak_rss_mb=%.0f", cpu, cpu / (Double(totalRaw) / 1_073_741_824), Double(a.peakRSSKiB) / 1024))
+}
+for f in shared.failures.prefix(5) { print("failure: \(f)") }
+exit(shared.failures.isEmpty ? 0 : 1)
