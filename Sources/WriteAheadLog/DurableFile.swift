@@ -47,6 +47,54 @@ public enum DurableFile {
         }
     }
 
+    /// Writes `parts` back to back with `writev`, resuming after partial writes.
+    public static func writeAll(_ fd: Int32, parts: [[UInt8]], path: String) throws(IOError) {
+        // Keep every part's storage alive and pinned while the kernel reads it.
+        var index = 0
+        var skip = 0
+        while index < parts.count {
+            let batch = min(parts.count - index, 512)
+            var failed: Int32 = 0
+            let written: Int = withPinned(parts[index..<(index + batch)], skip: skip) { iov in
+                let n = writev(fd, iov.baseAddress, Int32(iov.count))
+                if n < 0 { failed = errno }
+                return n
+            }
+            if written < 0 {
+                if failed == EINTR { continue }
+                throw IOError(path: path, operation: "writev", errno: failed)
+            }
+            // Advance over what was written.
+            var left = written
+            while left > 0 && index < parts.count {
+                let avail = parts[index].count - skip
+                if left >= avail {
+                    left -= avail
+                    index += 1
+                    skip = 0
+                } else {
+                    skip += left
+                    left = 0
+                }
+            }
+            while index < parts.count && parts[index].count - skip == 0 { index += 1; skip = 0 }
+        }
+    }
+
+    /// Builds iovecs over `parts` (the first offset by `skip`) and calls `body` while they are pinned.
+    private static func withPinned(_ parts: ArraySlice<[UInt8]>, skip: Int, _ body: (UnsafeMutableBufferPointer<iovec>) -> Int) -> Int {
+        var iovs = [iovec](repeating: iovec(), count: parts.count)
+        func pin(_ i: Int, _ rest: ArraySlice<[UInt8]>) -> Int {
+            guard let first = rest.first else { return iovs.withUnsafeMutableBufferPointer { body($0) } }
+            return first.withUnsafeBytes { raw in
+                let off = i == 0 ? skip : 0
+                iovs[i] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress.map { $0 + off }), iov_len: raw.count - off)
+                return pin(i + 1, rest.dropFirst())
+            }
+        }
+        return pin(0, parts)
+    }
+
     public static func syncDirectory(_ dir: String) throws(IOError) {
         let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError(path: dir, operation: "open directory", errno: errno) }

@@ -177,7 +177,7 @@ public final class LogWriter: @unchecked Sendable {
     // MARK: writer thread
 
     private func writerLoop() {
-        var buffer: [UInt8] = []
+        var buffer: [[UInt8]] = []
         while true {
             lock.lock()
             while queue.isEmpty && !closing { lock.wait() }
@@ -197,11 +197,12 @@ public final class LogWriter: @unchecked Sendable {
                 buffer.removeAll(keepingCapacity: true)
                 for p in group {
                     let frame = WALFormat.frameSize(tenant: p.tenant, payloadCount: p.payload.count)
-                    if segmentBytes > WALFormat.segmentHeaderSize && segmentBytes + buffer.count + frame > config.segmentSize {
+                    if segmentBytes > WALFormat.segmentHeaderSize && segmentBytes + pendingBytes(buffer) + frame > config.segmentSize {
                         try writeBuffer(&buffer)
                         try rotate()
                     }
-                    WALFormat.appendRecord(to: &buffer, lsn: nextLSN, type: p.type, tenant: p.tenant, payload: p.payload)
+                    buffer.append(WALFormat.frameHeader(lsn: nextLSN, type: p.type, tenant: p.tenant, payload: p.payload))
+                    buffer.append(p.payload)
                     committed.append(Committed(lsn: nextLSN, tenant: p.tenant, context: p.context))
                     nextLSN += 1
                 }
@@ -239,11 +240,15 @@ public final class LogWriter: @unchecked Sendable {
         finished.signal()
     }
 
-    private func writeBuffer(_ buffer: inout [UInt8]) throws(WriterError) {
+    private func pendingBytes(_ parts: [[UInt8]]) -> Int { parts.reduce(0) { $0 + $1.count } }
+
+    /// Writes the frames gathered so far with `writev` (headers and payloads in place, no copy).
+    private func writeBuffer(_ buffer: inout [[UInt8]]) throws(WriterError) {
         guard !buffer.isEmpty else { return }
         let before = segmentBytes
+        let total = pendingBytes(buffer)
         do {
-            try DurableFile.writeAll(fd, buffer, path: segmentPath(segmentIndex))
+            try DurableFile.writeAll(fd, parts: buffer, path: segmentPath(segmentIndex))
         } catch {
             // Cut any partial frame so the next append does not follow garbage.
             _ = ftruncate(fd, off_t(before))
@@ -251,9 +256,9 @@ public final class LogWriter: @unchecked Sendable {
             if error.isNoSpace { throw .volumeFull(error.description) }
             throw .failed(error.description)
         }
-        segmentBytes += buffer.count
+        segmentBytes += total
         lock.lock()
-        stats.bytes += UInt64(buffer.count)
+        stats.bytes += UInt64(total)
         lock.unlock()
         dirty = true
         buffer.removeAll(keepingCapacity: true)

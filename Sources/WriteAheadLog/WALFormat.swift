@@ -68,6 +68,24 @@ public enum WALFormat {
         out.storeU32LE(crc, at: start + 4)
     }
 
+    /// The frame of a record without its payload: length, CRC (covering the payload too), LSN, type
+    /// and tenant. Written followed by the payload, it is byte-identical to `appendRecord`'s output;
+    /// the writer uses it to hand payloads to `writev` without copying them.
+    public static func frameHeader(lsn: UInt64, type: RecordType, tenant: String, payload: [UInt8]) -> [UInt8] {
+        let tenantBytes = Array(tenant.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(frameHeaderSize + bodyFixedSize + tenantBytes.count)
+        out.appendU32LE(UInt32(bodyFixedSize + tenantBytes.count + payload.count))
+        out.appendU32LE(0)
+        out.appendU64LE(lsn)
+        out.append(type.rawValue)
+        out.append(UInt8(tenantBytes.count))
+        out.append(contentsOf: tenantBytes)
+        let head = out.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[frameHeaderSize...])) }
+        out.storeU32LE(CRC32C.checksum(payload, continuing: head), at: 4)
+        return out
+    }
+
     /// Size of the frame `appendRecord` would write.
     public static func frameSize(tenant: String, payloadCount: Int) -> Int {
         frameHeaderSize + bodyFixedSize + tenant.utf8.count + payloadCount

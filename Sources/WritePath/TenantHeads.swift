@@ -23,7 +23,7 @@ final class TenantHeads: @unchecked Sendable {
     func apply(_ batch: PushBatch, labelSets: [LabelSet]?) {
         lock.lock()
         defer { lock.unlock() }
-        batch.bytes.withUnsafeBytes { raw in
+        do {
             for (si, s) in batch.streams.enumerated() {
                 let h: StreamHead
                 if let existing = streams[s.labels] {
@@ -35,9 +35,10 @@ final class TenantHeads: @unchecked Sendable {
                 } else {
                     continue // unreachable for records we wrote; a foreign record must not crash replay
                 }
+                let buffer = h.adopt(batch.bytes)
                 for e in s.entries {
                     let meta = e.metadata >= 0 ? batch.metadata[Int(e.metadata)] : nil
-                    if h.insert(timestamp: e.timestamp, line: UnsafeRawBufferPointer(rebasing: raw[e.line]), metadata: meta) {
+                    if h.insert(timestamp: e.timestamp, buffer: buffer, range: e.line, metadata: meta) {
                         entryCount += 1
                         byteCount += e.line.count
                     }

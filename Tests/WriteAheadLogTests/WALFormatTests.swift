@@ -36,6 +36,13 @@ import Testing
         #expect(WALFormat.frameSize(tenant: "t1", payloadCount: 2) == out.count)
     }
 
+    @Test func splitFrameIsByteIdenticalToAppendedFrame() {
+        let payload = (0..<300).map { UInt8(truncatingIfNeeded: $0 * 7) }
+        var whole: [UInt8] = []
+        WALFormat.appendRecord(to: &whole, lsn: 123_456, type: .push, tenant: "team-a", payload: payload)
+        #expect(WALFormat.frameHeader(lsn: 123_456, type: .push, tenant: "team-a", payload: payload) + payload == whole)
+    }
+
     @Test func pushRecordPinnedBytesAndRoundTrip() throws {
         var b = PushBatchBuilder()
         b.stream(#"{a="b"}"#)
