@@ -31,13 +31,14 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z")]
         ),
-        .target(name: "Codecs", dependencies: ["CCodecs"], swiftSettings: strict),
+        .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
         // vocabulary
-        .target(name: "LogModel", dependencies: ["Codecs"], swiftSettings: strict),
+        .target(name: "LogModel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
         // formats
         .target(
             name: "WriteAheadLog",
             dependencies: ["Codecs", "LogModel", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // state
@@ -49,9 +50,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
-        .target(name: "ReadPath", dependencies: ["LogModel", "WritePath"], swiftSettings: strict),
+        .target(name: "ReadPath", dependencies: ["LogModel", "WritePath"], exclude: ["README.md"], swiftSettings: strict),
         // edges
         .target(
             name: "ServerApp",
@@ -66,6 +68,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
             swiftSettings: strict
         ),
         // test and benchmark support: a blocking HTTP/1.1 client that measures the server, not a client stack
