@@ -78,6 +78,11 @@ public final class LogWriter: @unchecked Sendable {
     private var failure: WriterError?
     private var stats = Stats()
 
+    /// The interval-fsync thread sleeps on its own condition: sharing `lock` would let an append's
+    /// `signal()` wake the timer instead of the writer, leaving the append unwritten.
+    private let timer = NSCondition()
+    private var timerStop = false
+
     // Guarded by `applyLock`: committed groups awaiting apply.
     private let applyLock = NSCondition()
     private var applyQueue: [([Committed], [CheckedContinuation<UInt64, any Error>], (any Error)?)] = []
@@ -159,19 +164,33 @@ public final class LogWriter: @unchecked Sendable {
     /// Stops accepting appends, drains the queue, fsyncs and closes the segment. Idempotent; blocks.
     public func close() {
         lock.lock()
-        if closed || writerThread == nil {
+        if closed {
+            lock.unlock()
+            return
+        }
+        if writerThread == nil { // never started: no thread owns the descriptor
+            closed = true
             closing = true
             lock.unlock()
             if fd >= 0 { _ = fsync(fd); Glibc.close(fd); fd = -1 }
             return
         }
         closed = true
+        lock.unlock()
+        // Stop the fsync timer first: it reads the descriptor the writer closes on its way out.
+        if intervalThread != nil {
+            timer.lock()
+            timerStop = true
+            timer.broadcast()
+            timer.unlock()
+            finished.wait() // only the timer can have finished: the writer is not closing yet
+        }
+        lock.lock()
         closing = true
         lock.broadcast()
         lock.unlock()
         finished.wait() // writer thread
         finished.wait() // apply thread
-        if intervalThread != nil { finished.wait() }
     }
 
     // MARK: writer thread
@@ -335,11 +354,13 @@ public final class LogWriter: @unchecked Sendable {
 
     private func intervalLoop(_ ms: Int) {
         while true {
-            lock.lock()
-            let stop = lock.wait(until: Date(timeIntervalSinceNow: Double(ms) / 1000)) && closing || closing
-            lock.unlock()
+            timer.lock()
+            if !timerStop { _ = timer.wait(until: Date(timeIntervalSinceNow: Double(ms) / 1000)) }
+            let stop = timerStop
+            timer.unlock()
             if stop { break }
             // fsync of a descriptor another thread writes to is safe; rotation fsyncs on its own.
+            // The writer closes its descriptor only after this thread has stopped (see close()).
             let f = fd
             if f >= 0 { _ = fsync(f) }
             lock.lock()
