@@ -81,11 +81,12 @@ let package = Package(
             path: "Sources/skald-bench-ingest",
             swiftSettings: strict
         ),
-        // tests mirror Sources
+        // tests mirror Sources; TestSupport holds what several test targets share
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
-        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs"], swiftSettings: strict),
-        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "WriteAheadLog", "LogModel"], swiftSettings: strict),
+        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
             dependencies: [
@@ -95,6 +96,6 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["Codecs", "LogModel", "HTTPProbe"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["Codecs", "LogModel", "HTTPProbe", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,3 +1,4 @@
+import TestSupport
 import Codecs
 import Foundation
 import HTTPProbe

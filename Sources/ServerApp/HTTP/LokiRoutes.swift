@@ -145,12 +145,17 @@ struct LokiRoutes: Sendable {
             let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             return HTTPResponses.json(QueryResponse.streams(result, categorize: categorize, execSeconds: secs))
-        } catch let e as Params.Invalid {
-            return HTTPResponses.badRequest(e.message)
-        } catch let e as StreamSelector.ParseError {
-            return HTTPResponses.badRequest(e.message)
         } catch {
-            return HTTPResponses.badRequest("\(error)")
+            return LokiRoutes.badRequest(for: error)
+        }
+    }
+
+    /// A read request's parameter or selector error as Loki's 400.
+    static func badRequest(for error: any Error) -> Response {
+        switch error {
+        case let e as Params.Invalid: HTTPResponses.badRequest(e.message)
+        case let e as StreamSelector.ParseError: HTTPResponses.badRequest(e.message)
+        default: HTTPResponses.badRequest("\(error)")
         }
     }
 
@@ -174,12 +179,8 @@ struct LokiRoutes: Sendable {
                 querier.labelNames(tenant: tenant, matchers: matchers, start: start, end: max(end, start + 1))
             }
             return HTTPResponses.json(QueryResponse.stringList(values))
-        } catch let e as Params.Invalid {
-            return HTTPResponses.badRequest(e.message)
-        } catch let e as StreamSelector.ParseError {
-            return HTTPResponses.badRequest(e.message)
         } catch {
-            return HTTPResponses.badRequest("\(error)")
+            return LokiRoutes.badRequest(for: error)
         }
     }
 }
