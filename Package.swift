@@ -90,8 +90,7 @@ let package = Package(
         .testTarget(
             name: "ServerAppTests",
             dependencies: [
-                "ServerApp", "LogModel", "Codecs",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "ServerApp", "LogModel", "Codecs", "WriteAheadLog",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
