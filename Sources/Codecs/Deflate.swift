@@ -13,15 +13,20 @@ public enum Deflate {
 
     /// Inflates `input`, failing with `.tooLarge` as soon as the output would pass `maxOutput` bytes.
     public static func decompress(_ input: [UInt8], format: Format, maxOutput: Int) throws(CodecError) -> [UInt8] {
+        let r = input.withUnsafeBytes { raw in Result { () throws(CodecError) in try decompress(raw, format: format, maxOutput: maxOutput) } }
+        return try r.get()
+    }
+
+    /// Inflates input read in place (e.g. a request body's buffer).
+    public static func decompress(_ raw: UnsafeRawBufferPointer, format: Format, maxOutput: Int) throws(CodecError) -> [UInt8] {
+        let input = raw.bindMemory(to: UInt8.self)
         let name = format == .gzip ? "gzip" : "deflate"
         // Start small and grow: most bodies are far below the cap, and a bomb stops at the cap.
         var capacity = min(max(input.count * 4, 64 * 1024), maxOutput)
         while true {
             var result = 0
             let out = [UInt8](unsafeUninitializedCapacity: max(capacity, 1)) { buf, count in
-                result = input.withUnsafeBufferPointer { inp in
-                    skald_inflate(inp.baseAddress ?? UnsafePointer(bitPattern: 1)!, inp.count, buf.baseAddress!, capacity, format.rawValue)
-                }
+                result = skald_inflate(input.baseAddress ?? UnsafePointer(bitPattern: 1)!, input.count, buf.baseAddress!, capacity, format.rawValue)
                 count = max(result, 0)
             }
             switch result {

@@ -4,7 +4,13 @@ import CCodecs
 public enum Snappy {
     /// Decompresses a snappy block, refusing before allocating if the declared length exceeds `maxOutput`.
     public static func decompress(_ input: [UInt8], maxOutput: Int) throws(CodecError) -> [UInt8] {
-        try input.withUnsafeBufferPointer { (inp: UnsafeBufferPointer<UInt8>) throws(CodecError) -> [UInt8] in
+        let r = input.withUnsafeBytes { raw in Result { () throws(CodecError) in try decompress(raw, maxOutput: maxOutput) } }
+        return try r.get()
+    }
+
+    /// Decompresses a snappy block read in place (e.g. a request body's buffer).
+    public static func decompress(_ input: UnsafeRawBufferPointer, maxOutput: Int) throws(CodecError) -> [UInt8] {
+        try input.withMemoryRebound(to: UInt8.self) { (inp: UnsafeBufferPointer<UInt8>) throws(CodecError) -> [UInt8] in
             var declared = 0
             let inBase = UnsafeRawPointer(inp.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
             guard snappy_uncompressed_length(inBase, inp.count, &declared) == SNAPPY_OK else {

@@ -11,15 +11,16 @@ public struct PushJSON {
     var out = PushBatch()
 
     public static func decode(_ body: [UInt8]) throws(PushDecodeError) -> PushBatch {
-        let result = body.withUnsafeBytes { raw in
-            Result { () throws(PushDecodeError) -> PushBatch in
-                var d = PushJSON(p: raw)
-                d.out.bytes.reserveCapacity(body.count)
-                try d.document()
-                return d.out
-            }
-        }
+        let result = body.withUnsafeBytes { raw in Result { () throws(PushDecodeError) in try decode(raw) } }
         return try result.get()
+    }
+
+    /// Decodes a body read in place; unescaped lines are copied into the batch's own buffer.
+    public static func decode(_ raw: UnsafeRawBufferPointer) throws(PushDecodeError) -> PushBatch {
+        var d = PushJSON(p: raw)
+        d.out.bytes.reserveCapacity(raw.count)
+        try d.document()
+        return d.out
     }
 
     func fail(_ msg: String) -> PushDecodeError {

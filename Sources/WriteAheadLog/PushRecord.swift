@@ -13,36 +13,91 @@ public enum PushRecord {
     static let maxLabelsBytes = 256 * 1024
     static let maxMetadataPairs = 1024
 
+    /// Encodes a batch in one allocation of exactly the right size (the hot path of every push:
+    /// sizes are computed first, then fields are stored through a raw pointer).
     public static func encode(_ batch: PushBatch) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(batch.lineBytes + batch.entryCount * 6 + batch.streams.count * 64 + 16)
-        out.appendUVarint(UInt64(batch.streams.count))
-        for s in batch.streams {
-            let l = Array(s.labels.utf8)
-            out.appendUVarint(UInt64(l.count))
-            out.append(contentsOf: l)
-            out.appendUVarint(UInt64(s.entries.count))
+        let labelBytes = batch.streams.map { Array($0.labels.utf8) }
+        let metaBytes: [[([UInt8], [UInt8])]] = batch.metadata.map { $0.map { (Array($0.name.utf8), Array($0.value.utf8)) } }
+        var size = uvarintSize(UInt64(batch.streams.count))
+        for (si, st) in batch.streams.enumerated() {
+            size += uvarintSize(UInt64(labelBytes[si].count)) + labelBytes[si].count + uvarintSize(UInt64(st.entries.count))
             var prev: Int64 = 0
-            for e in s.entries {
+            for e in st.entries {
                 let d = e.timestamp &- prev
                 prev = e.timestamp
-                out.appendUVarint(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
-                out.appendUVarint(UInt64(e.line.count))
-                batch.bytes.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[e.line])) }
+                size += uvarintSize(UInt64(bitPattern: (d << 1) ^ (d >> 63))) + uvarintSize(UInt64(e.line.count)) + e.line.count
                 if e.metadata < 0 {
-                    out.append(0)
+                    size += 1
                 } else {
-                    let m = batch.metadata[Int(e.metadata)]
-                    out.appendUVarint(UInt64(m.count))
-                    for p in m {
-                        let n = Array(p.name.utf8), v = Array(p.value.utf8)
-                        out.appendUVarint(UInt64(n.count)); out.append(contentsOf: n)
-                        out.appendUVarint(UInt64(v.count)); out.append(contentsOf: v)
-                    }
+                    let m = metaBytes[Int(e.metadata)]
+                    size += uvarintSize(UInt64(m.count))
+                    for (n, v) in m { size += uvarintSize(UInt64(n.count)) + n.count + uvarintSize(UInt64(v.count)) + v.count }
                 }
             }
         }
-        return out
+        return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            batch.bytes.withUnsafeBufferPointer { src in
+                var w = RawWriter(base: out.baseAddress!)
+                w.uvarint(UInt64(batch.streams.count))
+                for (si, st) in batch.streams.enumerated() {
+                    w.bytes(labelBytes[si])
+                    w.uvarint(UInt64(st.entries.count))
+                    var prev: Int64 = 0
+                    for e in st.entries {
+                        let d = e.timestamp &- prev
+                        prev = e.timestamp
+                        w.uvarint(UInt64(bitPattern: (d << 1) ^ (d >> 63)))
+                        w.uvarint(UInt64(e.line.count))
+                        w.copy(src.baseAddress! + e.line.lowerBound, e.line.count)
+                        if e.metadata < 0 {
+                            w.byte(0)
+                        } else {
+                            let m = metaBytes[Int(e.metadata)]
+                            w.uvarint(UInt64(m.count))
+                            for (n, v) in m {
+                                w.bytes(n)
+                                w.bytes(v)
+                            }
+                        }
+                    }
+                }
+                precondition(w.offset == size, "PushRecord size computation and encoding disagree")
+            }
+            count = size
+        }
+    }
+
+    /// Stores into memory already sized by the caller.
+    struct RawWriter {
+        let base: UnsafeMutablePointer<UInt8>
+        var offset = 0
+
+        @inline(__always) mutating func byte(_ b: UInt8) {
+            base[offset] = b
+            offset += 1
+        }
+
+        @inline(__always) mutating func uvarint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 {
+                base[offset] = UInt8(truncatingIfNeeded: v) | 0x80
+                offset += 1
+                v >>= 7
+            }
+            base[offset] = UInt8(v)
+            offset += 1
+        }
+
+        @inline(__always) mutating func copy(_ p: UnsafePointer<UInt8>, _ n: Int) {
+            if n > 0 { (base + offset).update(from: p, count: n) }
+            offset += n
+        }
+
+        /// Length-prefixed bytes.
+        @inline(__always) mutating func bytes(_ b: [UInt8]) {
+            uvarint(UInt64(b.count))
+            b.withUnsafeBufferPointer { if let p = $0.baseAddress { copy(p, b.count) } }
+        }
     }
 
     public static func decode(_ payload: [UInt8]) throws(CodecError) -> PushBatch {

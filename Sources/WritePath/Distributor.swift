@@ -39,13 +39,21 @@ public final class Distributor: Sendable {
 
     /// Decodes a raw push body according to its headers (Loki's rules, see LOKI-CONTRACT.md).
     public func decode(body: [UInt8], contentType: String?, contentEncoding: String?) throws(PushError) -> PushBatch {
+        let r = body.withUnsafeBytes { raw in
+            Result { () throws(PushError) in try decode(body: raw, contentType: contentType, contentEncoding: contentEncoding) }
+        }
+        return try r.get()
+    }
+
+    /// Decodes a body read in place (the HTTP layer passes its request buffer without copying it).
+    public func decode(body: UnsafeRawBufferPointer, contentType: String?, contentEncoding: String?) throws(PushError) -> PushBatch {
         guard let contentType, !contentType.isEmpty else {
             throw PushError(.badRequest, "missing Content-Type header: use application/json or application/x-protobuf")
         }
         guard body.count <= config.maxRecvMsgSize else {
             throw PushError(.tooLarge, "push body of \(body.count) bytes exceeds the limit of \(config.maxRecvMsgSize) bytes (distributor.max_recv_msg_size); send smaller batches")
         }
-        var raw = body
+        var decompressed: [UInt8]?
         let max = config.maxRecvMsgSize
         let encoding = (contentEncoding ?? "").lowercased()
         guard ["", "identity", "gzip", "x-gzip", "deflate", "snappy"].contains(encoding) else {
@@ -53,15 +61,27 @@ public final class Distributor: Sendable {
         }
         do throws(CodecError) {
             switch encoding {
-            case "gzip", "x-gzip": raw = try Deflate.decompress(raw, format: .gzip, maxOutput: max)
-            case "deflate": raw = try Deflate.decompress(raw, format: .auto, maxOutput: max)
-            case "snappy": raw = try Snappy.decompress(raw, maxOutput: max)
+            case "gzip", "x-gzip": decompressed = try Deflate.decompress(body, format: .gzip, maxOutput: max)
+            case "deflate": decompressed = try Deflate.decompress(body, format: .auto, maxOutput: max)
+            case "snappy": decompressed = try Snappy.decompress(body, maxOutput: max)
             default: break
             }
         } catch {
             throw PushError(error.kind == .tooLarge ? .tooLarge : .badRequest, "cannot decompress the push body: \(error)")
         }
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        if let d = decompressed {
+            let r = d.withUnsafeBytes { raw in
+                Result { () throws(PushError) in try decodeMessage(raw, mediaType: mediaType, contentType: contentType) }
+            }
+            return try r.get()
+        }
+        return try decodeMessage(body, mediaType: mediaType, contentType: contentType)
+    }
+
+    /// The uncompressed-transport body: JSON, or (any other type) snappy-compressed protobuf.
+    func decodeMessage(_ raw: UnsafeRawBufferPointer, mediaType: String, contentType: String) throws(PushError) -> PushBatch {
+        let max = config.maxRecvMsgSize
         if mediaType == "application/json" {
             do { return try PushJSON.decode(raw) } catch { throw PushError(.badRequest, error.message) }
         }

@@ -83,9 +83,12 @@ struct LokiRoutes: Sendable {
         do { body = try await req.collectBody(upTo: maxBody) } catch {
             return HTTPResponses.text(.contentTooLarge, "push body exceeds the limit of \(maxBody) bytes (distributor.max_recv_msg_size); send smaller batches")
         }
-        do {
-            let batch = try distributor.decode(body: Array(body.readableBytesView), contentType: request.headers[.contentType],
-                                               contentEncoding: request.headers[.contentEncoding])
+        do throws(PushError) {
+            let contentType = request.headers[.contentType], contentEncoding = request.headers[.contentEncoding]
+            let decoded = body.withUnsafeReadableBytes { raw in
+                Result { () throws(PushError) in try distributor.decode(body: raw, contentType: contentType, contentEncoding: contentEncoding) }
+            }
+            let batch = try decoded.get()
             try await distributor.push(tenant: tenant, batch: batch)
             return Response(status: .noContent)
         } catch {
