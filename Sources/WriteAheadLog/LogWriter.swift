@@ -95,6 +95,9 @@ public final class LogWriter: @unchecked Sendable {
     private var nextLSN: UInt64
     private var dirty = false
 
+    /// Whether synced segment pages are dropped from the page cache (SKALD_WAL_KEEP_CACHE=1 keeps them, for A/B).
+    private let dropCleanPages = getenv("SKALD_WAL_KEEP_CACHE") == nil
+
     private var writerThread: Thread?
     private var applyThread: Thread?
     private var intervalThread: Thread?
@@ -290,6 +293,9 @@ public final class LogWriter: @unchecked Sendable {
         guard fsync(fd) == 0 else { throw .failed("fsync \(segmentPath(segmentIndex)): \(String(cString: strerror(errno)))") }
         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         dirty = false
+        // The log is read only at replay: once its pages are clean, drop them from the page cache
+        // instead of letting gigabytes of cold WAL crowd out memory the server uses.
+        if dropCleanPages { _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_DONTNEED)) }
         lock.lock()
         stats.fsyncs += 1
         stats.fsyncSeconds += dt
