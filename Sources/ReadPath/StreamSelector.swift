@@ -1,3 +1,4 @@
+import Foundation
 public import LogModel
 
 /// The stream selectors this build answers: `{name="value", …}` with equality matchers only.
@@ -54,6 +55,3 @@ public enum StreamSelector {
     }
 }
 
-#if canImport(Foundation)
-import Foundation
-#endif

@@ -1,5 +1,6 @@
 public import Logging
 import Foundation
+import LogModel
 
 /// Loki-style logfmt lines on stderr: `level=info ts=… caller=<label> msg="…" key=value`.
 public struct LogfmtLogHandler: LogHandler {
@@ -35,7 +36,7 @@ public struct LogfmtLogHandler: LogHandler {
 
     static func timestamp() -> String {
         let ns = Int64(Date().timeIntervalSince1970 * 1e9)
-        return LogModelTime.rfc3339Nano(ns)
+        return GoTime.rfc3339Nano(ns)
     }
 
     static func quote(_ s: String) -> String {
@@ -52,6 +53,3 @@ public struct LogfmtLogHandler: LogHandler {
         return out + "\""
     }
 }
-
-import LogModel
-typealias LogModelTime = GoTime

@@ -176,7 +176,13 @@ public enum LogReader {
             // is kept aside for forensics. A crash between the renames is finished on the next start.
             var repaired = WALFormat.segmentHeader(index: index)
             for r in keptFrames { repaired.append(contentsOf: bytes[r]) }
-            let quarantine = path + SegmentName.quarantineSuffix
+            // A segment repaired before keeps its earlier quarantine: number the next one.
+            var quarantine = path + SegmentName.quarantineSuffix
+            var n = 1
+            while DurableFile.size(quarantine) != nil {
+                quarantine = path + SegmentName.quarantineSuffix + ".\(n)"
+                n += 1
+            }
             do {
                 try DurableFile.writeAtomically(repaired, to: path + SegmentName.repairedSuffix)
                 guard rename(path, quarantine) == 0 else {

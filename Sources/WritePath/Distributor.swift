@@ -104,12 +104,17 @@ public final class Distributor: Sendable {
         var valid = PushBatch(bytes: batch.bytes, streams: [], metadata: batch.metadata)
         var sets: [LabelSet] = []
         var lastError: Rejection?
-        var discarded: [DiscardReason: (Int, Int)] = [:]
+        var discarded: [DiscardReason: (lines: Int, bytes: Int)] = [:]
+        func count(_ reason: DiscardReason, lines: Int, bytes: Int) {
+            let p = discarded[reason] ?? (0, 0)
+            discarded[reason] = (p.lines + lines, p.bytes + bytes)
+        }
         func discard(_ r: Rejection, lines: Int, bytes: Int) {
             lastError = r
-            let p = discarded[r.reason] ?? (0, 0)
-            discarded[r.reason] = (p.0 + lines, p.1 + bytes)
+            count(r.reason, lines: lines, bytes: bytes)
         }
+        // Every way out of this function reports what was discarded, once.
+        defer { for (r, v) in discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.lines, bytes: v.bytes) } }
 
         for s in batch.streams {
             let labels: LabelSet
@@ -162,8 +167,7 @@ public final class Distributor: Sendable {
             }
             if !ok {
                 let lines = valid.entryCount
-                metrics.discarded(tenant: tenant.value, reason: .rateLimited, lines: lines, bytes: bytes)
-                for (r, v) in discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.0, bytes: v.1) }
+                count(.rateLimited, lines: lines, bytes: bytes)
                 throw PushError(.limited, "Ingestion rate limit exceeded for user \(tenant.value) (limit: \(Int(rate)) bytes/sec) while attempting to ingest '\(lines)' lines totaling '\(bytes)' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased")
             }
         }
@@ -173,14 +177,13 @@ public final class Distributor: Sendable {
             do {
                 let outcome = try await ingester.push(tenant: tenant, batch: valid, labelSets: sets)
                 ingesterError = outcome.rejections.last
-                for (r, v) in outcome.discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.lines, bytes: v.bytes) }
+                for (r, v) in outcome.discarded { count(r, lines: v.lines, bytes: v.bytes) }
             } catch let e as LogWriter.WriterError {
                 throw PushError(.unavailable, e.description)
             } catch {
                 throw PushError(.unavailable, "storing the push failed: \(error)")
             }
         }
-        for (r, v) in discarded { metrics.discarded(tenant: tenant.value, reason: r, lines: v.0, bytes: v.1) }
         if let r = ingesterError ?? lastError {
             throw PushError(r.isLimit ? .limited : .badRequest, r.message)
         }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import LogModel
 
 /// The in-memory head of one stream: entries kept sorted by timestamp (arrival order among equal
@@ -100,6 +103,3 @@ final class StreamHead {
     func metadataOf(_ e: Entry) -> [Label] { e.metadata >= 0 ? metadata[Int(e.metadata)] : [] }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif

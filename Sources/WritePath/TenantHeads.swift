@@ -57,14 +57,11 @@ final class TenantHeads: @unchecked Sendable {
             let lo = h.lowerBound(q.start)
             let hi = h.lowerBound(q.end)
             guard lo < hi else { continue }
-            var entries: [QueryEntry] = []
             let n = min(hi - lo, q.limit)
-            entries.reserveCapacity(n)
-            if q.direction == .forward {
-                for i in lo..<(lo + n) { let e = h.entries[i]; entries.append(QueryEntry(timestamp: e.timestamp, line: Array(h.lineBytes(e)), metadata: h.metadataOf(e))) }
-            } else {
-                var i = hi - 1
-                while i >= hi - n { let e = h.entries[i]; entries.append(QueryEntry(timestamp: e.timestamp, line: Array(h.lineBytes(e)), metadata: h.metadataOf(e))); i -= 1 }
+            let indices = q.direction == .forward ? Array(lo..<(lo + n)) : Array(((hi - n)..<hi).reversed())
+            let entries = indices.map { i in
+                let e = h.entries[i]
+                return QueryEntry(timestamp: e.timestamp, line: Array(h.lineBytes(e)), metadata: h.metadataOf(e))
             }
             out.append(QueryStream(labels: h.labels, entries: entries))
         }

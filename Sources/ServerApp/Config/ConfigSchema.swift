@@ -1,3 +1,4 @@
+import Foundation
 import LogModel
 import WriteAheadLog
 
@@ -180,6 +181,3 @@ enum ConfigSchema {
     }
 }
 
-#if canImport(Foundation)
-import Foundation
-#endif

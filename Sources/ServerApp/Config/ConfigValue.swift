@@ -1,3 +1,4 @@
+import Foundation
 import LogModel
 
 /// The type a config key takes, with the parser that turns YAML scalar text into it.
@@ -75,6 +76,3 @@ enum ConfigValue {
     }
 }
 
-#if canImport(Foundation)
-import Foundation
-#endif
