@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The package graph is Skald's architecture (docs/architecture.md tells the same story):
-// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog) → state (WritePath, ReadPath)
+// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog, ChunkFormat) → state (WritePath, ReadPath)
 // → edges (ServerApp) → executables (skald). No arrow points up a layer.
 import PackageDescription
 
@@ -41,6 +41,7 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        .target(name: "ChunkFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // state
         .target(
             name: "WritePath",
@@ -86,6 +87,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "WritePathTests", dependencies: ["WritePath", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",

@@ -1,18 +1,7 @@
 public import LogModel
 
 /// One entry as a query sees it.
-public struct QueryEntry: Sendable, Equatable {
-    public var timestamp: Int64
-    /// Raw line bytes as pushed (may be invalid UTF-8; the API layer decides how to render them).
-    public var line: [UInt8]
-    public var metadata: [Label]
-
-    public init(timestamp: Int64, line: [UInt8], metadata: [Label] = []) {
-        self.timestamp = timestamp
-        self.line = line
-        self.metadata = metadata
-    }
-}
+public typealias QueryEntry = LogEntry
 
 /// One stream's matching entries, in the query's direction.
 public struct QueryStream: Sendable {

@@ -1,0 +1,24 @@
+/// A chunk file or block that could not be read. Carries where, so tools and logs can point at it.
+public struct ChunkFormatError: Error, Equatable, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        /// Not a chunk file, or a version this build cannot read.
+        case notAChunk
+        /// A length, offset or count is out of range, or the file ends early.
+        case malformed
+        /// A checksum does not match the bytes it covers.
+        case checksum
+    }
+
+    public let kind: Kind
+    /// What was being read ("header", "block 3", "index", …).
+    public let section: String
+    public let detail: String
+
+    public init(_ kind: Kind, section: String, _ detail: String) {
+        self.kind = kind
+        self.section = section
+        self.detail = detail
+    }
+
+    public var description: String { "chunk \(section): \(detail)" }
+}
