@@ -44,9 +44,15 @@ let package = Package(
         .target(name: "ChunkFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // state
         .target(
+            name: "Storage",
+            dependencies: ["ChunkFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "WritePath",
             dependencies: [
-                "Codecs", "LogModel", "WriteAheadLog",
+                "Codecs", "LogModel", "WriteAheadLog", "ChunkFormat", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,12 +60,12 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
-        .target(name: "ReadPath", dependencies: ["LogModel", "WritePath"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "ReadPath", dependencies: ["ChunkFormat", "LogModel", "Storage", "WritePath"], exclude: ["README.md"], swiftSettings: strict),
         // edges
         .target(
             name: "ServerApp",
             dependencies: [
-                "Codecs", "LogModel", "WriteAheadLog", "WritePath", "ReadPath",
+                "Codecs", "LogModel", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,7 +94,7 @@ let package = Package(
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
             dependencies: [

@@ -54,10 +54,18 @@ public struct ChunkReader: Sendable {
         }
     }
 
-    private static func parse(_ raw: UnsafeRawBufferPointer) throws(ChunkFormatError) -> (UInt8, ChunkHeader, [BlockMeta], UInt32) {
-        let minSize = ChunkLayout.prefixSize + 4 + 4 + 4 + ChunkLayout.trailerSize
-        guard raw.count >= minSize else {
-            throw ChunkFormatError(.malformed, section: "file", "\(raw.count) bytes is shorter than the smallest chunk (\(minSize))")
+    /// The header alone, from the first bytes of a file (the store reads a prefix to index a chunk
+    /// without reading its blocks). Throws `.malformed` if `prefix` ends inside the header.
+    public static func header(fromPrefix prefix: [UInt8]) throws(ChunkFormatError) -> (version: UInt8, header: ChunkHeader) {
+        let r = prefix.withUnsafeBytes { raw in Result { () throws(ChunkFormatError) in try parseHeader(raw, limit: raw.count) } }
+        let (v, h, _) = try r.get()
+        return (v, h)
+    }
+
+    /// Parses prefix, header body and header CRC within `raw[..<limit]`; returns where blocks start.
+    private static func parseHeader(_ raw: UnsafeRawBufferPointer, limit: Int) throws(ChunkFormatError) -> (UInt8, ChunkHeader, Int) {
+        guard limit >= ChunkLayout.prefixSize + 4 else {
+            throw ChunkFormatError(.malformed, section: "header", "\(limit) bytes cannot hold a chunk header")
         }
         guard raw.prefix(4).elementsEqual(ChunkLayout.magic) else {
             throw ChunkFormatError(.notAChunk, section: "header", "magic is not SKCK")
@@ -72,7 +80,7 @@ public struct ChunkReader: Sendable {
         do {
             var c = ByteCursor(raw, codec: "chunk", offset: 8)
             let headerLength = Int(try c.u32le("header length"))
-            guard headerLength <= ChunkLayout.maxHeaderBytes, ChunkLayout.prefixSize + headerLength + 4 <= raw.count - ChunkLayout.trailerSize else {
+            guard headerLength <= ChunkLayout.maxHeaderBytes, ChunkLayout.prefixSize + headerLength + 4 <= limit else {
                 throw ChunkFormatError(.malformed, section: "header", "header length \(headerLength) does not fit the file")
             }
             let headerEnd = ChunkLayout.prefixSize + headerLength
@@ -89,7 +97,23 @@ public struct ChunkReader: Sendable {
             let minTime = Int64(bitPattern: try h.u64le("min time"))
             let maxTime = Int64(bitPattern: try h.u64le("max time"))
             guard h.isAtEnd else { throw ChunkFormatError(.malformed, section: "header", "\(h.remaining) unexpected bytes at its end") }
-            let header = ChunkHeader(encoding: encoding, tenant: tenant, labels: labels, minLSN: minLSN, maxLSN: maxLSN, minTime: minTime, maxTime: maxTime)
+            return (version, ChunkHeader(encoding: encoding, tenant: tenant, labels: labels, minLSN: minLSN, maxLSN: maxLSN, minTime: minTime, maxTime: maxTime), headerEnd)
+        } catch let e as ChunkFormatError {
+            throw e
+        } catch let e as CodecError {
+            throw ChunkFormatError(.malformed, section: "header", e.detail)
+        } catch {
+            throw ChunkFormatError(.malformed, section: "header", "\(error)")
+        }
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer) throws(ChunkFormatError) -> (UInt8, ChunkHeader, [BlockMeta], UInt32) {
+        let minSize = ChunkLayout.prefixSize + 4 + 4 + 4 + ChunkLayout.trailerSize
+        guard raw.count >= minSize else {
+            throw ChunkFormatError(.malformed, section: "file", "\(raw.count) bytes is shorter than the smallest chunk (\(minSize))")
+        }
+        let (version, header, headerEnd) = try parseHeader(raw, limit: raw.count - ChunkLayout.trailerSize)
+        do {
             let blocksStart = headerEnd + 4
 
             var t = ByteCursor(raw, codec: "chunk trailer", offset: raw.count - ChunkLayout.trailerSize)

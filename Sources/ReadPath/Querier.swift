@@ -1,16 +1,50 @@
 public import LogModel
+import Storage
 public import WritePath
 
-/// Answers log queries from the ingester's heads (the store joins in with the "Chunks and index"
-/// issue): selects matching streams, keeps the `limit` entries nearest the query's starting edge
-/// across all streams, and returns them grouped by stream in the query's direction.
+/// Answers log queries from the ingester's memory and the chunk store as one: selects matching
+/// streams in both, merges each stream's entries (deduplicated), keeps the `limit` entries nearest
+/// the query's starting edge across all streams, and returns them grouped by stream in the query's
+/// direction, with a warning for every corrupt block it had to skip.
 public struct Querier: Sendable {
     let ingester: Ingester
 
     public init(ingester: Ingester) { self.ingester = ingester }
 
-    public func select(tenant: TenantID, _ q: HeadQuery) -> [QueryStream] {
-        let streams = ingester.query(tenant: tenant, q)
+    /// A query's streams and the warnings to return with them.
+    public struct Selection: Sendable {
+        public var streams: [QueryStream]
+        public var warnings: [String]
+    }
+
+    public func select(tenant: TenantID, _ q: HeadQuery) -> Selection {
+        let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matches: q.matches)
+        let stored = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matches: q.matches)
+        var mergers: [String: (LabelSet, StreamMerger)] = [:]
+        var inMemory = Set<String>()
+        for m in memory {
+            inMemory.formUnion(m.storedKeys)
+            var merger = mergers[m.labels.canonical]?.1 ?? StreamMerger(start: q.start, end: q.end)
+            merger.add(memory: m)
+            mergers[m.labels.canonical] = (m.labels, merger)
+        }
+        for s in stored {
+            var merger = mergers[s.labels.canonical]?.1 ?? StreamMerger(start: q.start, end: q.end)
+            for ref in s.refs where !inMemory.contains(ref.key) { merger.add(stored: ref, from: ingester.store) }
+            mergers[s.labels.canonical] = (s.labels, merger)
+        }
+        var warnings: [String] = []
+        var streams: [QueryStream] = []
+        for (labels, merger) in mergers.values {
+            warnings += merger.warnings
+            let entries = merger.result(limit: q.limit, direction: q.direction)
+            if !entries.isEmpty { streams.append(QueryStream(labels: labels, entries: entries)) }
+        }
+        return Selection(streams: limitAcross(streams, q), warnings: warnings)
+    }
+
+    /// Keeps the `limit` entries nearest the starting edge across streams (each already in direction order).
+    func limitAcross(_ streams: [QueryStream], _ q: HeadQuery) -> [QueryStream] {
         let total = streams.reduce(0) { $0 + $1.entries.count }
         guard total > q.limit else { return sortStreams(streams) }
         // Each stream is already in direction order: a k-way merge would do; a flat sort of the
@@ -39,10 +73,23 @@ public struct Querier: Sendable {
         s.sorted { $0.labels.canonical < $1.labels.canonical }
     }
 
+    /// Label sets of streams (in memory or in the store) with data in [start, end) matching `matchers`.
+    func labelSets(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> [LabelSet] {
+        let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
+        var seen: [String: LabelSet] = [:]
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, matches: q.matches) where !m.blocks.isEmpty || !m.headEntries.isEmpty {
+            seen[m.labels.canonical] = m.labels
+        }
+        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
+            seen[s.labels.canonical] = s.labels
+        }
+        return Array(seen.values)
+    }
+
     /// Label names of streams with data in [start, end), sorted.
     public func labelNames(tenant: TenantID, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
         var names = Set<String>()
-        for ls in ingester.labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
+        for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
             for l in ls.labels { names.insert(l.name) }
         }
         return names.sorted()
@@ -51,7 +98,7 @@ public struct Querier: Sendable {
     /// Values of one label across streams with data in [start, end), sorted.
     public func labelValues(tenant: TenantID, name: String, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
         var values = Set<String>()
-        for ls in ingester.labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
+        for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
             if let v = ls[name] { values.insert(v) }
         }
         return values.sorted()

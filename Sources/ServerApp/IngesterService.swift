@@ -11,12 +11,15 @@ final class IngesterService: Service, Sendable {
     let ingester: Ingester
     let readiness: Readiness
     let replayState: ReplayState
+    /// `ingester.wal.flush_on_shutdown`: flush every head to the store before exiting.
+    let flushOnShutdown: Bool
     let logger: Logger
 
-    init(ingester: Ingester, readiness: Readiness, replayState: ReplayState, logger: Logger) {
+    init(ingester: Ingester, readiness: Readiness, replayState: ReplayState, flushOnShutdown: Bool, logger: Logger) {
         self.ingester = ingester
         self.readiness = readiness
         self.replayState = replayState
+        self.flushOnShutdown = flushOnShutdown
         self.logger = logger
     }
 
@@ -46,7 +49,7 @@ final class IngesterService: Service, Sendable {
         readiness.set(.stopping)
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let t = Thread { [self] in
-                ingester.stop()
+                ingester.stop(flush: flushOnShutdown)
                 c.resume()
             }
             t.start()

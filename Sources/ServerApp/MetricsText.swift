@@ -19,10 +19,15 @@ enum MetricsText {
         let mem = ingester.memoryStats()
         metric("loki_ingester_memory_streams", "gauge", "The total number of streams in memory per tenant.",
                mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.streams)) })
-        metric("skald_ingester_memory_entries", "gauge", "Entries held in in-memory heads per tenant.",
-               mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.entries)) })
-        metric("skald_ingester_memory_line_bytes", "gauge", "Line bytes held in in-memory heads per tenant.",
+        metric("loki_ingester_memory_chunks", "gauge", "The total number of chunks in memory (open, closed and retained) per tenant.",
+               mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.chunks)) })
+        metric("skald_ingester_memory_chunk_bytes", "gauge", "Bytes held by in-memory chunks per tenant (compressed blocks plus head blocks).",
                mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })
+        metric("skald_ingester_flush_queue_length", "gauge", "Closed chunks waiting for or being written by a flush worker.",
+               [("", Double(ingester.flushBacklog))])
+        let stored = ingester.storeIndex.totals()
+        metric("skald_store_chunks", "gauge", "Chunks in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.chunks)) })
+        metric("skald_store_chunk_bytes", "gauge", "Bytes of chunk files in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })
         if let w = ingester.walStats {
             metric("loki_ingester_wal_records_logged_total", "counter", "Records appended to the write-ahead log.", [("", Double(w.records))])
             metric("loki_ingester_wal_logged_bytes_total", "counter", "Bytes appended to the write-ahead log.", [("", Double(w.bytes))])

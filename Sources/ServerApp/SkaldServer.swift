@@ -2,11 +2,13 @@ import Foundation
 import Hummingbird
 public import Logging
 import LogModel
+import ChunkFormat
 import Metrics
 import NIOCore
 public import Prometheus
 import ReadPath
 import ServiceLifecycle
+import Storage
 import WriteAheadLog
 import WritePath
 
@@ -28,7 +30,7 @@ public struct SkaldServer: Sendable {
     public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         for w in warnings { logger.warning("\(w)") }
         logger.info("starting skald", metadata: [
-            "version": "\(BuildInfo.version)", "data_dir": "\(config.dataDirectory)", "wal_dir": "\(config.walDirectory)",
+            "version": "\(BuildInfo.version)", "data_dir": "\(config.dataDirectory)", "wal_dir": "\(config.walDirectory)", "chunks_dir": "\(config.chunksDirectory)",
             "wal.fsync": "\(config.ingester.wal.fsync)", "auth_enabled": "\(config.authEnabled)",
         ])
         if !config.ingester.wal.enabled {
@@ -41,8 +43,15 @@ public struct SkaldServer: Sendable {
         }
         let walConfig = LogWriter.Configuration(directory: config.walDirectory, segmentSize: config.ingester.wal.segmentSize,
                                                 fsync: config.ingester.wal.fsync)
-        let ingester = Ingester(configuration: .init(wal: walConfig, maxChunkAge: config.ingester.maxChunkAge),
-                                overrides: overrides, logger: logger)
+        var ingesterConfig = Ingester.Configuration(wal: walConfig, maxChunkAge: config.ingester.maxChunkAge)
+        ingesterConfig.blockSize = config.ingester.chunkBlockSize
+        ingesterConfig.targetSize = config.ingester.chunkTargetSize
+        ingesterConfig.encoding = ChunkEncoding(configName: config.ingester.chunkEncoding) ?? .lz4
+        ingesterConfig.idlePeriod = config.ingester.chunkIdlePeriod
+        ingesterConfig.retainPeriod = config.ingester.chunkRetainPeriod
+        ingesterConfig.concurrentFlushes = config.ingester.concurrentFlushes
+        let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
+        let ingester = Ingester(configuration: ingesterConfig, store: store, overrides: overrides, logger: logger)
         let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
                                       overrides: overrides, logger: logger)
         let readiness = Readiness()
@@ -53,7 +62,12 @@ public struct SkaldServer: Sendable {
             distributor: distributor, querier: Querier(ingester: ingester), overrides: overrides,
             tenancy: Tenancy(authEnabled: config.authEnabled), readiness: readiness,
             metricsText: { MetricsText.render(registry: registry, ingester: ingester, replay: replay) },
-            configYAML: { printable }, maxBody: config.maxRecvMsgSize)
+            configYAML: { printable }, maxBody: config.maxRecvMsgSize,
+            flush: { wait in
+                ingester.sweep(force: true)
+                if wait { ingester.waitForFlushes() }
+            },
+            logger: logger)
         let router = Router()
         routes.register(on: router)
         let app = Application(
@@ -68,7 +82,9 @@ public struct SkaldServer: Sendable {
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay, logger: logger)),
+                .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay,
+                                               flushOnShutdown: config.ingester.wal.flushOnShutdown, logger: logger)),
+                .init(service: FlushLoopService(ingester: ingester, period: config.ingester.flushCheckPeriod, readiness: readiness)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
                                                     overrides: overrides, logger: logger)),
                 .init(service: app),

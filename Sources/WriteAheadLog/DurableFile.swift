@@ -16,6 +16,12 @@ public enum DurableFile {
         }
         /// ENOSPC / EDQUOT: the volume is full; the caller should stop accepting writes, not crash.
         public var isNoSpace: Bool { errno == ENOSPC || errno == EDQUOT }
+
+        public init(path: String, operation: String, errno: Int32) {
+            self.path = path
+            self.operation = operation
+            self.errno = errno
+        }
     }
 
     /// Atomically replaces `path` with `bytes`.

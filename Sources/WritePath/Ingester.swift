@@ -1,5 +1,7 @@
+public import ChunkFormat
 public import LogModel
 public import Logging
+public import Storage
 public import WriteAheadLog
 import Codecs
 import Foundation
@@ -12,8 +14,22 @@ import Synchronization
 public final class Ingester: Sendable {
     public struct Configuration: Sendable {
         public var wal: LogWriter.Configuration
-        /// `ingester.max_chunk_age` (2 h): half of it is the out-of-order acceptance window.
+        /// `ingester.max_chunk_age` (2 h): a chunk spanning more is closed; half of it is the
+        /// out-of-order acceptance window.
         public var maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000
+        /// `ingester.chunk_block_size` (256 KiB of raw entries per compressed block).
+        public var blockSize = 262_144
+        /// `ingester.chunk_target_size` (1.5 MiB compressed closes a chunk).
+        public var targetSize = 1_572_864
+        /// `ingester.chunk_encoding`.
+        public var encoding: ChunkEncoding = .lz4
+        /// `ingester.chunk_idle_period` (30 m without a push closes a chunk).
+        public var idlePeriod: Int64 = 30 * 60 * 1_000_000_000
+        /// `ingester.chunk_retain_period` (0: flushed chunks leave memory at the next sweep; the store index
+        /// already answers for them, so there is no gap either way).
+        public var retainPeriod: Int64 = 0
+        /// `ingester.concurrent_flushes`.
+        public var concurrentFlushes = 32
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -43,6 +59,10 @@ public final class Ingester: Sendable {
     }
 
     let config: Configuration
+    /// Flushed chunks and their index (queries read both through the querier).
+    public let store: ChunkStore
+    public let storeIndex: StoreIndex
+    let flushQueue: FlushQueue
     let overrides: Overrides
     let clock: any Clock
     let logger: Logger
@@ -51,8 +71,11 @@ public final class Ingester: Sendable {
     /// Guards the writer reference (set once by `start`).
     private let writer = Mutex<LogWriter?>(nil)
 
-    public init(configuration: Configuration, overrides: Overrides, clock: any Clock = SystemClock(), logger: Logger) {
+    public init(configuration: Configuration, store: ChunkStore, overrides: Overrides, clock: any Clock = SystemClock(), logger: Logger) {
         self.config = configuration
+        self.store = store
+        self.storeIndex = StoreIndex()
+        self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.concurrentFlushes, clock: clock, logger: logger)
         self.overrides = overrides
         self.clock = clock
         self.logger = logger
@@ -61,7 +84,7 @@ public final class Ingester: Sendable {
     func heads(_ tenant: TenantID) -> TenantHeads {
         tenants.withLock { t in
             if let h = t[tenant] { return h }
-            let h = TenantHeads(tenant: tenant)
+            let h = TenantHeads(tenant: tenant, chunking: .init(blockSize: config.blockSize, targetSize: config.targetSize, encoding: config.encoding))
             t[tenant] = h
             return h
         }
@@ -72,18 +95,36 @@ public final class Ingester: Sendable {
     /// Rebuilds the heads from the log. Call once, before `start`.
     public func replay(progress: (ReplayProgress) -> Void = { _ in }) throws -> ReplayReport {
         try DurableFile.createDirectory(config.wal.directory)
+        try loadStore()
+        for tenant in storeIndex.tenantIDs {
+            guard let id = try? TenantID(tenant) else { continue }
+            let h = heads(id)
+            h.lock.lock()
+            h.flushedRanges = storeIndex.flushedLSNRanges(tenant: tenant)
+            h.lock.unlock()
+        }
+        defer {
+            for h in tenants.withLock({ Array($0.values) }) {
+                h.lock.lock()
+                h.flushedRanges = [:]
+                h.lock.unlock()
+            }
+        }
         var undecodable = 0
+        var full: [(TenantHeads, StreamHead, MemoryChunk)] = []
         let report = try LogReader.replay(directory: config.wal.directory, logger: logger, progress: progress) { rec in
             guard rec.type == .push, let tenant = try? TenantID(rec.tenant) else { undecodable += 1; return }
             do {
                 let batch = try PushRecord.decode(rec.payload)
-                heads(tenant).apply(batch, labelSets: nil)
+                let h = heads(tenant)
+                full += h.apply(batch, labelSets: nil, lsn: rec.lsn, now: clock.monotonic()).map { (h, $0.0, $0.1) }
             } catch {
                 // The frame's CRC matched, so this is a bug or a foreign writer, not disk damage.
                 undecodable += 1
                 logger.error("skipping undecodable wal record", metadata: ["wal.lsn": "\(rec.lsn)", "error": "\(error)"])
             }
         }
+        pendingAfterReplay.withLock { $0 = full }
         logger.info("wal replay finished", metadata: [
             "wal.segments": "\(report.segments)", "wal.records": "\(report.records)", "wal.bytes": "\(report.bytes)",
             "wal.last_lsn": "\(report.lastLSN)", "wal.damage": "\(report.damage.count)", "wal.undecodable": "\(undecodable)",
@@ -91,25 +132,81 @@ public final class Ingester: Sendable {
         return report
     }
 
-    /// Opens a fresh segment after everything replayed and starts the writer.
+    /// Reads the store's chunk headers into the store index (the interim index; see Storage/README.md).
+    func loadStore() throws {
+        for tenant in try store.tenants() {
+            let (refs, bad) = try store.scan(tenant: tenant)
+            for r in refs {
+                guard let labels = try? LabelParser.parse(r.header.labels) else { continue }
+                storeIndex.add(r, labels: labels)
+            }
+            for b in bad {
+                logger.error("unreadable chunk in the store is ignored", metadata: ["chunk": "\(b.key)", "error": "\(b.error)"])
+            }
+        }
+    }
+
+    /// Chunks that filled up during replay, flushed once the workers start.
+    private let pendingAfterReplay = Mutex<[(TenantHeads, StreamHead, MemoryChunk)]>([])
+
+    /// Opens a fresh segment after everything replayed and starts the writer and the flush workers.
     public func start(after report: ReplayReport) throws {
+        flushQueue.start()
+        flushQueue.enqueue(pendingAfterReplay.withLock { p in defer { p = [] }; return p })
         let w = try LogWriter(configuration: config.wal, nextLSN: report.lastLSN + 1, segmentIndex: report.nextSegmentIndex,
                               logger: logger) { [weak self] group in
             guard let self else { return }
+            let now = self.clock.monotonic()
+            var full: [(TenantHeads, StreamHead, MemoryChunk)] = []
             for c in group {
                 guard let box = c.context as? BatchBox else { continue }
-                self.heads(box.tenant).apply(box.batch, labelSets: box.labelSets)
+                let h = self.heads(box.tenant)
+                for (s, chunk) in h.apply(box.batch, labelSets: box.labelSets, lsn: c.lsn, now: now) { full.append((h, s, chunk)) }
             }
+            self.flushQueue.enqueue(full)
         }
         w.start()
         writer.withLock { $0 = w }
     }
 
-    /// Drains, syncs and closes the log. Pushes after this fail with `closed`.
-    public func stop() {
+    /// Drains, syncs and closes the log (pushes after this fail with `closed`); with `flush`, closes
+    /// every open chunk and waits (up to `flushTimeout`) for all of them to reach the store. Then
+    /// stops the flush workers: whatever is still unflushed is in the log for the next start.
+    public func stop(flush: Bool = false, flushTimeout: Double = 60) {
         let w = writer.withLock { w -> LogWriter? in defer { w = nil }; return w }
         w?.close()
+        if flush {
+            sweep(force: true)
+            if !flushQueue.drain(timeout: flushTimeout) {
+                logger.warning("shutdown flush did not finish in time; the rest replays from the log on the next start",
+                               metadata: ["chunks.pending": "\(flushQueue.backlog)"])
+            }
+        }
+        flushQueue.stop()
     }
+
+    // MARK: flush
+
+    /// Closes idle and too-old chunks (every open chunk when `force`) and queues them for flushing;
+    /// drops flushed chunks past their retain period and forgets empty idle streams. The flush loop
+    /// calls this every `flush_check_period`; `/flush` calls it with `force`.
+    public func sweep(force: Bool = false) {
+        let now = clock.monotonic()
+        var closed: [(TenantHeads, StreamHead, MemoryChunk)] = []
+        for h in tenants.withLock({ Array($0.values) }) {
+            for (s, c) in h.sweep(now: now, idle: config.idlePeriod, maxAge: config.maxChunkAge, retain: config.retainPeriod, force: force) {
+                closed.append((h, s, c))
+            }
+        }
+        flushQueue.enqueue(closed)
+    }
+
+    /// Waits until every queued chunk is in the store (tests, `/flush?wait=true`, shutdown).
+    @discardableResult
+    public func waitForFlushes(timeout: Double = 60) -> Bool { flushQueue.drain(timeout: timeout) }
+
+    /// Chunks queued or being written.
+    public var flushBacklog: Int { flushQueue.backlog }
 
     public var walStats: LogWriter.Stats? { writer.withLock { $0?.currentStats } }
 
@@ -222,23 +319,17 @@ public final class Ingester: Sendable {
 
     // MARK: read
 
-    public func query(tenant: TenantID, _ q: HeadQuery) -> [QueryStream] {
+    /// What memory holds for streams accepted by `matches` in [start, end) (the querier decodes it).
+    public func snapshot(tenant: TenantID, start: Int64, end: Int64, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
         guard let h = tenants.withLock({ $0[tenant] }) else { return [] }
-        return h.query(q)
+        return h.snapshot(start: start, end: end, matches: matches)
     }
 
-    public func labelSets(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> [LabelSet] {
-        guard let h = tenants.withLock({ $0[tenant] }) else { return [] }
-        return h.matchingLabelSets(matchers: matchers, start: start, end: end)
-    }
-
-    /// (tenant, streams, entries, bytes) for /metrics.
-    public func memoryStats() -> [(tenant: String, streams: Int, entries: Int, bytes: Int)] {
-        let all = tenants.withLock { Array($0.values) }
-        return all.map { h in
-            h.lock.lock()
-            defer { h.lock.unlock() }
-            return (h.tenant.value, h.streams.count, h.entryCount, h.byteCount)
+    /// (tenant, streams, chunks, bytes) held in memory, for /metrics.
+    public func memoryStats() -> [(tenant: String, streams: Int, chunks: Int, bytes: Int)] {
+        tenants.withLock { Array($0.values) }.map { h in
+            let s = h.stats()
+            return (h.tenant.value, s.streams, s.chunks, s.bytes)
         }
     }
 }

@@ -1,29 +1,25 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+public import ChunkFormat
 public import LogModel
 
-/// The in-memory head of one stream: entries kept sorted by timestamp (arrival order among equal
-/// timestamps). Lines are not copied: the head keeps a reference to each decoded batch buffer its
-/// entries live in (`buffers`) and indexes into it, so applying a push moves no line bytes.
-/// Guarded by its tenant's lock.
-final class StreamHead {
-    struct Entry {
-        var timestamp: Int64
-        /// Index into `buffers`.
-        var buffer: UInt32
-        var offset: UInt32
-        var length: UInt32
-        /// Index into `metadata`, or -1.
-        var metadata: Int32
-    }
-
+/// One stream in memory: its open chunk (sealed, compressed blocks plus the uncompressed head
+/// block) and its closed chunks until they are flushed and their retain period ends. Entries from one
+/// log record are never split across two chunks, so a chunk's LSN range says exactly which records it
+/// holds for this stream. Guarded by its tenant's lock.
+final class StreamHead: @unchecked Sendable {
     let labels: LabelSet
-    private(set) var entries: [Entry] = []
-    /// Decoded push (or replayed record) buffers this stream's lines point into.
-    private(set) var buffers: [[UInt8]] = []
-    private(set) var metadata: [[Label]] = []
-    /// Highest timestamp admitted by validation (may run ahead of `entries` while a push is in the WAL).
+    /// Sealed blocks of the open chunk, in the order they were cut.
+    private(set) var blocks: [ChunkBlock] = []
+    private(set) var blocksBytes = 0
+    private(set) var head = HeadBlock()
+    /// LSN range of the records in the open chunk (0 when it is empty).
+    private(set) var minLSN: UInt64 = 0
+    private(set) var maxLSN: UInt64 = 0
+    /// Monotonic time of the last append (idle detection).
+    private(set) var lastAppend: Int64 = 0
+    /// Closed chunks not yet dropped from memory, oldest first.
+    var closed: [MemoryChunk] = []
+
+    /// Highest timestamp admitted by validation (may run ahead of the chunk while a push is in the WAL).
     var admittedHighest: Int64 = .min
     /// Timestamp of the last admitted entry (ordered-writes mode).
     var admittedLast: Int64 = .min
@@ -31,75 +27,53 @@ final class StreamHead {
 
     init(labels: LabelSet) { self.labels = labels }
 
-    var isEmpty: Bool { entries.isEmpty }
-    var count: Int { entries.count }
+    var openIsEmpty: Bool { blocks.isEmpty && head.isEmpty }
+    /// Nothing in memory at all (the stream can be forgotten once idle).
+    var isEmpty: Bool { openIsEmpty && closed.isEmpty }
+    var openMinTime: Int64 { min(blocks.map(\.minTime).min() ?? .max, head.isEmpty ? .max : head.minTime) }
+    var openMaxTime: Int64 { max(blocks.map(\.maxTime).max() ?? .min, head.isEmpty ? .min : head.maxTime) }
 
-    /// Registers a batch buffer this stream is about to take entries from; returns its index.
-    func adopt(_ bytes: [UInt8]) -> UInt32 {
-        if let last = buffers.last, last.withUnsafeBufferPointer({ $0.baseAddress }) == bytes.withUnsafeBufferPointer({ $0.baseAddress }) {
-            return UInt32(buffers.count - 1)
-        }
-        buffers.append(bytes)
-        return UInt32(buffers.count - 1)
-    }
-
-    /// Inserts one entry (its line at `range` of buffer `buffer`) unless an identical one (same
-    /// timestamp and line) exists; returns whether it was added.
-    @discardableResult
-    func insert(timestamp: Int64, buffer: UInt32, range: Range<Int>, metadata meta: [Label]?) -> Bool {
-        var at = entries.count
-        if let last = entries.last, timestamp <= last.timestamp {
-            // Find the end of the run of entries with this timestamp; check that run for a duplicate.
-            at = upperBound(timestamp)
-            var k = at - 1
-            while k >= 0 && entries[k].timestamp == timestamp {
-                if equalLine(entries[k], buffer: buffer, range: range) { return false }
-                k -= 1
-            }
-        }
-        var m: Int32 = -1
-        if let meta {
-            metadata.append(meta)
-            m = Int32(metadata.count - 1)
-        }
-        let e = Entry(timestamp: timestamp, buffer: buffer, offset: UInt32(range.lowerBound), length: UInt32(range.count), metadata: m)
-        if at == entries.count { entries.append(e) } else { entries.insert(e, at: at) }
+    /// Adds one entry of the record at `lsn`; returns whether it was new (not an exact duplicate).
+    func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]?, lsn: UInt64, now: Int64) -> Bool {
+        guard head.insert(timestamp: timestamp, line: line, metadata: metadata) else { return false }
+        if minLSN == 0 || lsn < minLSN { minLSN = lsn }
+        if lsn > maxLSN { maxLSN = lsn }
+        lastAppend = now
         return true
     }
 
-    private func equalLine(_ e: Entry, buffer: UInt32, range: Range<Int>) -> Bool {
-        guard Int(e.length) == range.count else { return false }
-        return buffers[Int(e.buffer)].withUnsafeBytes { a in
-            buffers[Int(buffer)].withUnsafeBytes { b in
-                range.count == 0 || memcmp(a.baseAddress! + Int(e.offset), b.baseAddress! + range.lowerBound, range.count) == 0
-            }
-        }
+    /// Seals the head block once it reaches `blockSize`; returns whether the open chunk has reached
+    /// `targetSize` and should be closed. Called between records, never inside one.
+    func cutIfNeeded(blockSize: Int, targetSize: Int, encoding: ChunkEncoding) -> Bool {
+        if head.encodedSize >= blockSize { sealHead(encoding: encoding) }
+        return blocksBytes >= targetSize
     }
 
-    /// First index whose timestamp is > `t`.
-    func upperBound(_ t: Int64) -> Int {
-        var lo = 0, hi = entries.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if entries[mid].timestamp <= t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+    private func sealHead(encoding: ChunkEncoding) {
+        guard !head.isEmpty else { return }
+        let b = head.seal(encoding: encoding)
+        blocks.append(b)
+        blocksBytes += b.bytes.count
+        head = HeadBlock()
     }
 
-    /// First index whose timestamp is >= `t`.
-    func lowerBound(_ t: Int64) -> Int {
-        var lo = 0, hi = entries.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if entries[mid].timestamp < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+    /// Closes the open chunk (sealing the head block) and returns it, or nil if it is empty.
+    func close(tenant: String, encoding: ChunkEncoding, reason: FlushReason) -> MemoryChunk? {
+        sealHead(encoding: encoding)
+        guard !blocks.isEmpty else { return nil }
+        let header = ChunkHeader(encoding: encoding, tenant: tenant, labels: labels.canonical, minLSN: minLSN, maxLSN: maxLSN,
+                                 minTime: blocks.map(\.minTime).min()!, maxTime: blocks.map(\.maxTime).max()!)
+        let chunk = MemoryChunk(header: header, blocks: blocks, reason: reason)
+        closed.append(chunk)
+        blocks = []
+        blocksBytes = 0
+        minLSN = 0
+        maxLSN = 0
+        return chunk
     }
 
-    func lineBytes(_ e: Entry) -> ArraySlice<UInt8> {
-        buffers[Int(e.buffer)][Int(e.offset)..<(Int(e.offset) + Int(e.length))]
+    /// Bytes held: compressed blocks (open and closed) plus the head block's encoded size.
+    var memoryBytes: Int {
+        blocksBytes + head.encodedSize + closed.reduce(0) { $0 + $1.compressedBytes }
     }
-
-    func metadataOf(_ e: Entry) -> [Label] { e.metadata >= 0 ? metadata[Int(e.metadata)] : [] }
 }
-

@@ -1,88 +1,144 @@
+public import ChunkFormat
 public import LogModel
 import Foundation
+public import Storage
 
-/// All stream heads of one tenant. `lock` guards `streams` and every `StreamHead` in it.
+/// All stream heads of one tenant. `lock` guards `streams`, every `StreamHead` in it, and the
+/// `ref`/`flushedAt` of their closed chunks.
 final class TenantHeads: @unchecked Sendable {
-    let tenant: TenantID
-    let lock = NSLock()
-    var streams: [String: StreamHead] = [:]
-    var entryCount = 0
-    var byteCount = 0
-
-    init(tenant: TenantID) { self.tenant = tenant }
-
-    /// The head for a canonical label string, creating it (parsing the labels once) if needed.
-    func head(canonical: String, labels: @autoclosure () throws -> LabelSet) rethrows -> StreamHead {
-        if let h = streams[canonical] { return h }
-        let h = StreamHead(labels: try labels())
-        streams[canonical] = h
-        return h
+    /// The chunking settings heads need when applying records.
+    struct Chunking: Sendable {
+        var blockSize: Int
+        var targetSize: Int
+        var encoding: ChunkEncoding
     }
 
-    /// Inserts a committed batch (labels canonical). Caller holds no lock.
-    func apply(_ batch: PushBatch, labelSets: [LabelSet]?) {
+    let tenant: TenantID
+    let chunking: Chunking
+    let lock = NSLock()
+    var streams: [String: StreamHead] = [:]
+    /// During replay only: per stream, the LSN ranges already in flushed chunks (those records' entries are skipped).
+    var flushedRanges: [String: [ClosedRange<UInt64>]] = [:]
+
+    init(tenant: TenantID, chunking: Chunking) {
+        self.tenant = tenant
+        self.chunking = chunking
+    }
+
+    /// Inserts a committed record (labels canonical) and returns the chunks that filled up. Caller holds no lock.
+    func apply(_ batch: PushBatch, labelSets: [LabelSet]?, lsn: UInt64, now: Int64) -> [(StreamHead, MemoryChunk)] {
         lock.lock()
         defer { lock.unlock() }
-        do {
+        var full: [(StreamHead, MemoryChunk)] = []
+        batch.bytes.withUnsafeBytes { bytes in
             for (si, s) in batch.streams.enumerated() {
+                if let ranges = flushedRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
                 let h: StreamHead
                 if let existing = streams[s.labels] {
                     h = existing
                 } else if let sets = labelSets {
-                    h = head(canonical: s.labels, labels: sets[si])
+                    h = StreamHead(labels: sets[si])
+                    streams[s.labels] = h
                 } else if let parsed = try? LabelParser.parse(s.labels) {
-                    h = head(canonical: s.labels, labels: parsed)
+                    h = StreamHead(labels: parsed)
+                    streams[s.labels] = h
                 } else {
                     continue // unreachable for records we wrote; a foreign record must not crash replay
                 }
-                let buffer = h.adopt(batch.bytes)
                 for e in s.entries {
                     let meta = e.metadata >= 0 ? batch.metadata[Int(e.metadata)] : nil
-                    if h.insert(timestamp: e.timestamp, buffer: buffer, range: e.line, metadata: meta) {
-                        entryCount += 1
-                        byteCount += e.line.count
-                    }
+                    _ = h.append(timestamp: e.timestamp, line: UnsafeRawBufferPointer(rebasing: bytes[e.line]), metadata: meta, lsn: lsn, now: now)
                     if e.timestamp > h.admittedHighest { h.admittedHighest = e.timestamp }
                     if e.timestamp > h.admittedLast { h.admittedLast = e.timestamp }
                 }
+                if h.cutIfNeeded(blockSize: chunking.blockSize, targetSize: chunking.targetSize, encoding: chunking.encoding),
+                   let c = h.close(tenant: tenant.value, encoding: chunking.encoding, reason: .full) {
+                    full.append((h, c))
+                }
             }
         }
+        return full
     }
 
-    func query(_ q: HeadQuery) -> [QueryStream] {
+    /// Closes open chunks that are idle or too old (or every open chunk when `force`), drops flushed
+    /// chunks whose retain period is over, and forgets streams with nothing left in memory that have
+    /// been idle. Returns the chunks it closed.
+    func sweep(now: Int64, idle: Int64, maxAge: Int64, retain: Int64, force: Bool) -> [(StreamHead, MemoryChunk)] {
         lock.lock()
         defer { lock.unlock() }
-        var out: [QueryStream] = []
-        for h in streams.values where !h.isEmpty && q.matches(h.labels) {
-            let lo = h.lowerBound(q.start)
-            let hi = h.lowerBound(q.end)
-            guard lo < hi else { continue }
-            let n = min(hi - lo, q.limit)
-            let indices = q.direction == .forward ? Array(lo..<(lo + n)) : Array(((hi - n)..<hi).reversed())
-            let entries = indices.map { i in
-                let e = h.entries[i]
-                return QueryEntry(timestamp: e.timestamp, line: Array(h.lineBytes(e)), metadata: h.metadataOf(e))
+        var closed: [(StreamHead, MemoryChunk)] = []
+        for (key, h) in streams {
+            if !h.openIsEmpty {
+                let reason: FlushReason? = force ? .forced
+                    : now - h.lastAppend >= idle ? .idle
+                    : h.openMaxTime - h.openMinTime >= maxAge ? .maxAge : nil
+                if let reason, let c = h.close(tenant: tenant.value, encoding: chunking.encoding, reason: reason) {
+                    closed.append((h, c))
+                }
             }
-            out.append(QueryStream(labels: h.labels, entries: entries))
+            h.closed.removeAll { $0.ref != nil && now - $0.flushedAt >= retain }
+            if h.isEmpty && now - h.lastAppend >= idle { streams[key] = nil }
+        }
+        return closed
+    }
+
+    /// Everything in memory for streams accepted by `matches` in [start, end): per stream, its
+    /// sealed blocks (to decode outside the lock), its head block's entries, and the keys of
+    /// retained chunks that are also in the store (so the store's copy is not read twice).
+    func snapshot(start: Int64, end: Int64, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
+        lock.lock()
+        defer { lock.unlock() }
+        var out: [MemorySnapshot] = []
+        for h in streams.values where matches(h.labels) {
+            var s = MemorySnapshot(labels: h.labels, encoding: chunking.encoding)
+            for c in h.closed where c.header.minTime < end && c.header.maxTime >= start {
+                s.blocks += c.blocks.filter { $0.minTime < end && $0.maxTime >= start }
+                if let ref = c.ref { s.storedKeys.insert(ref.key) }
+            }
+            s.blocks += h.blocks.filter { $0.minTime < end && $0.maxTime >= start }
+            s.headEntries = h.head.entries(start: start, end: end)
+            if !s.blocks.isEmpty || !s.headEntries.isEmpty || !s.storedKeys.isEmpty { out.append(s) }
         }
         return out
     }
 
-    /// Streams with at least one entry in [start, end) matching `matchers`.
-    func matchingLabelSets(matchers: [Label], start: Int64, end: Int64) -> [LabelSet] {
+    /// Marks a chunk flushed (its file is durable and indexed).
+    func markFlushed(_ chunk: MemoryChunk, ref: ChunkRef, now: Int64) {
         lock.lock()
         defer { lock.unlock() }
-        let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
-        return streams.values.compactMap { h in
-            guard !h.isEmpty, q.matches(h.labels) else { return nil }
-            let lo = h.lowerBound(start)
-            return lo < h.entries.count && h.entries[lo].timestamp < end ? h.labels : nil
+        chunk.ref = ref
+        chunk.flushedAt = now
+    }
+
+    /// (streams, chunks in memory, bytes in memory).
+    func stats() -> (streams: Int, chunks: Int, bytes: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        var chunks = 0, bytes = 0
+        for h in streams.values {
+            chunks += h.closed.count + (h.openIsEmpty ? 0 : 1)
+            bytes += h.memoryBytes
         }
+        return (streams.count, chunks, bytes)
     }
 
     var streamCount: Int {
         lock.lock()
         defer { lock.unlock() }
         return streams.count
+    }
+}
+
+/// One stream's in-memory data for a query, taken under the tenant's lock.
+public struct MemorySnapshot: Sendable {
+    public var labels: LabelSet
+    public var encoding: ChunkEncoding
+    public var blocks: [ChunkBlock] = []
+    public var headEntries: [LogEntry] = []
+    public var storedKeys: Set<String> = []
+
+    init(labels: LabelSet, encoding: ChunkEncoding) {
+        self.labels = labels
+        self.encoding = encoding
     }
 }

@@ -2,6 +2,8 @@ import TestSupport
 import Foundation
 import LogModel
 import Logging
+import ReadPath
+import Storage
 import Synchronization
 import Testing
 import WriteAheadLog
@@ -28,10 +30,13 @@ struct Harness {
     let distributor: Distributor
     let tenant = TenantID.fake
 
-    init(limits: Limits = Limits(), maxRecv: Int = 100 << 20) throws {
+    init(limits: Limits = Limits(), maxRecv: Int = 100 << 20, configure: (inout Ingester.Configuration) -> Void = { _ in }) throws {
         let logger = Logger(label: "test")
         let overrides = Overrides(defaults: limits)
-        ingester = Ingester(configuration: .init(wal: .init(directory: dir.path)), overrides: overrides, clock: clock, logger: logger)
+        var config = Ingester.Configuration(wal: .init(directory: dir.path + "/wal"))
+        configure(&config)
+        let store = ChunkStore(objects: try FilesystemObjectStore(root: dir.path + "/chunks"))
+        ingester = Ingester(configuration: config, store: store, overrides: overrides, clock: clock, logger: logger)
         let report = try ingester.replay()
         try ingester.start(after: report)
         distributor = Distributor(configuration: .init(maxRecvMsgSize: maxRecv), ingester: ingester, overrides: overrides,
@@ -53,8 +58,8 @@ struct Harness {
     }
 
     func lines(_ selector: [Label] = [], limit: Int = 1000) -> [String] {
-        ingester.query(tenant: tenant, HeadQuery(matchers: selector, start: .min / 2, end: .max / 2, limit: limit, direction: .forward))
-            .flatMap { $0.entries.map { String(decoding: $0.line, as: UTF8.self) } }
+        Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: selector, start: .min / 2, end: .max / 2, limit: limit, direction: .forward))
+            .streams.flatMap { $0.entries.map { String(decoding: $0.line, as: UTF8.self) } }
     }
 
     func stop() { ingester.stop() }

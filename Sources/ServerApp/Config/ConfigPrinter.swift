@@ -31,6 +31,8 @@ enum ConfigPrinter {
           chunk_retain_period: \(d(c.ingester.chunkRetainPeriod))
           chunk_encoding: \(c.ingester.chunkEncoding)
           max_chunk_age: \(d(c.ingester.maxChunkAge))
+          concurrent_flushes: \(c.ingester.concurrentFlushes)
+          flush_check_period: \(d(c.ingester.flushCheckPeriod))
           wal:
             enabled: \(c.ingester.wal.enabled)
             dir: "\(c.walDirectory)"
@@ -64,7 +66,7 @@ enum ConfigPrinter {
           period: \(d(c.runtimeConfig.period))
         storage_config:
           filesystem:
-            directory: "\(c.filesystemDirectory)"
+            directory: "\(c.chunksDirectory)"
 
         """
     }

@@ -1,3 +1,4 @@
+import ChunkFormat
 import Foundation
 import LogModel
 import WriteAheadLog
@@ -26,7 +27,6 @@ enum ConfigSchema {
     static let section = Rule(kind: .section, effect: .none)
 
     static let singleNode = "single-node Skald has no ring; the setting has no effect"
-    static let chunksLater = "chunk flushing arrives with the chunk store; parsed, not yet acted on"
     static let boltdb = "Skald keeps its own sorted index on the volume; BoltDB shipper settings have no effect"
     static let tableManager = "retention is the compactor's job in Skald; table_manager settings have no effect"
 
@@ -126,12 +126,17 @@ enum ConfigSchema {
             "ingester.chunk_block_size": set(.bytes) { $0.ingester.chunkBlockSize = $1.int },
             "ingester.chunk_target_size": set(.bytes) { $0.ingester.chunkTargetSize = $1.int },
             "ingester.chunk_retain_period": set(.duration) { $0.ingester.chunkRetainPeriod = $1.duration },
-            "ingester.chunk_encoding": set(.string) { $0.ingester.chunkEncoding = $1.string },
+            "ingester.chunk_encoding": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard ChunkEncoding(configName: v.string) != nil else {
+                    throw ConfigError("ingester.chunk_encoding must be lz4, gzip, snappy or none, got \"\(v.string)\"")
+                }
+                c.ingester.chunkEncoding = v.string
+            },
             "ingester.max_chunk_age": set(.duration) { $0.ingester.maxChunkAge = $1.duration },
             "ingester.max_transfer_retries": ignored(.int, "Skald replays its WAL instead of transferring chunks between ingesters"),
-            "ingester.concurrent_flushes": ignored(.int, chunksLater),
-            "ingester.flush_check_period": ignored(.duration, chunksLater),
-            "ingester.flush_op_timeout": ignored(.duration, chunksLater),
+            "ingester.concurrent_flushes": set(.int) { $0.ingester.concurrentFlushes = max(1, $1.int) },
+            "ingester.flush_check_period": set(.duration) { $0.ingester.flushCheckPeriod = max($1.duration, 1_000_000) },
+            "ingester.flush_op_timeout": ignored(.duration, "a failed flush is retried with backoff until it succeeds; there is no per-operation timeout"),
             "ingester.autoforget_unhealthy": ignored(.bool, singleNode),
             "ingester.wal": section,
             "ingester.wal.enabled": set(.bool) { $0.ingester.wal.enabled = $1.bool },

@@ -30,6 +30,10 @@ public struct SkaldConfig: Sendable {
         public var chunkRetainPeriod: Int64 = 0
         public var maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000
         public var chunkEncoding = "lz4"
+        /// `ingester.concurrent_flushes` (Loki: 32).
+        public var concurrentFlushes = 32
+        /// `ingester.flush_check_period` (Loki: 30 s): how often idle and old chunks are looked for.
+        public var flushCheckPeriod: Int64 = 30 * 1_000_000_000
         public var wal = WAL()
     }
 
@@ -47,7 +51,7 @@ public struct SkaldConfig: Sendable {
     public var limits = Limits()
     public var maxRecvMsgSize = 100 << 20
     public var runtimeConfig = RuntimeConfig()
-    /// `storage_config.filesystem.directory` (chunks, with the "Chunks and index" issue).
+    /// `storage_config.filesystem.directory`: where chunk files go.
     public var filesystemDirectory = ""
 
     public init() {}
@@ -61,6 +65,9 @@ public struct SkaldConfig: Sendable {
     }
 
     public var walDirectory: String { ingester.wal.dir.isEmpty ? dataDirectory + "/wal" : ingester.wal.dir }
+
+    /// The chunk store's root: `storage_config.filesystem.directory`, else `<data>/chunks`.
+    public var chunksDirectory: String { filesystemDirectory.isEmpty ? dataDirectory + "/chunks" : filesystemDirectory }
 
     /// The configuration used with no `-config.file`: like Loki's local config (auth off), all under ./data.
     public static let embeddedDefaultYAML = """

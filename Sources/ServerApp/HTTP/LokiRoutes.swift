@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LogModel
+import Logging
 import Metrics
 import ReadPath
 import WritePath
@@ -16,6 +17,9 @@ struct LokiRoutes: Sendable {
     let metricsText: @Sendable () -> [UInt8]
     let configYAML: @Sendable () -> String
     let maxBody: Int
+    /// Closes every open chunk and queues it for flushing; waits for the queue to drain when asked.
+    let flush: @Sendable (_ wait: Bool) -> Void
+    let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
         for path in ["/loki/api/v1/push", "/api/prom/push"] {
@@ -34,6 +38,18 @@ struct LokiRoutes: Sendable {
             router.on("/loki/api/v1/label/:name/values", method: method) { req, ctx in
                 let name = ctx.parameters.get("name") ?? ""
                 return await timed("loki_api_v1_label_name_values", req) { await labels(req, name: name) }
+            }
+        }
+        // Loki's /flush: close and flush every in-memory chunk (204 once queued; `?wait=true` waits for
+        // the store to have them all, which tests and operators scripting a handover want).
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/flush", method: method) { req, _ in
+                let wait = req.uri.queryParameters.get("wait") == "true"
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    let t = Thread { flush(wait); c.resume() }
+                    t.start()
+                }
+                return Response(status: .noContent)
             }
         }
         router.get("/ready") { _, _ in
@@ -147,7 +163,11 @@ struct LokiRoutes: Sendable {
             let result = querier.select(tenant: tenant, HeadQuery(matchers: matchers, start: start, end: end, limit: limit, direction: direction))
             let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            return HTTPResponses.json(QueryResponse.streams(result, categorize: categorize, execSeconds: secs))
+            if !result.warnings.isEmpty {
+                logger.warning("query skipped corrupt data", metadata: ["tenant": "\(tenant.value)", "warnings": "\(result.warnings)"])
+                Counter(label: "skald_query_skipped_corrupt_data_total").increment(by: result.warnings.count)
+            }
+            return HTTPResponses.json(QueryResponse.streams(result.streams, warnings: result.warnings, categorize: categorize, execSeconds: secs))
         } catch {
             return LokiRoutes.badRequest(for: error)
         }

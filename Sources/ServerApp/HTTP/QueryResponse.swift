@@ -3,7 +3,7 @@ import WritePath
 
 /// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
 enum QueryResponse {
-    static func streams(_ streams: [QueryStream], categorize: Bool, execSeconds: Double) -> [UInt8] {
+    static func streams(_ streams: [QueryStream], warnings: [String] = [], categorize: Bool, execSeconds: Double) -> [UInt8] {
         var w = JSONWriter(capacity: streams.reduce(256) { $0 + $1.entries.reduce(64) { $0 + $1.line.count + 32 } })
         w.raw(#"{"status":"success","data":{"resultType":"streams","#)
         if categorize { w.raw(#""encodingFlags":["categorize-labels"],"#) }
@@ -47,7 +47,17 @@ enum QueryResponse {
         }
         w.raw("],")
         stats(&w, lines: lines, bytes: bytes, execSeconds: execSeconds)
-        w.raw("}}")
+        w.raw("}")
+        if !warnings.isEmpty {
+            // Loki's top-level `warnings` (Grafana shows them above the result).
+            w.raw(#","warnings":["#)
+            for (i, text) in warnings.enumerated() {
+                if i > 0 { w.raw(0x2c) }
+                w.string(text)
+            }
+            w.raw("]")
+        }
+        w.raw("}")
         return w.bytes
     }
 

@@ -1,0 +1,53 @@
+public import ChunkFormat
+
+/// Where one flushed chunk is and what it covers: what the index keeps per chunk, enough to prune
+/// by time and to skip already-flushed log records on replay without opening the file.
+public struct ChunkRef: Sendable, Equatable {
+    /// Object key: `<tenant>/<stream hash>-<min time>-<max time>-<checksum>` (hex).
+    public var key: String
+    public var header: ChunkHeader
+    /// The chunk's whole-file CRC32C (also in its name), so a replaced file is noticed.
+    public var checksum: UInt32
+    public var size: Int
+
+    public init(key: String, header: ChunkHeader, checksum: UInt32, size: Int) {
+        self.key = key
+        self.header = header
+        self.checksum = checksum
+        self.size = size
+    }
+
+    /// Whether the chunk can hold entries in [start, end).
+    public func overlaps(start: Int64, end: Int64) -> Bool {
+        header.minTime < end && header.maxTime >= start
+    }
+
+    /// The object key for a chunk of `labels` (canonical) with the given span and checksum.
+    public static func key(tenant: String, labels: String, minTime: Int64, maxTime: Int64, checksum: UInt32) -> String {
+        "\(tenant)/\(hex(StreamHash.fnv64(labels), 16))-\(hex(UInt64(bitPattern: minTime), 16))-\(hex(UInt64(bitPattern: maxTime), 16))-\(hex(UInt64(checksum), 8))"
+    }
+
+    static func hex(_ v: UInt64, _ width: Int) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    /// Parses the checksum back out of a key's last field.
+    static func checksum(ofKey key: String) -> UInt32? {
+        guard let dash = key.lastIndex(of: "-") else { return nil }
+        return UInt32(key[key.index(after: dash)...], radix: 16)
+    }
+}
+
+/// A stable 64-bit hash of a stream's canonical labels (FNV-1a): the same on every run and machine,
+/// unlike Swift's seeded `Hasher`, so it can name files.
+public enum StreamHash {
+    public static func fnv64(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 {
+            h ^= UInt64(b)
+            h &*= 0x100_0000_01b3
+        }
+        return h
+    }
+}

@@ -1,0 +1,14 @@
+/// Where chunks live: keys are `/`-separated paths, values immutable byte strings. The filesystem
+/// store backs it now (the StatefulSet's volume); an S3-compatible one slots in behind the same seam,
+/// and tests inject faults through it.
+public protocol ObjectStore: Sendable {
+    /// Stores `bytes` under `key` durably before returning (a crash never leaves a partial object).
+    func put(_ key: String, _ bytes: [UInt8]) throws
+    func get(_ key: String) throws -> [UInt8]
+    /// The first `count` bytes of an object (all of it if shorter).
+    func getPrefix(_ key: String, count: Int) throws -> [UInt8]
+    /// Keys directly under `prefix/` (not recursive), unsorted.
+    func list(_ prefix: String) throws -> [String]
+    func size(_ key: String) throws -> Int
+    func delete(_ key: String) throws
+}

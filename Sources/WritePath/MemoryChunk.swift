@@ -1,0 +1,30 @@
+public import ChunkFormat
+public import Storage
+
+/// A closed chunk still in memory: waiting for a flush worker, being retried, or flushed and kept
+/// for `chunk_retain_period` so queries see no gap.
+final class MemoryChunk: @unchecked Sendable {
+    let header: ChunkHeader
+    let blocks: [ChunkBlock]
+    let reason: FlushReason
+    /// Set (under the tenant's lock) once the file is durable and in the store index.
+    var ref: ChunkRef?
+    /// Monotonic time of the flush.
+    var flushedAt: Int64 = 0
+
+    init(header: ChunkHeader, blocks: [ChunkBlock], reason: FlushReason) {
+        self.header = header
+        self.blocks = blocks
+        self.reason = reason
+    }
+
+    var compressedBytes: Int { blocks.reduce(0) { $0 + $1.bytes.count } }
+}
+
+/// Why a chunk was closed (Loki's `reason` label on `loki_ingester_chunks_flushed_total`).
+public enum FlushReason: String, Sendable, CaseIterable {
+    case full
+    case idle
+    case maxAge = "max_age"
+    case forced
+}
