@@ -25,7 +25,15 @@ final class ServerProcess {
     }
 
     /// A config for tests: auth as given, generous limits, everything under `$DATA`.
-    static func config(auth: Bool = false, extraLimits: String = "") -> String {
+    /// Tiny chunks, so a few pushes cut blocks, close chunks and flush them (crash tests cross flush boundaries).
+    static let smallChunks = """
+      chunk_block_size: 2048
+      chunk_target_size: 8192
+      flush_check_period: 1s
+      chunk_idle_period: 2s
+    """
+
+    static func config(auth: Bool = false, extraLimits: String = "", ingester: String = "") -> String {
         """
         auth_enabled: \(auth)
         server:
@@ -34,6 +42,7 @@ final class ServerProcess {
         common:
           path_prefix: $DATA
         ingester:
+        \(ingester)
           wal:
             fsync: always
         limits_config:

@@ -1,0 +1,185 @@
+import ChunkFormat
+import TestSupport
+import Foundation
+import LogModel
+import Logging
+import ReadPath
+import Storage
+import Synchronization
+import Testing
+import WriteAheadLog
+@testable import WritePath
+
+/// An object store that fails every write while `failing` is set (a full or broken volume).
+final class FlakyStore: ObjectStore, Sendable {
+    let inner: FilesystemObjectStore
+    let failing = Atomic<Bool>(false)
+    let puts = Atomic<Int>(0)
+    init(root: String) throws { inner = try FilesystemObjectStore(root: root) }
+    func put(_ key: String, _ bytes: [UInt8]) throws {
+        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
+        puts.add(1, ordering: .relaxed)
+        try inner.put(key, bytes)
+    }
+    func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
+    func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
+    func list(_ prefix: String) throws -> [String] { try inner.list(prefix) }
+    func size(_ key: String) throws -> Int { try inner.size(key) }
+    func delete(_ key: String) throws { try inner.delete(key) }
+}
+
+/// An ingester with tiny chunks over a temporary directory, reopenable on the same data.
+struct ChunkHarness {
+    let dir: String
+    let clock = ManualClock()
+    let objects: FlakyStore
+    let ingester: Ingester
+    let tenant = TenantID.fake
+
+    init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4) throws {
+        self.dir = dir
+        var config = Ingester.Configuration(wal: .init(directory: dir + "/wal"))
+        config.blockSize = 1024
+        config.targetSize = 4096
+        config.encoding = encoding
+        config.idlePeriod = 60 * 1_000_000_000
+        config.retainPeriod = retain
+        config.concurrentFlushes = 2
+        objects = try FlakyStore(root: dir + "/chunks")
+        ingester = Ingester(configuration: config, store: ChunkStore(objects: objects), overrides: Overrides(defaults: Limits()),
+                            clock: clock, logger: Logger(label: "test"))
+        try ingester.start(after: try ingester.replay())
+    }
+
+    /// Pushes `count` distinct lines (`prefix-i`) to one stream, `perBatch` per push.
+    func push(_ prefix: String, count: Int, perBatch: Int = 50, stream: String = #"{app="chunky"}"#) async throws {
+        for start in stride(from: 0, to: count, by: perBatch) {
+            var b = PushBatchBuilder()
+            b.stream(stream)
+            for i in start..<min(start + perBatch, count) {
+                // Hash-derived filler so lines do not compress to nothing and chunks fill up.
+                var z = UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+                let filler = (0..<5).map { _ in z = z &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return String(z, radix: 36) }.joined()
+                b.entry(clock.now() + Int64(i), "\(prefix)-\(i) " + filler)
+            }
+            let labels = try b.batch.streams.map { try LabelParser.parse($0.labels) }
+            _ = try await ingester.push(tenant: tenant, batch: b.batch, labelSets: labels)
+        }
+    }
+
+    func lines(limit: Int = 100_000, direction: Direction = .forward) -> (lines: [String], warnings: [String]) {
+        let s = Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: limit, direction: direction))
+        return (s.streams.flatMap { $0.entries.map { String(String(decoding: $0.line, as: UTF8.self).split(separator: " ")[0]) } }, s.warnings)
+    }
+
+    var chunkFiles: [String] { (try? objects.list(tenant.value)) ?? [] }
+}
+
+@Suite struct ChunkingTests {
+    @Test func fullChunksAreFlushedAndQueriesSeeEveryLineOnce() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        try await h.push("a", count: 2000)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        #expect(h.chunkFiles.count >= 10, "2000 lines of ~50 bytes in 4 KiB chunks should make many chunks, got \(h.chunkFiles.count)")
+        h.ingester.sweep() // retain 0: flushed chunks leave memory
+        let mem = h.ingester.memoryStats().first!
+        #expect(mem.chunks <= 1, "only the open chunk should remain in memory, found \(mem.chunks)")
+        let got = h.lines()
+        #expect(got.lines == (0..<2000).map { "a-\($0)" })
+        #expect(got.warnings.isEmpty)
+        let back = h.lines(limit: 7, direction: .backward).lines
+        #expect(back == (1993..<2000).reversed().map { "a-\($0)" })
+        h.ingester.stop()
+    }
+
+    @Test(arguments: ChunkEncoding.allCases)
+    func everyEncodingRoundTripsThroughTheStore(_ encoding: ChunkEncoding) async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path, encoding: encoding)
+        try await h.push("e", count: 600)
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.sweep()
+        #expect(h.ingester.memoryStats().first!.chunks == 0)
+        #expect(h.lines().lines == (0..<600).map { "e-\($0)" })
+        h.ingester.stop()
+    }
+
+    @Test func restartReplaysOnlyWhatIsNotFlushedAndDuplicatesNothing() async throws {
+        let dir = TestDirectory()
+        do {
+            let h = try ChunkHarness(dir: dir.path)
+            try await h.push("r", count: 1500)
+            #expect(h.ingester.waitForFlushes(timeout: 10))
+            #expect(!h.chunkFiles.isEmpty)
+            h.ingester.stop() // the open chunk is not flushed: it must come back from the log
+        }
+        let h2 = try ChunkHarness(dir: dir.path)
+        #expect(h2.lines().lines == (0..<1500).map { "r-\($0)" })
+        try await h2.push("s", count: 100)
+        #expect(h2.lines().lines.count == 1600)
+        h2.ingester.stop()
+    }
+
+    @Test func flushFailuresRetryAndLoseNothing() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        h.objects.failing.store(true, ordering: .relaxed)
+        try await h.push("f", count: 800)
+        #expect(h.ingester.flushBacklog > 0)
+        #expect(h.chunkFiles.isEmpty)
+        #expect(h.lines().lines == (0..<800).map { "f-\($0)" }, "unflushed chunks stay queryable in memory")
+        h.objects.failing.store(false, ordering: .relaxed)
+        h.clock.advance(seconds: 60) // past the backoff
+        #expect(h.ingester.waitForFlushes(timeout: 20))
+        #expect(!h.chunkFiles.isEmpty)
+        #expect(h.lines().lines == (0..<800).map { "f-\($0)" })
+        h.ingester.stop()
+    }
+
+    @Test func idleChunksCloseOnTheSweep() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        try await h.push("i", count: 10)
+        h.ingester.sweep()
+        #expect(h.chunkFiles.isEmpty, "not idle yet")
+        h.clock.advance(seconds: 61)
+        h.ingester.sweep()
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        #expect(h.chunkFiles.count == 1)
+        h.ingester.sweep()
+        #expect(h.ingester.memoryStats().first!.streams == 0, "an idle stream with everything flushed is forgotten")
+        #expect(h.lines().lines == (0..<10).map { "i-\($0)" })
+        h.ingester.stop()
+    }
+
+    @Test func retainedChunksAreNotReadTwice() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path, retain: 3600 * 1_000_000_000)
+        try await h.push("k", count: 500)
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        #expect(h.ingester.memoryStats().first!.chunks > 0, "flushed chunks are retained")
+        #expect(h.lines().lines == (0..<500).map { "k-\($0)" })
+        h.ingester.stop()
+    }
+
+    @Test func aCorruptStoredBlockIsSkippedAndReported() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        try await h.push("c", count: 400)
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.sweep()
+        let key = try #require(h.chunkFiles.sorted().first)
+        var bytes = try h.objects.get(key)
+        let r = try ChunkReader(bytes)
+        bytes[r.blocks[0].offset + 2] ^= 0xFF
+        try h.objects.inner.put(key, bytes)
+        let got = h.lines()
+        #expect(got.lines.count == 400 - r.blocks[0].entries)
+        #expect(got.warnings.count == 1 && got.warnings[0].contains("block 0"))
+        h.ingester.stop()
+    }
+}
