@@ -16,13 +16,17 @@ public struct BlockWriter: Sendable {
 
     public var isEmpty: Bool { entries == 0 }
 
-    /// Appends one entry. The first entry's timestamp is stored as a delta from 0, the rest as
-    /// deltas from the previous one (zigzag, so an out-of-order append still round-trips).
-    public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) {
+    /// Appends one entry and returns the offset of its line bytes in `bytes` (so an ingester's head
+    /// block can use the payload under construction as its line store). The first entry's timestamp
+    /// is stored as a delta from 0, the rest as deltas from the previous one (zigzag, so an
+    /// out-of-order append still round-trips).
+    @discardableResult
+    public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) -> Int {
         let delta = timestamp &- previous
         previous = timestamp
         bytes.appendUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)))
         bytes.appendUVarint(UInt64(line.count))
+        let lineOffset = bytes.count
         bytes.append(contentsOf: line)
         bytes.appendUVarint(UInt64(metadata.count))
         for m in metadata {
@@ -32,6 +36,7 @@ public struct BlockWriter: Sendable {
         entries += 1
         if timestamp < minTime { minTime = timestamp }
         if timestamp > maxTime { maxTime = timestamp }
+        return lineOffset
     }
 
     public mutating func append(_ e: LogEntry) {

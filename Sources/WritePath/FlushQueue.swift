@@ -31,7 +31,11 @@ final class FlushQueue: @unchecked Sendable {
     static let minBackoff: Int64 = 1_000_000_000
     static let maxBackoff: Int64 = 30_000_000_000
 
-    init(store: ChunkStore, index: StoreIndex, workers: Int, clock: any Clock, logger: Logger) {
+    /// `chunk_retain_period`.
+    let retain: Int64
+
+    init(store: ChunkStore, index: StoreIndex, workers: Int, retain: Int64, clock: any Clock, logger: Logger) {
+        self.retain = retain
         self.store = store
         self.index = index
         self.workers = max(1, workers)
@@ -120,7 +124,7 @@ final class FlushQueue: @unchecked Sendable {
         do {
             let ref = try store.put(header: j.chunk.header, blocks: j.chunk.blocks)
             index.add(ref, labels: j.stream.labels)
-            j.heads.markFlushed(j.chunk, ref: ref, now: clock.monotonic())
+            j.heads.markFlushed(j.chunk, in: j.stream, ref: ref, now: clock.monotonic(), retain: retain)
             Counter(label: "loki_ingester_chunks_flushed_total", dimensions: [("reason", j.chunk.reason.rawValue)]).increment()
             Counter(label: "loki_ingester_chunk_stored_bytes_total", dimensions: [("tenant", j.chunk.header.tenant)]).increment(by: ref.size)
             return true

@@ -4,28 +4,35 @@ import Glibc
 public import ChunkFormat
 public import LogModel
 
-/// A stream's newest, uncompressed block: line bytes copied into one arena (so the decoded push
-/// buffer can be freed at once), and entry descriptors kept sorted by timestamp (arrival order among
-/// equal timestamps). Sealed into a compressed `ChunkBlock` at `chunk_block_size`.
+/// A stream's newest, uncompressed block. Entries are encoded straight into the block payload as
+/// they arrive (`writer`), which doubles as the line store, so the decoded push buffer can be freed
+/// at once and, when entries arrive in time order (the usual case), sealing compresses the payload
+/// as it stands. Entry descriptors are kept sorted by timestamp (arrival order among equal
+/// timestamps) for queries; an out-of-order arrival makes sealing re-encode in sorted order.
 struct HeadBlock {
     struct Entry {
         var timestamp: Int64
+        /// Where the line bytes are in `writer.bytes`.
         var offset: UInt32
         var length: UInt32
         /// Index into `metadata`, or -1.
         var metadata: Int32
     }
 
-    private(set) var arena: [UInt8] = []
+    private(set) var writer = BlockWriter()
     private(set) var entries: [Entry] = []
     private(set) var metadata: [[Label]] = []
-    /// The block payload's size once encoded (line bytes plus about 4 bytes of framing per entry).
-    private(set) var encodedSize = 0
+    /// Whether every entry arrived in timestamp order (then `writer.bytes` is already the sealed payload).
+    private(set) var inOrder = true
+    /// Identifies this block among its stream's blocks waiting for compression.
+    var sequence: UInt64 = 0
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
     var minTime: Int64 { entries.first?.timestamp ?? 0 }
     var maxTime: Int64 { entries.last?.timestamp ?? 0 }
+    /// The block payload's size as encoded so far.
+    var encodedSize: Int { writer.bytes.count }
 
     /// Inserts one entry unless an identical one (same timestamp and line) is already here; returns
     /// whether it was added.
@@ -43,19 +50,22 @@ struct HeadBlock {
         if let meta, !meta.isEmpty {
             metadata.append(meta)
             m = Int32(metadata.count - 1)
-            encodedSize += meta.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
         }
-        if arena.capacity == 0 { arena.reserveCapacity(16 * 1024) }
-        let e = Entry(timestamp: timestamp, offset: UInt32(arena.count), length: UInt32(line.count), metadata: m)
-        arena.append(contentsOf: line)
-        if at == entries.count { entries.append(e) } else { entries.insert(e, at: at) }
-        encodedSize += line.count + 4
+        if writer.bytes.capacity == 0 { writer = BlockWriter(capacity: 16 * 1024) }
+        let offset = writer.append(timestamp: timestamp, line: line, metadata: meta ?? [])
+        let e = Entry(timestamp: timestamp, offset: UInt32(offset), length: UInt32(line.count), metadata: m)
+        if at == entries.count {
+            entries.append(e)
+        } else {
+            entries.insert(e, at: at)
+            inOrder = false
+        }
         return true
     }
 
     private func equalLine(_ e: Entry, _ line: UnsafeRawBufferPointer) -> Bool {
         guard Int(e.length) == line.count else { return false }
-        return line.count == 0 || arena.withUnsafeBytes { a in memcmp(a.baseAddress! + Int(e.offset), line.baseAddress!, line.count) == 0 }
+        return line.count == 0 || writer.bytes.withUnsafeBytes { a in memcmp(a.baseAddress! + Int(e.offset), line.baseAddress!, line.count) == 0 }
     }
 
     /// First index whose timestamp is > `t`.
@@ -82,7 +92,7 @@ struct HeadBlock {
     func entries(start: Int64, end: Int64) -> [LogEntry] {
         let lo = lowerBound(start), hi = lowerBound(end)
         guard lo < hi else { return [] }
-        return arena.withUnsafeBytes { a in
+        return writer.bytes.withUnsafeBytes { a in
             (lo..<hi).map { i in
                 let e = entries[i]
                 return LogEntry(timestamp: e.timestamp, line: Array(UnsafeRawBufferPointer(rebasing: a[Int(e.offset)..<Int(e.offset + e.length)])),
@@ -91,10 +101,11 @@ struct HeadBlock {
         }
     }
 
-    /// Compresses the block (entries in timestamp order).
+    /// Compresses the block, entries in timestamp order.
     func seal(encoding: ChunkEncoding) -> ChunkBlock {
+        if inOrder { return ChunkBlock(sealing: writer, encoding: encoding) }
         var w = BlockWriter(capacity: encodedSize + 16)
-        arena.withUnsafeBytes { a in
+        writer.bytes.withUnsafeBytes { a in
             for e in entries {
                 w.append(timestamp: e.timestamp, line: UnsafeRawBufferPointer(rebasing: a[Int(e.offset)..<Int(e.offset + e.length)]),
                          metadata: e.metadata >= 0 ? metadata[Int(e.metadata)] : [])

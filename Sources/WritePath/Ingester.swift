@@ -30,6 +30,9 @@ public final class Ingester: Sendable {
         public var retainPeriod: Int64 = 0
         /// `ingester.concurrent_flushes`.
         public var concurrentFlushes = 32
+        /// Threads compressing full head blocks (Skald's own; one per core keeps up with any ingest rate
+        /// the log can take on this kind of machine).
+        public var compressionWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -63,6 +66,7 @@ public final class Ingester: Sendable {
     public let store: ChunkStore
     public let storeIndex: StoreIndex
     let flushQueue: FlushQueue
+    let compressor: BlockCompressor
     let overrides: Overrides
     let clock: any Clock
     let logger: Logger
@@ -75,7 +79,9 @@ public final class Ingester: Sendable {
         self.config = configuration
         self.store = store
         self.storeIndex = StoreIndex()
-        self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.concurrentFlushes, clock: clock, logger: logger)
+        self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.concurrentFlushes,
+                                     retain: configuration.retainPeriod, clock: clock, logger: logger)
+        self.compressor = BlockCompressor(encoding: configuration.encoding, workers: configuration.compressionWorkers, flushQueue: flushQueue)
         self.overrides = overrides
         self.clock = clock
         self.logger = logger
@@ -110,21 +116,20 @@ public final class Ingester: Sendable {
                 h.lock.unlock()
             }
         }
+        compressor.start()
         var undecodable = 0
-        var full: [(TenantHeads, StreamHead, MemoryChunk)] = []
         let report = try LogReader.replay(directory: config.wal.directory, logger: logger, progress: progress) { rec in
             guard rec.type == .push, let tenant = try? TenantID(rec.tenant) else { undecodable += 1; return }
             do {
                 let batch = try PushRecord.decode(rec.payload)
                 let h = heads(tenant)
-                full += h.apply(batch, labelSets: nil, lsn: rec.lsn, now: clock.monotonic()).map { (h, $0.0, $0.1) }
+                compressor.enqueue(h.apply(batch, labelSets: nil, lsn: rec.lsn, now: clock.monotonic()).map { .init(heads: h, stream: $0.0, block: $0.1) })
             } catch {
                 // The frame's CRC matched, so this is a bug or a foreign writer, not disk damage.
                 undecodable += 1
                 logger.error("skipping undecodable wal record", metadata: ["wal.lsn": "\(rec.lsn)", "error": "\(error)"])
             }
         }
-        pendingAfterReplay.withLock { $0 = full }
         logger.info("wal replay finished", metadata: [
             "wal.segments": "\(report.segments)", "wal.records": "\(report.records)", "wal.bytes": "\(report.bytes)",
             "wal.last_lsn": "\(report.lastLSN)", "wal.damage": "\(report.damage.count)", "wal.undecodable": "\(undecodable)",
@@ -146,24 +151,20 @@ public final class Ingester: Sendable {
         }
     }
 
-    /// Chunks that filled up during replay, flushed once the workers start.
-    private let pendingAfterReplay = Mutex<[(TenantHeads, StreamHead, MemoryChunk)]>([])
-
     /// Opens a fresh segment after everything replayed and starts the writer and the flush workers.
     public func start(after report: ReplayReport) throws {
         flushQueue.start()
-        flushQueue.enqueue(pendingAfterReplay.withLock { p in defer { p = [] }; return p })
         let w = try LogWriter(configuration: config.wal, nextLSN: report.lastLSN + 1, segmentIndex: report.nextSegmentIndex,
                               logger: logger) { [weak self] group in
             guard let self else { return }
             let now = self.clock.monotonic()
-            var full: [(TenantHeads, StreamHead, MemoryChunk)] = []
+            var full: [BlockCompressor.Job] = []
             for c in group {
                 guard let box = c.context as? BatchBox else { continue }
                 let h = self.heads(box.tenant)
-                for (s, chunk) in h.apply(box.batch, labelSets: box.labelSets, lsn: c.lsn, now: now) { full.append((h, s, chunk)) }
+                for (s, block) in h.apply(box.batch, labelSets: box.labelSets, lsn: c.lsn, now: now) { full.append(.init(heads: h, stream: s, block: block)) }
             }
-            self.flushQueue.enqueue(full)
+            self.compressor.enqueue(full)
         }
         w.start()
         writer.withLock { $0 = w }
@@ -175,6 +176,7 @@ public final class Ingester: Sendable {
     public func stop(flush: Bool = false, flushTimeout: Double = 60) {
         let w = writer.withLock { w -> LogWriter? in defer { w = nil }; return w }
         w?.close()
+        compressor.drain()
         if flush {
             sweep(force: true)
             if !flushQueue.drain(timeout: flushTimeout) {
@@ -183,6 +185,7 @@ public final class Ingester: Sendable {
             }
         }
         flushQueue.stop()
+        compressor.stop()
     }
 
     // MARK: flush
@@ -203,7 +206,10 @@ public final class Ingester: Sendable {
 
     /// Waits until every queued chunk is in the store (tests, `/flush?wait=true`, shutdown).
     @discardableResult
-    public func waitForFlushes(timeout: Double = 60) -> Bool { flushQueue.drain(timeout: timeout) }
+    public func waitForFlushes(timeout: Double = 60) -> Bool {
+        compressor.drain()
+        return flushQueue.drain(timeout: timeout)
+    }
 
     /// Chunks queued or being written.
     public var flushBacklog: Int { flushQueue.backlog }

@@ -11,6 +11,10 @@ final class StreamHead: @unchecked Sendable {
     private(set) var blocks: [ChunkBlock] = []
     private(set) var blocksBytes = 0
     private(set) var head = HeadBlock()
+    /// Full head blocks handed to the compressor, oldest first, each with its result once it is back.
+    /// Blocks move to `blocks` strictly in this order. Queryable meanwhile.
+    private(set) var pending: [(block: HeadBlock, sealed: ChunkBlock?)] = []
+    private var nextSequence: UInt64 = 1
     /// LSN range of the records in the open chunk (0 when it is empty).
     private(set) var minLSN: UInt64 = 0
     private(set) var maxLSN: UInt64 = 0
@@ -27,11 +31,15 @@ final class StreamHead: @unchecked Sendable {
 
     init(labels: LabelSet) { self.labels = labels }
 
-    var openIsEmpty: Bool { blocks.isEmpty && head.isEmpty }
+    var openIsEmpty: Bool { blocks.isEmpty && head.isEmpty && pending.isEmpty }
     /// Nothing in memory at all (the stream can be forgotten once idle).
     var isEmpty: Bool { openIsEmpty && closed.isEmpty }
-    var openMinTime: Int64 { min(blocks.map(\.minTime).min() ?? .max, head.isEmpty ? .max : head.minTime) }
-    var openMaxTime: Int64 { max(blocks.map(\.maxTime).max() ?? .min, head.isEmpty ? .min : head.maxTime) }
+    var openMinTime: Int64 {
+        min(blocks.map(\.minTime).min() ?? .max, pending.map(\.block.minTime).min() ?? .max, head.isEmpty ? .max : head.minTime)
+    }
+    var openMaxTime: Int64 {
+        max(blocks.map(\.maxTime).max() ?? .min, pending.map(\.block.maxTime).max() ?? .min, head.isEmpty ? .min : head.maxTime)
+    }
 
     /// Adds one entry of the record at `lsn`; returns whether it was new (not an exact duplicate).
     func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]?, lsn: UInt64, now: Int64) -> Bool {
@@ -42,24 +50,47 @@ final class StreamHead: @unchecked Sendable {
         return true
     }
 
-    /// Seals the head block once it reaches `blockSize`; returns whether the open chunk has reached
-    /// `targetSize` and should be closed. Called between records, never inside one.
-    func cutIfNeeded(blockSize: Int, targetSize: Int, encoding: ChunkEncoding) -> Bool {
-        if head.encodedSize >= blockSize { sealHead(encoding: encoding) }
+    /// Once the head block reaches `blockSize`, moves it to `pending` and returns it for the
+    /// compressor. Called between records, never inside one.
+    func cutIfNeeded(blockSize: Int) -> HeadBlock? {
+        guard head.encodedSize >= blockSize else { return nil }
+        var b = head
+        b.sequence = nextSequence
+        nextSequence += 1
+        pending.append((b, nil))
+        head = HeadBlock()
+        return b
+    }
+
+    /// Takes the compressor's result for block `sequence`; returns whether the open chunk has now
+    /// reached `targetSize` (compressed) and should be closed. A result for a block that a close
+    /// already sealed itself is dropped.
+    func sealed(_ block: ChunkBlock, sequence: UInt64, targetSize: Int) -> Bool {
+        guard let i = pending.firstIndex(where: { $0.block.sequence == sequence }) else { return false }
+        pending[i].sealed = block
+        while let first = pending.first, let done = first.sealed {
+            blocks.append(done)
+            blocksBytes += done.bytes.count
+            pending.removeFirst()
+        }
         return blocksBytes >= targetSize
     }
 
-    private func sealHead(encoding: ChunkEncoding) {
-        guard !head.isEmpty else { return }
-        let b = head.seal(encoding: encoding)
-        blocks.append(b)
-        blocksBytes += b.bytes.count
-        head = HeadBlock()
-    }
-
-    /// Closes the open chunk (sealing the head block) and returns it, or nil if it is empty.
+    /// Closes the open chunk (sealing whatever is still pending and the head block here) and
+    /// returns it, or nil if it is empty.
     func close(tenant: String, encoding: ChunkEncoding, reason: FlushReason) -> MemoryChunk? {
-        sealHead(encoding: encoding)
+        for p in pending {
+            let b = p.sealed ?? p.block.seal(encoding: encoding)
+            blocks.append(b)
+            blocksBytes += b.bytes.count
+        }
+        pending = []
+        if !head.isEmpty {
+            let b = head.seal(encoding: encoding)
+            blocks.append(b)
+            blocksBytes += b.bytes.count
+            head = HeadBlock()
+        }
         guard !blocks.isEmpty else { return nil }
         let header = ChunkHeader(encoding: encoding, tenant: tenant, labels: labels.canonical, minLSN: minLSN, maxLSN: maxLSN,
                                  minTime: blocks.map(\.minTime).min()!, maxTime: blocks.map(\.maxTime).max()!)
@@ -74,6 +105,6 @@ final class StreamHead: @unchecked Sendable {
 
     /// Bytes held: compressed blocks (open and closed) plus the head block's encoded size.
     var memoryBytes: Int {
-        blocksBytes + head.encodedSize + closed.reduce(0) { $0 + $1.compressedBytes }
+        blocksBytes + head.encodedSize + pending.reduce(0) { $0 + $1.block.encodedSize } + closed.reduce(0) { $0 + $1.compressedBytes }
     }
 }

@@ -25,11 +25,12 @@ final class TenantHeads: @unchecked Sendable {
         self.chunking = chunking
     }
 
-    /// Inserts a committed record (labels canonical) and returns the chunks that filled up. Caller holds no lock.
-    func apply(_ batch: PushBatch, labelSets: [LabelSet]?, lsn: UInt64, now: Int64) -> [(StreamHead, MemoryChunk)] {
+    /// Inserts a committed record (labels canonical) and returns the head blocks that filled up (for
+    /// the compressor). Caller holds no lock.
+    func apply(_ batch: PushBatch, labelSets: [LabelSet]?, lsn: UInt64, now: Int64) -> [(StreamHead, HeadBlock)] {
         lock.lock()
         defer { lock.unlock() }
-        var full: [(StreamHead, MemoryChunk)] = []
+        var full: [(StreamHead, HeadBlock)] = []
         batch.bytes.withUnsafeBytes { bytes in
             for (si, s) in batch.streams.enumerated() {
                 if let ranges = flushedRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
@@ -51,10 +52,7 @@ final class TenantHeads: @unchecked Sendable {
                     if e.timestamp > h.admittedHighest { h.admittedHighest = e.timestamp }
                     if e.timestamp > h.admittedLast { h.admittedLast = e.timestamp }
                 }
-                if h.cutIfNeeded(blockSize: chunking.blockSize, targetSize: chunking.targetSize, encoding: chunking.encoding),
-                   let c = h.close(tenant: tenant.value, encoding: chunking.encoding, reason: .full) {
-                    full.append((h, c))
-                }
+                if let b = h.cutIfNeeded(blockSize: chunking.blockSize) { full.append((h, b)) }
             }
         }
         return full
@@ -96,18 +94,30 @@ final class TenantHeads: @unchecked Sendable {
                 if let ref = c.ref { s.storedKeys.insert(ref.key) }
             }
             s.blocks += h.blocks.filter { $0.minTime < end && $0.maxTime >= start }
-            s.headEntries = h.head.entries(start: start, end: end)
+            for p in h.pending where p.block.minTime < end && p.block.maxTime >= start {
+                s.headEntries += p.block.entries(start: start, end: end)
+            }
+            s.headEntries += h.head.entries(start: start, end: end)
             if !s.blocks.isEmpty || !s.headEntries.isEmpty || !s.storedKeys.isEmpty { out.append(s) }
         }
         return out
     }
 
-    /// Marks a chunk flushed (its file is durable and indexed).
-    func markFlushed(_ chunk: MemoryChunk, ref: ChunkRef, now: Int64) {
+    /// Takes a compressed block back from the compressor; returns the chunk it filled, if any.
+    func sealed(_ block: ChunkBlock, sequence: UInt64, in stream: StreamHead) -> MemoryChunk? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard stream.sealed(block, sequence: sequence, targetSize: chunking.targetSize) else { return nil }
+        return stream.close(tenant: tenant.value, encoding: chunking.encoding, reason: .full)
+    }
+
+    /// Marks a chunk flushed (its file is durable and indexed); with no retain period it leaves memory now.
+    func markFlushed(_ chunk: MemoryChunk, in stream: StreamHead, ref: ChunkRef, now: Int64, retain: Int64) {
         lock.lock()
         defer { lock.unlock() }
         chunk.ref = ref
         chunk.flushedAt = now
+        if retain <= 0 { stream.closed.removeAll { $0 === chunk } }
     }
 
     /// (streams, chunks in memory, bytes in memory).

@@ -1,0 +1,92 @@
+import ChunkFormat
+import Foundation
+
+/// Compresses full head blocks off the write path: the log's apply thread only copies lines into
+/// head blocks and hands full ones here, so a push never waits for compression. A few worker
+/// threads compress, give each block back to its stream (which keeps cut order), and pass chunks
+/// that reached their target size to the flush queue.
+final class BlockCompressor: @unchecked Sendable {
+    struct Job {
+        let heads: TenantHeads
+        let stream: StreamHead
+        let block: HeadBlock
+    }
+
+    let encoding: ChunkEncoding
+    let flushQueue: FlushQueue
+    /// Guards `queue`, `busy` and `stopping`.
+    private let cond = NSCondition()
+    private var queue: [Job] = []
+    private var head = 0
+    private var busy = 0
+    private var stopping = false
+    private var started = false
+    private let workers: Int
+
+    init(encoding: ChunkEncoding, workers: Int, flushQueue: FlushQueue) {
+        self.encoding = encoding
+        self.workers = max(1, workers)
+        self.flushQueue = flushQueue
+    }
+
+    /// Starts the workers (once).
+    func start() {
+        cond.lock()
+        defer { cond.unlock() }
+        guard !started else { return }
+        started = true
+        for i in 0..<workers {
+            let t = Thread { [self] in work() }
+            t.name = "skald-compress-\(i)"
+            t.start()
+        }
+    }
+
+    func enqueue(_ jobs: [Job]) {
+        guard !jobs.isEmpty else { return }
+        cond.lock()
+        queue += jobs
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// Blocks until every queued block is compressed and handed back.
+    func drain() {
+        cond.lock()
+        while head < queue.count || busy > 0 { cond.wait() }
+        cond.unlock()
+    }
+
+    func stop() {
+        cond.lock()
+        stopping = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    private func work() {
+        while true {
+            cond.lock()
+            while head >= queue.count && !stopping { cond.wait() }
+            if stopping && head >= queue.count { cond.unlock(); return }
+            let job = queue[head]
+            head += 1
+            if head >= 1024 && head * 2 >= queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            busy += 1
+            cond.unlock()
+
+            let sealed = job.block.seal(encoding: encoding)
+            if let chunk = job.heads.sealed(sealed, sequence: job.block.sequence, in: job.stream) {
+                flushQueue.enqueue([(job.heads, job.stream, chunk)])
+            }
+
+            cond.lock()
+            busy -= 1
+            cond.broadcast()
+            cond.unlock()
+        }
+    }
+}
