@@ -16,7 +16,9 @@ final class BlockCompressor: @unchecked Sendable {
     let flushQueue: FlushQueue
     /// Guards `queue`, `busy` and `stopping`.
     private let cond = NSCondition()
-    private var queue: [Job] = []
+    /// FIFO of jobs; taken slots are set to nil at once so a compressed block's raw copy is freed
+    /// immediately, not when the array is next compacted.
+    private var queue: [Job?] = []
     private var head = 0
     private var busy = 0
     private var stopping = false
@@ -69,7 +71,8 @@ final class BlockCompressor: @unchecked Sendable {
             cond.lock()
             while head >= queue.count && !stopping { cond.wait() }
             if stopping && head >= queue.count { cond.unlock(); return }
-            let job = queue[head]
+            let job = queue[head]!
+            queue[head] = nil
             head += 1
             if head >= 1024 && head * 2 >= queue.count {
                 queue.removeFirst(head)
