@@ -44,12 +44,26 @@ final class BlockCompressor: @unchecked Sendable {
         }
     }
 
+    /// Blocks waiting beyond which the caller compresses the rest itself: with a slow encoding
+    /// (gzip) or a busy machine the workers fall behind, and uncompressed blocks must not pile up in
+    /// memory; compressing on the log's apply thread slows pushes down instead (backpressure).
+    static let maxBacklog = 64
+
     func enqueue(_ jobs: [Job]) {
         guard !jobs.isEmpty else { return }
         cond.lock()
-        queue += jobs
+        let room = max(0, Self.maxBacklog - (queue.count - head))
+        queue += jobs.prefix(room).map { Optional($0) }
         cond.broadcast()
         cond.unlock()
+        for job in jobs.dropFirst(room) { run(job) }
+    }
+
+    private func run(_ job: Job) {
+        let sealed = job.block.seal(encoding: encoding)
+        if let chunk = job.heads.sealed(sealed, sequence: job.block.sequence, in: job.stream) {
+            flushQueue.enqueue([(job.heads, job.stream, chunk)])
+        }
     }
 
     /// Blocks until every queued block is compressed and handed back.
@@ -81,10 +95,7 @@ final class BlockCompressor: @unchecked Sendable {
             busy += 1
             cond.unlock()
 
-            let sealed = job.block.seal(encoding: encoding)
-            if let chunk = job.heads.sealed(sealed, sequence: job.block.sequence, in: job.stream) {
-                flushQueue.enqueue([(job.heads, job.stream, chunk)])
-            }
+            run(job)
 
             cond.lock()
             busy -= 1
