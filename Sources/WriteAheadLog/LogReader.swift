@@ -63,6 +63,8 @@ public enum LogReader {
             try replaySegment(bytes, index: index, path: path, isLast: isLast, repair: repair, lastLSN: &lastLSN,
                               report: &report, logger: logger, onRecord: onRecord)
             done += bytes.count
+            // A segment that failed to open as a segment was quarantined and is no longer in the directory.
+            if DurableFile.size(path) != nil { report.segmentLastLSN.append((index, lastLSN)) }
             report.segments += 1
             report.bytes += bytes.count
             progress(ReplayProgress(bytesRead: done, bytesTotal: total, records: report.records))

@@ -55,6 +55,8 @@ public final class LogWriter: @unchecked Sendable {
         public var segment: UInt64 = 0
         public var lastLSN: UInt64 = 0
         public var fsyncSeconds: Double = 0
+        /// Segments deleted because everything in them was flushed to chunks.
+        public var segmentsDeleted: UInt64 = 0
     }
 
     struct Pending {
@@ -88,6 +90,9 @@ public final class LogWriter: @unchecked Sendable {
     private var applyQueue: [([Committed], [CheckedContinuation<UInt64, any Error>], (any Error)?)] = []
     private var applyDone = false
 
+    /// Guarded by `lock`: segments no longer written to, oldest first, with their last LSN.
+    private var sealedSegments: [(index: UInt64, lastLSN: UInt64)] = []
+
     // Owned by the writer thread only.
     private var fd: Int32 = -1
     private var segmentIndex: UInt64
@@ -106,9 +111,13 @@ public final class LogWriter: @unchecked Sendable {
     /// - Parameters:
     ///   - nextLSN: the LSN of the first record this writer appends (last replayed + 1).
     ///   - segmentIndex: index of the new segment this writer opens (after every existing one).
-    public init(configuration: Configuration, nextLSN: UInt64, segmentIndex: UInt64, logger: Logger,
+    ///   - sealedSegments: the segments replay found (`ReplayReport.segmentLastLSN`), so they can be
+    ///     deleted once what they hold is flushed.
+    public init(configuration: Configuration, nextLSN: UInt64, segmentIndex: UInt64,
+                sealedSegments: [(index: UInt64, lastLSN: UInt64)] = [], logger: Logger,
                 onCommit: @escaping @Sendable ([Committed]) -> Void) throws {
         self.config = configuration
+        self.sealedSegments = sealedSegments
         self.logger = logger
         self.nextLSN = nextLSN
         self.segmentIndex = segmentIndex
@@ -304,10 +313,42 @@ public final class LogWriter: @unchecked Sendable {
 
     private func rotate() throws(WriterError) {
         try sync()
+        lock.lock()
+        sealedSegments.append((segmentIndex, nextLSN - 1))
+        lock.unlock()
         Glibc.close(fd)
         fd = -1
         do { try openSegment(segmentIndex + 1) } catch { throw .failed(error.description) }
         logger.debug("wal segment rotated", metadata: ["wal.segment": "\(segmentIndex)"])
+    }
+
+    /// Deletes the oldest sealed segments whose every record has an LSN below `watermark` (all of it is
+    /// in flushed chunks), never the segment being written, oldest first so no gap ever appears.
+    /// Returns how many were deleted.
+    @discardableResult
+    public func deleteSegments(below watermark: UInt64) -> Int {
+        lock.lock()
+        var n = 0
+        while n < sealedSegments.count && sealedSegments[n].lastLSN < watermark { n += 1 }
+        let doomed = sealedSegments.prefix(n).map(\.index)
+        lock.unlock()
+        var deleted = 0
+        for index in doomed {
+            let path = segmentPath(index)
+            if unlink(path) != 0 && errno != ENOENT {
+                logger.error("could not delete a flushed wal segment", metadata: ["wal.segment": "\(path)", "errno": "\(errno)"])
+                break
+            }
+            deleted += 1
+        }
+        if deleted > 0 {
+            try? DurableFile.syncDirectory(config.directory)
+            lock.lock()
+            sealedSegments.removeFirst(deleted)
+            stats.segmentsDeleted += UInt64(deleted)
+            lock.unlock()
+        }
+        return deleted
     }
 
     private func segmentPath(_ index: UInt64) -> String { config.directory + "/" + SegmentName.name(index) }

@@ -32,6 +32,10 @@ public struct ReplayReport: Sendable {
     /// Index for the next segment a writer should create (after every existing or quarantined one).
     public var nextSegmentIndex: UInt64 = 1
     public var damage: [Damage] = []
+    /// Every segment replayed, oldest first, with the highest LSN at or before its end (its own last
+    /// record's, or the previous segment's if it holds none): a segment may be deleted once every
+    /// record up to that LSN is in flushed chunks.
+    public var segmentLastLSN: [(index: UInt64, lastLSN: UInt64)] = []
 
     public var bytesLost: Int { damage.reduce(0) { $0 + $1.bytesLost } }
 

@@ -72,6 +72,8 @@ public final class Ingester: Sendable {
     let logger: Logger
     /// Guards the tenant table (each tenant's heads have their own lock).
     private let tenants = Mutex<[TenantID: TenantHeads]>([:])
+    /// The highest LSN applied to the heads (records above it may still be on their way).
+    private let appliedThrough = Atomic<UInt64>(0)
     /// Guards the writer reference (set once by `start`).
     private let writer = Mutex<LogWriter?>(nil)
 
@@ -154,8 +156,9 @@ public final class Ingester: Sendable {
     /// Opens a fresh segment after everything replayed and starts the writer and the flush workers.
     public func start(after report: ReplayReport) throws {
         flushQueue.start()
+        appliedThrough.store(report.lastLSN, ordering: .releasing)
         let w = try LogWriter(configuration: config.wal, nextLSN: report.lastLSN + 1, segmentIndex: report.nextSegmentIndex,
-                              logger: logger) { [weak self] group in
+                              sealedSegments: report.segmentLastLSN, logger: logger) { [weak self] group in
             guard let self else { return }
             let now = self.clock.monotonic()
             var full: [BlockCompressor.Job] = []
@@ -165,6 +168,7 @@ public final class Ingester: Sendable {
                 for (s, block) in h.apply(box.batch, labelSets: box.labelSets, lsn: c.lsn, now: now) { full.append(.init(heads: h, stream: s, block: block)) }
             }
             self.compressor.enqueue(full)
+            if let last = group.last { self.appliedThrough.store(last.lsn, ordering: .releasing) }
         }
         w.start()
         writer.withLock { $0 = w }
@@ -202,6 +206,20 @@ public final class Ingester: Sendable {
             }
         }
         flushQueue.enqueue(closed)
+        truncateLog()
+    }
+
+    /// Deletes log segments whose records are all in flushed chunks: everything below the lowest LSN
+    /// still held only in memory (open chunks, closed chunks not yet flushed) and not above what has
+    /// been applied. Returns the number of segments deleted.
+    @discardableResult
+    public func truncateLog() -> Int {
+        guard let w = writer.withLock({ $0 }) else { return 0 }
+        var watermark = appliedThrough.load(ordering: .acquiring) &+ 1
+        for h in tenants.withLock({ Array($0.values) }) {
+            watermark = min(watermark, h.lowestUnflushedLSN())
+        }
+        return w.deleteSegments(below: watermark)
     }
 
     /// Waits until every queued chunk is in the store (tests, `/flush?wait=true`, shutdown).

@@ -120,6 +120,18 @@ final class TenantHeads: @unchecked Sendable {
         if retain <= 0 { stream.closed.removeAll { $0 === chunk } }
     }
 
+    /// The lowest LSN whose entries exist only in memory (UInt64.max when everything is flushed).
+    func lowestUnflushedLSN() -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        var lowest = UInt64.max
+        for h in streams.values {
+            if !h.openIsEmpty && h.minLSN > 0 { lowest = min(lowest, h.minLSN) }
+            for c in h.closed where c.ref == nil { lowest = min(lowest, c.header.minLSN) }
+        }
+        return lowest
+    }
+
     /// (streams, chunks in memory, bytes in memory).
     func stats() -> (streams: Int, chunks: Int, bytes: Int) {
         lock.lock()
