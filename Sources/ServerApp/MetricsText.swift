@@ -33,6 +33,8 @@ enum MetricsText {
             metric("loki_ingester_wal_logged_bytes_total", "counter", "Bytes appended to the write-ahead log.", [("", Double(w.bytes))])
             metric("skald_wal_fsyncs_total", "counter", "fsync calls on write-ahead log segments.", [("", Double(w.fsyncs))])
             metric("skald_wal_fsync_seconds_total", "counter", "Seconds spent in write-ahead log fsync.", [("", w.fsyncSeconds)])
+            metric("skald_wal_segments_deleted_total", "counter", "Write-ahead log segments deleted because everything in them is in flushed chunks.",
+                   [("", Double(w.segmentsDeleted))])
             metric("skald_wal_commit_groups_total", "counter", "Group commits (one write, at most one fsync, many pushes).", [("", Double(w.groups))])
             metric("skald_wal_segment_current", "gauge", "Index of the segment being written.", [("", Double(w.segment))])
             metric("skald_wal_last_lsn", "gauge", "Sequence number of the last record appended.", [("", Double(w.lastLSN))])

@@ -1,0 +1,77 @@
+import Foundation
+import HTTPProbe
+import Testing
+import TestSupport
+
+/// The chunk store through the real binary: /flush, flush on shutdown, restarts reading chunks.
+@Suite struct ChunkStoreTests {
+    func push(_ c: HTTPConnection, _ prefix: String, count: Int) throws {
+        let t = Bodies.now
+        for start in stride(from: 0, to: count, by: 100) {
+            let entries = (start..<min(start + 100, count)).map { (t + Int64($0), "\(prefix)-\($0) " + String(repeating: "\($0 % 97)", count: 20)) }
+            let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                                  body: Bodies.json([("app=store", entries)]))
+            #expect(r.status == 204)
+        }
+    }
+
+    @Test func flushEndpointWritesChunksAndRestartsReadThem() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        try push(c, "f", count: 1000)
+        #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        let files = chunkFiles(dir.path + "/data/chunks/fake")
+        #expect(files.count == 1, "one stream, one chunk: \(files)")
+        let expected = (0..<1000).map { "f-\($0)" }
+        #expect(try c.lines(#"{app="store"}"#).map { String($0.split(separator: " ")[0]) } == expected)
+        let metrics = try c.request("GET", "/metrics").text
+        #expect(metrics.contains(#"loki_ingester_chunks_flushed_total{reason="forced"} 1"#))
+        #expect(metrics.contains("skald_store_chunks{tenant=\"fake\"} 1"))
+        #expect(server.stop() == 0)
+
+        try server.start()
+        #expect(try server.connection().lines(#"{app="store"}"#).map { String($0.split(separator: " ")[0]) } == expected)
+        server.stop()
+    }
+
+    @Test func flushOnShutdownLeavesEverythingInChunks() throws {
+        let dir = TestDirectory()
+        let config = ServerProcess.config().replacingOccurrences(of: "    fsync: always", with: "    fsync: always\n    flush_on_shutdown: true")
+        let server = try ServerProcess(dir: dir.path, config: config)
+        try server.start()
+        try push(server.connection(), "s", count: 300)
+        #expect(chunkFiles(dir.path + "/data/chunks/fake").isEmpty)
+        #expect(server.stop() == 0)
+        #expect(chunkFiles(dir.path + "/data/chunks/fake").count == 1)
+        try server.start()
+        #expect(try server.connection().lines(#"{app="store"}"#).count == 300)
+        server.stop()
+    }
+
+    @Test func aCorruptChunkBlockIsAWarningNotAFailure() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        try push(c, "k", count: 200)
+        #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        #expect(server.stop() == 0)
+        let name = try #require(chunkFiles(dir.path + "/data/chunks/fake").first)
+        let path = dir.path + "/data/chunks/fake/" + name
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        // The header is under 100 bytes here; byte 120 is inside the first (only) block.
+        bytes[120] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        try server.start()
+        let end = Bodies.now + 3_600_000_000_000
+        let r = try server.connection().request("GET", "/loki/api/v1/query_range?query=%7Bapp%3D%22store%22%7D&start=\(end - 7_200_000_000_000)&end=\(end)")
+        #expect(r.status == 200)
+        let obj = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
+        let warnings = obj["warnings"] as? [String] ?? []
+        #expect(warnings.count == 1 && warnings[0].contains("block 0"), "\(warnings)")
+        #expect(try server.connection().request("GET", "/metrics").text.contains("skald_query_skipped_corrupt_data_total 1"))
+        server.stop()
+    }
+}
