@@ -86,6 +86,16 @@ public struct Querier: Sendable {
         return Array(seen.values)
     }
 
+    /// `/loki/api/v1/series`: the label sets of streams with data in [start, end) that match any of
+    /// `selectors` (each a list of matchers), sorted by their canonical form.
+    public func series(tenant: TenantID, selectors: [[Label]], start: Int64, end: Int64) -> [LabelSet] {
+        var seen: [String: LabelSet] = [:]
+        for matchers in selectors {
+            for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) { seen[ls.canonical] = ls }
+        }
+        return seen.values.sorted { $0.canonical < $1.canonical }
+    }
+
     /// Label names of streams with data in [start, end), sorted.
     public func labelNames(tenant: TenantID, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
         var names = Set<String>()

@@ -36,6 +36,32 @@ import TestSupport
         server.stop()
     }
 
+    /// `/loki/api/v1/series` answers from chunks in the store and streams in memory alike.
+    @Test func seriesCoversStoreAndMemory() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        try push(c, "f", count: 10) // {app="store"}
+        #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        let t = Bodies.now
+        #expect(try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                              body: Bodies.json([("app=mem,env=dev", [(t, "in memory")])])).status == 204)
+        func series(_ query: String) throws -> (Int, [[String: String]]) {
+            let r = try c.request("GET", "/loki/api/v1/series?\(query)")
+            guard r.status == 200 else { return (r.status, []) }
+            let obj = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
+            return (200, obj["data"] as! [[String: String]])
+        }
+        let both = try series("match[]=%7Bapp%3D%22store%22%7D&match[]=%7Bapp%3D%22mem%22%7D")
+        #expect(both.0 == 200 && both.1 == [["app": "mem", "env": "dev"], ["app": "store"]])
+        #expect(try series("match[]=%7Benv%3D%22dev%22%7D").1 == [["app": "mem", "env": "dev"]])
+        #expect(try series("match[]=%7Bapp%3D%22nope%22%7D").1.isEmpty)
+        #expect(try series("").0 == 400)
+        #expect(try series("match[]=app").0 == 400)
+        server.stop()
+    }
+
     @Test func flushOnShutdownLeavesEverythingInChunks() throws {
         let dir = TestDirectory()
         let config = ServerProcess.config().replacingOccurrences(of: "    fsync: always", with: "    fsync: always\n    flush_on_shutdown: true")

@@ -35,6 +35,9 @@ struct LokiRoutes: Sendable {
             router.on("/loki/api/v1/labels", method: method) { req, _ in
                 await timed("loki_api_v1_labels", req) { await labels(req, name: nil) }
             }
+            router.on("/loki/api/v1/series", method: method) { req, _ in
+                await timed("loki_api_v1_series", req) { await series(req) }
+            }
             router.on("/loki/api/v1/label/:name/values", method: method) { req, ctx in
                 let name = ctx.parameters.get("name") ?? ""
                 return await timed("loki_api_v1_label_name_values", req) { await labels(req, name: name) }
@@ -179,6 +182,43 @@ struct LokiRoutes: Sendable {
         case let e as Params.Invalid: HTTPResponses.badRequest(e.message)
         case let e as StreamSelector.ParseError: HTTPResponses.badRequest(e.message)
         default: HTTPResponses.badRequest("\(error)")
+        }
+    }
+
+    /// `/loki/api/v1/series?match[]=…&start&end`: label sets of the matching streams.
+    func series(_ request: Request) async -> Response {
+        let tenant: TenantID
+        switch tenancy.tenant(request) {
+        case .success(let t): tenant = t
+        case .failure(let f): return Tenancy.response(f)
+        }
+        var req = request
+        do {
+            let p = try await Params.from(&req)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let end = try p.time("end", default: now)
+            let start = try p.time("start", default: end - 6 * 3600 * 1_000_000_000)
+            let selectors = (p.values["match[]"] ?? []) + (p.values["match"] ?? [])
+            guard !selectors.isEmpty else { return HTTPResponses.badRequest("at least one match[] argument is required") }
+            let parsed = try selectors.map { try StreamSelector.parse($0) }
+            let sets = querier.series(tenant: tenant, selectors: parsed, start: start, end: max(end, start + 1))
+            var w = JSONWriter()
+            w.raw(#"{"status":"success","data":["#)
+            for (i, set) in sets.enumerated() {
+                if i > 0 { w.raw(0x2c) }
+                w.raw(0x7b)
+                for (li, l) in set.labels.enumerated() {
+                    if li > 0 { w.raw(0x2c) }
+                    w.string(l.name)
+                    w.raw(0x3a)
+                    w.string(l.value)
+                }
+                w.raw(0x7d)
+            }
+            w.raw("]}")
+            return HTTPResponses.json(w.bytes)
+        } catch {
+            return LokiRoutes.badRequest(for: error)
         }
     }
 
