@@ -22,6 +22,9 @@ public enum ChunkFile {
         out.appendU64LE(header.maxLSN)
         out.appendU64LE(UInt64(bitPattern: header.minTime))
         out.appendU64LE(UInt64(bitPattern: header.maxTime))
+        let counted = header.counting(blocks)
+        out.appendU64LE(UInt64(counted.entries))
+        out.appendU64LE(UInt64(counted.rawBytes))
         out.storeU32LE(UInt32(out.count - bodyStart), at: 8)
         out.appendU32LE(CRC32C.checksum(out))
 

@@ -14,8 +14,15 @@ public struct ChunkHeader: Sendable, Equatable {
     /// Over every entry of every block, nanoseconds.
     public var minTime: Int64
     public var maxTime: Int64
+    /// Entries and raw (uncompressed block payload) bytes over all blocks: what `index/stats` reports
+    /// without opening the file. `ChunkFile.encode` always writes the sums of its blocks.
+    public var entries: Int
+    public var rawBytes: Int
 
-    public init(encoding: ChunkEncoding, tenant: String, labels: String, minLSN: UInt64, maxLSN: UInt64, minTime: Int64, maxTime: Int64) {
+    public init(encoding: ChunkEncoding, tenant: String, labels: String, minLSN: UInt64, maxLSN: UInt64, minTime: Int64, maxTime: Int64,
+                entries: Int = 0, rawBytes: Int = 0) {
+        self.entries = entries
+        self.rawBytes = rawBytes
         self.encoding = encoding
         self.tenant = tenant
         self.labels = labels
@@ -23,5 +30,13 @@ public struct ChunkHeader: Sendable, Equatable {
         self.maxLSN = maxLSN
         self.minTime = minTime
         self.maxTime = maxTime
+    }
+
+    /// This header with `entries` and `rawBytes` summed from `blocks`.
+    public func counting(_ blocks: [ChunkBlock]) -> ChunkHeader {
+        var h = self
+        h.entries = blocks.reduce(0) { $0 + $1.entries }
+        h.rawBytes = blocks.reduce(0) { $0 + $1.rawLength }
+        return h
     }
 }

@@ -96,8 +96,14 @@ public struct ChunkReader: Sendable {
             let maxLSN = try h.u64le("max LSN")
             let minTime = Int64(bitPattern: try h.u64le("min time"))
             let maxTime = Int64(bitPattern: try h.u64le("max time"))
+            let entries = try h.u64le("entries")
+            let rawBytes = try h.u64le("raw bytes")
+            guard entries <= UInt64(Int.max / 2), rawBytes <= UInt64(Int.max / 2) else {
+                throw ChunkFormatError(.malformed, section: "header", "entry count \(entries) or raw size \(rawBytes) is out of range")
+            }
             guard h.isAtEnd else { throw ChunkFormatError(.malformed, section: "header", "\(h.remaining) unexpected bytes at its end") }
-            return (version, ChunkHeader(encoding: encoding, tenant: tenant, labels: labels, minLSN: minLSN, maxLSN: maxLSN, minTime: minTime, maxTime: maxTime), headerEnd)
+            return (version, ChunkHeader(encoding: encoding, tenant: tenant, labels: labels, minLSN: minLSN, maxLSN: maxLSN, minTime: minTime, maxTime: maxTime,
+                                         entries: Int(entries), rawBytes: Int(rawBytes)), headerEnd)
         } catch let e as ChunkFormatError {
             throw e
         } catch let e as CodecError {
@@ -151,6 +157,9 @@ public struct ChunkReader: Sendable {
                     throw ChunkFormatError(.malformed, section: "index", "block \(i) claims \(entries) entries in \(rawLen) raw bytes, times \(lo)...\(hi)")
                 }
                 blocks.append(BlockMeta(offset: Int(off), length: len, rawLength: rawLen, entries: entries, minTime: lo, maxTime: hi, checksum: crc))
+            }
+            guard header.entries == blocks.reduce(0, { $0 + $1.entries }), header.rawBytes == blocks.reduce(0, { $0 + $1.rawLength }) else {
+                throw ChunkFormatError(.malformed, section: "header", "its entry count and raw size disagree with the block index")
             }
             return (version, header, blocks, checksum)
         } catch let e as ChunkFormatError {

@@ -96,6 +96,37 @@ public struct Querier: Sendable {
         return seen.values.sorted { $0.canonical < $1.canonical }
     }
 
+    /// `/loki/api/v1/index/stats`: streams, chunks, uncompressed bytes and entries of the streams
+    /// matching `matchers` with data in [start, end), from chunk headers and memory (no block is read).
+    public struct IndexStats: Sendable, Equatable {
+        public var streams = 0, chunks = 0, bytes = 0, entries = 0
+    }
+
+    public func indexStats(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> IndexStats {
+        let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
+        var stats = IndexStats()
+        var streams = Set<String>()
+        var inMemory = Set<String>()
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, matches: q.matches) {
+            inMemory.formUnion(m.storedKeys)
+            guard !m.blocks.isEmpty || !m.headEntries.isEmpty else { continue }
+            streams.insert(m.labels.canonical)
+            stats.chunks += m.chunks + m.storedKeys.count
+            stats.entries += m.blocks.reduce(0) { $0 + $1.entries } + m.headEntries.count
+            stats.bytes += m.blocks.reduce(0) { $0 + $1.rawLength } + m.headEntries.reduce(0) { $0 + $1.line.count }
+        }
+        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
+            streams.insert(s.labels.canonical)
+            for ref in s.refs where !inMemory.contains(ref.key) {
+                stats.chunks += 1
+                stats.entries += ref.header.entries
+                stats.bytes += ref.header.rawBytes
+            }
+        }
+        stats.streams = streams.count
+        return stats
+    }
+
     /// Label names of streams with data in [start, end), sorted.
     public func labelNames(tenant: TenantID, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
         var names = Set<String>()

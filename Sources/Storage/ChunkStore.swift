@@ -17,7 +17,7 @@ public struct ChunkStore: Sendable {
         let checksum = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian }
         let key = ChunkRef.key(tenant: header.tenant, labels: header.labels, minTime: header.minTime, maxTime: header.maxTime, checksum: checksum)
         try objects.put(key, bytes)
-        return ChunkRef(key: key, header: header, checksum: checksum, size: bytes.count)
+        return ChunkRef(key: key, header: header.counting(blocks), checksum: checksum, size: bytes.count)
     }
 
     /// Opens a chunk; a checksum other than the one recorded is reported as corruption.

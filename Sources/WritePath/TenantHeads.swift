@@ -91,13 +91,15 @@ final class TenantHeads: @unchecked Sendable {
             var s = MemorySnapshot(labels: h.labels, encoding: chunking.encoding)
             for c in h.closed where c.header.minTime < end && c.header.maxTime >= start {
                 s.blocks += c.blocks.filter { $0.minTime < end && $0.maxTime >= start }
-                if let ref = c.ref { s.storedKeys.insert(ref.key) }
+                if let ref = c.ref { s.storedKeys.insert(ref.key) } else { s.chunks += 1 }
             }
+            let before = s.blocks.count
             s.blocks += h.blocks.filter { $0.minTime < end && $0.maxTime >= start }
             for p in h.pending where p.block.minTime < end && p.block.maxTime >= start {
                 s.headEntries += p.block.entries(start: start, end: end)
             }
             s.headEntries += h.head.entries(start: start, end: end)
+            if s.blocks.count > before || !s.headEntries.isEmpty { s.chunks += 1 }
             if !s.blocks.isEmpty || !s.headEntries.isEmpty || !s.storedKeys.isEmpty { out.append(s) }
         }
         return out
@@ -158,6 +160,8 @@ public struct MemorySnapshot: Sendable {
     public var blocks: [ChunkBlock] = []
     public var headEntries: [LogEntry] = []
     public var storedKeys: Set<String> = []
+    /// In-memory chunks (open, or closed and not yet in the store) with data in the range.
+    public var chunks = 0
 
     init(labels: LabelSet, encoding: ChunkEncoding) {
         self.labels = labels

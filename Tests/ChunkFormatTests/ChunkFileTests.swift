@@ -59,12 +59,14 @@ struct SplitMix {
         #expect(block.bytes == payload)
         #expect(block.minTime == 7 && block.maxTime == 10 && block.entries == 2)
 
-        let header = ChunkHeader(encoding: .none, tenant: "t", labels: "{a=\"1\"}", minLSN: 1, maxLSN: 2, minTime: 7, maxTime: 10)
+        let header = ChunkHeader(encoding: .none, tenant: "t", labels: "{a=\"1\"}", minLSN: 1, maxLSN: 2, minTime: 7, maxTime: 10,
+                                 entries: 2, rawBytes: 13)
         let file = ChunkFile.encode(header: header, blocks: [block])
 
         var expected: [UInt8] = Array("SKCK".utf8) + [1, 0, 0, 0]
         let body: [UInt8] = [1, 0x74, 7] + Array("{a=\"1\"}".utf8)
             + [1, 0, 0, 0, 0, 0, 0, 0] + [2, 0, 0, 0, 0, 0, 0, 0] + [7, 0, 0, 0, 0, 0, 0, 0] + [10, 0, 0, 0, 0, 0, 0, 0]
+            + [2, 0, 0, 0, 0, 0, 0, 0] + [13, 0, 0, 0, 0, 0, 0, 0]
         expected.appendU32LE(UInt32(body.count))
         expected += body
         expected.appendU32LE(CRC32C.checksum(expected))
@@ -102,6 +104,7 @@ struct SplitMix {
         #expect(r.header.encoding == encoding)
         #expect(r.header.tenant == "fake" && r.header.labels == #"{app="api", env="prod"}"#)
         #expect(r.header.minLSN == 3 && r.header.maxLSN == 9)
+        #expect(r.header.entries == 1000 && r.header.rawBytes == r.blocks.reduce(0) { $0 + $1.rawLength })
         #expect(r.blocks.count == 8)
         #expect(r.blocks.map(\.entries).reduce(0, +) == 1000)
         #expect(try Sample.readAll(r) == entries)

@@ -18,6 +18,7 @@ import Testing
         #expect(r.version == 1)
         #expect(r.header.encoding == .lz4 && r.header.tenant == "fake" && r.header.maxLSN == 9)
         #expect(r.blocks.count == 3)
+        #expect(r.header.entries == 300)
         try r.verifyChecksum()
         #expect(try Sample.readAll(r) == Self.fixtureEntries)
     }

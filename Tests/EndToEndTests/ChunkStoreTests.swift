@@ -58,6 +58,14 @@ import TestSupport
         #expect(try series("match[]=%7Benv%3D%22dev%22%7D").1 == [["app": "mem", "env": "dev"]])
         #expect(try series("match[]=%7Bapp%3D%22nope%22%7D").1.isEmpty)
         #expect(try series("").0 == 400)
+        let stats = try c.request("GET", "/loki/api/v1/index/stats?query=%7Bapp%3D%22store%22%7D")
+        #expect(stats.status == 200)
+        let st = try JSONSerialization.jsonObject(with: Data(stats.body)) as! [String: Int]
+        #expect(st["streams"] == 1 && st["chunks"] == 1 && st["entries"] == 10, "\(st)")
+        #expect((st["bytes"] ?? 0) >= 10 * 24, "ten lines of at least 24 bytes")
+        let memStats = try JSONSerialization.jsonObject(with: Data(try c.request("GET", "/loki/api/v1/index/stats?query=%7Benv%3D%22dev%22%7D").body)) as! [String: Int]
+        #expect(memStats == ["streams": 1, "chunks": 1, "bytes": 9, "entries": 1])
+        #expect(try c.request("GET", "/loki/api/v1/index/stats").status == 400)
         #expect(try series("match[]=app").0 == 400)
         server.stop()
     }

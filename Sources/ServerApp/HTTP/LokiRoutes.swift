@@ -35,6 +35,9 @@ struct LokiRoutes: Sendable {
             router.on("/loki/api/v1/labels", method: method) { req, _ in
                 await timed("loki_api_v1_labels", req) { await labels(req, name: nil) }
             }
+            router.on("/loki/api/v1/index/stats", method: method) { req, _ in
+                await timed("loki_api_v1_index_stats", req) { await indexStats(req) }
+            }
             router.on("/loki/api/v1/series", method: method) { req, _ in
                 await timed("loki_api_v1_series", req) { await series(req) }
             }
@@ -182,6 +185,27 @@ struct LokiRoutes: Sendable {
         case let e as Params.Invalid: HTTPResponses.badRequest(e.message)
         case let e as StreamSelector.ParseError: HTTPResponses.badRequest(e.message)
         default: HTTPResponses.badRequest("\(error)")
+        }
+    }
+
+    /// `/loki/api/v1/index/stats?query&start&end`: Loki's bare `{"streams","chunks","bytes","entries"}`.
+    func indexStats(_ request: Request) async -> Response {
+        let tenant: TenantID
+        switch tenancy.tenant(request) {
+        case .success(let t): tenant = t
+        case .failure(let f): return Tenancy.response(f)
+        }
+        var req = request
+        do {
+            let p = try await Params.from(&req)
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let end = try p.time("end", default: now)
+            let start = try p.time("start", default: end - 3600 * 1_000_000_000)
+            guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
+            let s = querier.indexStats(tenant: tenant, matchers: try StreamSelector.parse(q), start: start, end: max(end, start + 1))
+            return HTTPResponses.json(Array(#"{"streams":\#(s.streams),"chunks":\#(s.chunks),"bytes":\#(s.bytes),"entries":\#(s.entries)}"#.utf8))
+        } catch {
+            return LokiRoutes.badRequest(for: error)
         }
     }
 
