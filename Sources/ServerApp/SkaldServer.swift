@@ -8,6 +8,7 @@ import NIOCore
 public import Prometheus
 import ReadPath
 import ServiceLifecycle
+import Synchronization
 import Storage
 import WriteAheadLog
 import WritePath
@@ -58,6 +59,7 @@ public struct SkaldServer: Sendable {
         let replay = ReplayState()
         let registry = self.registry
         let printable = ConfigPrinter.yaml(config)
+        let shutdown = ShutdownTrigger()
         let routes = LokiRoutes(
             distributor: distributor, querier: Querier(ingester: ingester), overrides: overrides,
             tenancy: Tenancy(authEnabled: config.authEnabled), readiness: readiness,
@@ -67,6 +69,7 @@ public struct SkaldServer: Sendable {
                 ingester.sweep(force: true)
                 if wait { ingester.waitForFlushes() }
             },
+            shutdown: { shutdown.fire() },
             logger: logger)
         let router = Router()
         routes.register(on: router)
@@ -92,8 +95,20 @@ public struct SkaldServer: Sendable {
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        shutdown.set(group)
         try await group.run()
         logger.info("skald stopped")
+    }
+}
+
+/// Lets `/ingester/shutdown` stop the service group that serves it (the group is built after the routes).
+final class ShutdownTrigger: Sendable {
+    /// Guards the group reference.
+    private let group = Mutex<ServiceGroup?>(nil)
+    func set(_ g: ServiceGroup) { group.withLock { $0 = g } }
+    func fire() {
+        guard let g = group.withLock({ $0 }) else { return }
+        Task { await g.triggerGracefulShutdown() }
     }
 }
 

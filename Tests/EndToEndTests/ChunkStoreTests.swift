@@ -84,6 +84,22 @@ import TestSupport
         server.stop()
     }
 
+    @Test func ingesterShutdownFlushesThenStopsTheServer() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        try push(server.connection(), "x", count: 50)
+        #expect(try server.connection().request("POST", "/ingester/shutdown?flush=true").status == 204)
+        #expect(chunkFiles(dir.path + "/data/chunks/fake").count == 1)
+        let deadline = Date().addingTimeInterval(15)
+        while server.process?.isRunning == true && Date() < deadline { usleep(20_000) }
+        #expect(server.process?.isRunning == false, "the server exits by itself")
+        #expect(server.stop() == 0, "and cleanly")
+        try server.start()
+        #expect(try server.connection().lines(#"{app="store"}"#).count == 50)
+        server.stop()
+    }
+
     @Test func aCorruptChunkBlockIsAWarningNotAFailure() throws {
         let dir = TestDirectory()
         let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())

@@ -19,6 +19,8 @@ struct LokiRoutes: Sendable {
     let maxBody: Int
     /// Closes every open chunk and queues it for flushing; waits for the queue to drain when asked.
     let flush: @Sendable (_ wait: Bool) -> Void
+    /// Starts a graceful shutdown of the whole server.
+    let shutdown: @Sendable () -> Void
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -55,6 +57,24 @@ struct LokiRoutes: Sendable {
                     let t = Thread { flush(wait); c.resume() }
                     t.start()
                 }
+                return Response(status: .noContent)
+            }
+        }
+        // Loki's /ingester/shutdown: with `flush=true` (default) flush every chunk first and wait for the
+        // store to have them; then, with `terminate=true` (default), shut the server down gracefully.
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/ingester/shutdown", method: method) { req, _ in
+                let q = req.uri.queryParameters
+                let flushFirst = q.get("flush") != "false"
+                let terminate = q.get("terminate") != "false"
+                if flushFirst {
+                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                        let t = Thread { flush(true); c.resume() }
+                        t.start()
+                    }
+                }
+                logger.info("ingester shutdown requested", metadata: ["flush": "\(flushFirst)", "terminate": "\(terminate)"])
+                if terminate { shutdown() }
                 return Response(status: .noContent)
             }
         }
