@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The package graph is Skald's architecture (docs/architecture.md tells the same story):
-// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog, ChunkFormat) → state (WritePath, ReadPath)
+// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog, ChunkFormat) → state (Storage, WritePath, ReadPath)
 // → edges (ServerApp) → executables (skald). No arrow points up a layer.
 import PackageDescription
 
