@@ -208,8 +208,11 @@ struct LokiRoutes: Sendable {
         }
     }
 
-    /// `/loki/api/v1/index/stats?query&start&end`: Loki's bare `{"streams","chunks","bytes","entries"}`.
-    func indexStats(_ request: Request) async -> Response {
+    /// The shared frame of the metadata endpoints: resolve the tenant, read the parameters and the
+    /// time range (`end` defaults to now, `start` to `span` before it; an empty range is widened to
+    /// 1 ns), and turn parameter and selector errors into Loki's 400.
+    func metadataRequest(_ request: Request, span: Int64,
+                         _ body: (TenantID, Params, _ start: Int64, _ end: Int64) throws -> Response) async -> Response {
         let tenant: TenantID
         switch tenancy.tenant(request) {
         case .success(let t): tenant = t
@@ -220,74 +223,42 @@ struct LokiRoutes: Sendable {
             let p = try await Params.from(&req)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let end = try p.time("end", default: now)
-            let start = try p.time("start", default: end - 3600 * 1_000_000_000)
-            guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
-            let s = querier.indexStats(tenant: tenant, matchers: try StreamSelector.parse(q), start: start, end: max(end, start + 1))
-            return HTTPResponses.json(Array(#"{"streams":\#(s.streams),"chunks":\#(s.chunks),"bytes":\#(s.bytes),"entries":\#(s.entries)}"#.utf8))
+            let start = try p.time("start", default: end - span)
+            return try body(tenant, p, start, max(end, start + 1))
         } catch {
             return LokiRoutes.badRequest(for: error)
+        }
+    }
+
+    /// `/loki/api/v1/index/stats?query&start&end`: Loki's bare `{"streams","chunks","bytes","entries"}`.
+    func indexStats(_ request: Request) async -> Response {
+        await metadataRequest(request, span: 3600 * 1_000_000_000) { tenant, p, start, end in
+            guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
+            let s = querier.indexStats(tenant: tenant, matchers: try StreamSelector.parse(q), start: start, end: end)
+            return HTTPResponses.json(Array(#"{"streams":\#(s.streams),"chunks":\#(s.chunks),"bytes":\#(s.bytes),"entries":\#(s.entries)}"#.utf8))
         }
     }
 
     /// `/loki/api/v1/series?match[]=…&start&end`: label sets of the matching streams.
     func series(_ request: Request) async -> Response {
-        let tenant: TenantID
-        switch tenancy.tenant(request) {
-        case .success(let t): tenant = t
-        case .failure(let f): return Tenancy.response(f)
-        }
-        var req = request
-        do {
-            let p = try await Params.from(&req)
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let end = try p.time("end", default: now)
-            let start = try p.time("start", default: end - 6 * 3600 * 1_000_000_000)
+        await metadataRequest(request, span: 6 * 3600 * 1_000_000_000) { tenant, p, start, end in
             let selectors = (p.values["match[]"] ?? []) + (p.values["match"] ?? [])
             guard !selectors.isEmpty else { return HTTPResponses.badRequest("at least one match[] argument is required") }
             let parsed = try selectors.map { try StreamSelector.parse($0) }
-            let sets = querier.series(tenant: tenant, selectors: parsed, start: start, end: max(end, start + 1))
-            var w = JSONWriter()
-            w.raw(#"{"status":"success","data":["#)
-            for (i, set) in sets.enumerated() {
-                if i > 0 { w.raw(0x2c) }
-                w.raw(0x7b)
-                for (li, l) in set.labels.enumerated() {
-                    if li > 0 { w.raw(0x2c) }
-                    w.string(l.name)
-                    w.raw(0x3a)
-                    w.string(l.value)
-                }
-                w.raw(0x7d)
-            }
-            w.raw("]}")
-            return HTTPResponses.json(w.bytes)
-        } catch {
-            return LokiRoutes.badRequest(for: error)
+            return HTTPResponses.json(QueryResponse.series(querier.series(tenant: tenant, selectors: parsed, start: start, end: end)))
         }
     }
 
     func labels(_ request: Request, name: String?) async -> Response {
-        let tenant: TenantID
-        switch tenancy.tenant(request) {
-        case .success(let t): tenant = t
-        case .failure(let f): return Tenancy.response(f)
-        }
-        var req = request
-        do {
-            let p = try await Params.from(&req)
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let end = try p.time("end", default: now)
-            let start = try p.time("start", default: end - 6 * 3600 * 1_000_000_000)
+        await metadataRequest(request, span: 6 * 3600 * 1_000_000_000) { tenant, p, start, end in
             var matchers: [Label] = []
             if let q = p["query"], !q.isEmpty { matchers = try StreamSelector.parse(q) }
             let values = if let name {
-                querier.labelValues(tenant: tenant, name: name, matchers: matchers, start: start, end: max(end, start + 1))
+                querier.labelValues(tenant: tenant, name: name, matchers: matchers, start: start, end: end)
             } else {
-                querier.labelNames(tenant: tenant, matchers: matchers, start: start, end: max(end, start + 1))
+                querier.labelNames(tenant: tenant, matchers: matchers, start: start, end: end)
             }
             return HTTPResponses.json(QueryResponse.stringList(values))
-        } catch {
-            return LokiRoutes.badRequest(for: error)
         }
     }
 }

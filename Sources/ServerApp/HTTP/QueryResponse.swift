@@ -11,14 +11,9 @@ enum QueryResponse {
         var lines = 0, bytes = 0
         for (si, s) in streams.enumerated() {
             if si > 0 { w.raw(0x2c) }
-            w.raw(#"{"stream":{"#)
-            for (li, l) in s.labels.labels.enumerated() {
-                if li > 0 { w.raw(0x2c) }
-                w.string(l.name)
-                w.raw(0x3a)
-                w.string(l.value)
-            }
-            w.raw(#"},"values":["#)
+            w.raw(#"{"stream":"#)
+            labelObject(&w, s.labels)
+            w.raw(#","values":["#)
             for (ei, e) in s.entries.enumerated() {
                 if ei > 0 { w.raw(0x2c) }
                 w.raw(#"[""#)
@@ -58,6 +53,30 @@ enum QueryResponse {
             w.raw("]")
         }
         w.raw("}")
+        return w.bytes
+    }
+
+    /// `{"name":"value",…}` for one label set.
+    static func labelObject(_ w: inout JSONWriter, _ labels: LabelSet) {
+        w.raw(0x7b)
+        for (i, l) in labels.labels.enumerated() {
+            if i > 0 { w.raw(0x2c) }
+            w.string(l.name)
+            w.raw(0x3a)
+            w.string(l.value)
+        }
+        w.raw(0x7d)
+    }
+
+    /// `/loki/api/v1/series`: `{"status":"success","data":[{labels},…]}`.
+    static func series(_ sets: [LabelSet]) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw(#"{"status":"success","data":["#)
+        for (i, set) in sets.enumerated() {
+            if i > 0 { w.raw(0x2c) }
+            labelObject(&w, set)
+        }
+        w.raw("]}")
         return w.bytes
     }
 
