@@ -40,7 +40,7 @@ public struct BlockWriter: Sendable {
     }
 
     public mutating func append(_ e: LogEntry) {
-        e.line.withUnsafeBytes { append(timestamp: e.timestamp, line: $0, metadata: e.metadata) }
+        _ = e.line.withUnsafeBytes { append(timestamp: e.timestamp, line: $0, metadata: e.metadata) }
     }
 
     private mutating func appendString(_ s: String) {

@@ -30,20 +30,14 @@ public enum ChunkEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
-    /// Compresses one block's raw payload. The result owns no spare capacity: compressors write
-    /// into a worst-case-sized buffer, and a block kept in memory for minutes must not hold on to
-    /// two or three times its size.
+    /// Compresses one block's raw payload (the codecs return arrays without spare capacity, so a
+    /// block kept in memory costs its compressed size).
     public func compress(_ raw: [UInt8]) -> [UInt8] {
-        let out: [UInt8] = switch self {
+        switch self {
         case .none: raw
         case .gzip: Deflate.gzip(raw, level: 6)
         case .lz4: LZ4.compress(raw)
         case .snappy: Snappy.compress(raw)
-        }
-        guard out.capacity > out.count + out.count / 8 + 64 else { return out }
-        return [UInt8](unsafeUninitializedCapacity: out.count) { buf, n in
-            _ = out.withUnsafeBufferPointer { memcpyBuffer(buf, $0) }
-            n = out.count
         }
     }
 
@@ -61,10 +55,4 @@ public enum ChunkEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertibl
         }
         return out
     }
-}
-
-private func memcpyBuffer(_ dst: UnsafeMutableBufferPointer<UInt8>, _ src: UnsafeBufferPointer<UInt8>) -> Int {
-    guard let d = dst.baseAddress, let s = src.baseAddress, src.count > 0 else { return 0 }
-    d.update(from: s, count: src.count)
-    return src.count
 }

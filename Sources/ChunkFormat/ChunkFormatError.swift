@@ -1,3 +1,5 @@
+import Codecs
+
 /// A chunk file or block that could not be read. Carries where, so tools and logs can point at it.
 public struct ChunkFormatError: Error, Equatable, CustomStringConvertible, Sendable {
     public enum Kind: String, Sendable {
@@ -21,4 +23,18 @@ public struct ChunkFormatError: Error, Equatable, CustomStringConvertible, Senda
     }
 
     public var description: String { "chunk \(section): \(detail)" }
+
+    /// Runs a decoding step, turning a cursor's `CodecError` (a short or overlong field) into a
+    /// `ChunkFormatError` for `section`; a `ChunkFormatError` thrown inside passes through.
+    static func reading<T>(_ section: String, _ body: () throws -> T) throws(ChunkFormatError) -> T {
+        do {
+            return try body()
+        } catch let e as ChunkFormatError {
+            throw e
+        } catch let e as CodecError {
+            throw ChunkFormatError(.malformed, section: section, e.detail)
+        } catch {
+            throw ChunkFormatError(.malformed, section: section, "\(error)")
+        }
+    }
 }

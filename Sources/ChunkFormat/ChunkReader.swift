@@ -77,7 +77,7 @@ public struct ChunkReader: Sendable {
         guard let encoding = ChunkEncoding(rawValue: raw[5]) else {
             throw ChunkFormatError(.malformed, section: "header", "unknown encoding \(raw[5])")
         }
-        do {
+        return try ChunkFormatError.reading("header") {
             var c = ByteCursor(raw, codec: "chunk", offset: 8)
             let headerLength = Int(try c.u32le("header length"))
             guard headerLength <= ChunkLayout.maxHeaderBytes, ChunkLayout.prefixSize + headerLength + 4 <= limit else {
@@ -104,12 +104,6 @@ public struct ChunkReader: Sendable {
             guard h.isAtEnd else { throw ChunkFormatError(.malformed, section: "header", "\(h.remaining) unexpected bytes at its end") }
             return (version, ChunkHeader(encoding: encoding, tenant: tenant, labels: labels, minLSN: minLSN, maxLSN: maxLSN, minTime: minTime, maxTime: maxTime,
                                          entries: Int(entries), rawBytes: Int(rawBytes)), headerEnd)
-        } catch let e as ChunkFormatError {
-            throw e
-        } catch let e as CodecError {
-            throw ChunkFormatError(.malformed, section: "header", e.detail)
-        } catch {
-            throw ChunkFormatError(.malformed, section: "header", "\(error)")
         }
     }
 
@@ -119,7 +113,7 @@ public struct ChunkReader: Sendable {
             throw ChunkFormatError(.malformed, section: "file", "\(raw.count) bytes is shorter than the smallest chunk (\(minSize))")
         }
         let (version, header, headerEnd) = try parseHeader(raw, limit: raw.count - ChunkLayout.trailerSize)
-        do {
+        return try ChunkFormatError.reading("file") {
             let blocksStart = headerEnd + 4
 
             var t = ByteCursor(raw, codec: "chunk trailer", offset: raw.count - ChunkLayout.trailerSize)
@@ -162,12 +156,6 @@ public struct ChunkReader: Sendable {
                 throw ChunkFormatError(.malformed, section: "header", "its entry count and raw size disagree with the block index")
             }
             return (version, header, blocks, checksum)
-        } catch let e as ChunkFormatError {
-            throw e
-        } catch let e as CodecError {
-            throw ChunkFormatError(.malformed, section: "file", e.detail)
-        } catch {
-            throw ChunkFormatError(.malformed, section: "file", "\(error)")
         }
     }
 }

@@ -121,6 +121,18 @@ extension Array where Element == UInt8 {
     }
 }
 
+extension Array where Element == UInt8 {
+    /// This array without spare capacity. Compressors write into a worst-case-sized buffer; a
+    /// compressed block kept in memory for minutes must not hold on to two or three times its size.
+    public func withoutSpareCapacity() -> [UInt8] {
+        guard capacity > count + count / 8 + 64 else { return self }
+        return [UInt8](unsafeUninitializedCapacity: count) { buf, n in
+            _ = buf.initialize(from: self)
+            n = count
+        }
+    }
+}
+
 /// Number of bytes `v` takes as a varint.
 @inline(__always)
 public func uvarintSize(_ v: UInt64) -> Int {

@@ -44,7 +44,7 @@ public enum Deflate {
         }
     }
 
-    /// Gzip-compresses `input` (clients, tests and benchmarks).
+    /// Gzip-compresses `input` (no spare capacity kept).
     public static func gzip(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
         let bound = skald_gzip_bound(input.count)
         return [UInt8](unsafeUninitializedCapacity: bound) { buf, count in
@@ -52,6 +52,6 @@ public enum Deflate {
                 skald_gzip(inp.baseAddress ?? UnsafePointer(bitPattern: 1)!, inp.count, buf.baseAddress!, bound, level)
             }
             count = max(n, 0)
-        }
+        }.withoutSpareCapacity()
     }
 }

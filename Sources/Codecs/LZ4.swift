@@ -2,7 +2,7 @@ import CCodecs
 
 /// LZ4 block compression through the system liblz4 (chunk blocks; the "Chunks and index" issue builds on it).
 public enum LZ4 {
-    /// Compresses `input` as one LZ4 block.
+    /// Compresses `input` as one LZ4 block (no spare capacity kept).
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         let bound = Int(LZ4_compressBound(Int32(input.count)))
         return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buf, count in
@@ -12,7 +12,7 @@ public enum LZ4 {
                                      Int32(inp.count), Int32(bound))
             }
             count = Int(max(n, 0))
-        }
+        }.withoutSpareCapacity()
     }
 
     /// Decompresses one LZ4 block whose decompressed size is known to be exactly `size` (≤ `maxOutput`).

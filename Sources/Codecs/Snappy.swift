@@ -32,7 +32,7 @@ public enum Snappy {
         }
     }
 
-    /// Compresses `input` as one snappy block (used by clients, tests and benchmarks).
+    /// Compresses `input` as one snappy block (no spare capacity kept).
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         let bound = snappy_max_compressed_length(input.count)
         return [UInt8](unsafeUninitializedCapacity: max(bound, 1)) { buf, count in
@@ -43,6 +43,6 @@ public enum Snappy {
                                     UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), &outLen)
             }
             count = outLen
-        }
+        }.withoutSpareCapacity()
     }
 }

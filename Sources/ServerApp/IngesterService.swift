@@ -26,34 +26,20 @@ final class IngesterService: Service, Sendable {
     func run() async throws {
         replayState.setActive(true)
         // Replay reads and fsyncs files: run it on a thread of its own, not the cooperative pool.
-        let report: ReplayReport = try await withCheckedThrowingContinuation { c in
-            let t = Thread { [self] in
-                do {
-                    let r = try ingester.replay { p in
-                        readiness.set(.replaying(p))
-                        replayState.progress(p)
-                    }
-                    try ingester.start(after: r)
-                    c.resume(returning: r)
-                } catch {
-                    c.resume(throwing: error)
-                }
+        let report: ReplayReport = try await BlockingWork.run("skald-wal-replay") { [self] in
+            let r = try ingester.replay { p in
+                readiness.set(.replaying(p))
+                replayState.progress(p)
             }
-            t.name = "skald-wal-replay"
-            t.start()
+            try ingester.start(after: r)
+            return r
         }
         replayState.finished(report)
         readiness.set(.ready)
         logger.info("ingester ready", metadata: ["wal.last_lsn": "\(report.lastLSN)", "wal.records_replayed": "\(report.records)"])
         try? await gracefulShutdown()
         readiness.set(.stopping)
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let t = Thread { [self] in
-                ingester.stop(flush: flushOnShutdown)
-                c.resume()
-            }
-            t.start()
-        }
+        await BlockingWork.run("skald-wal-close") { [self] in ingester.stop(flush: flushOnShutdown) }
         logger.info("write-ahead log synced and closed")
     }
 }

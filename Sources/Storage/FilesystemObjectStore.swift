@@ -27,25 +27,7 @@ public struct FilesystemObjectStore: ObjectStore {
 
     public func get(_ key: String) throws -> [UInt8] { try DurableFile.read(path(key)) }
 
-    public func getPrefix(_ key: String, count: Int) throws -> [UInt8] {
-        let p = path(key)
-        let fd = open(p, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw DurableFile.IOError(path: p, operation: "open", errno: errno) }
-        defer { close(fd) }
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: max(count, 1)) { buf, n in
-            var got = 0
-            while got < count {
-                let r = pread(fd, buf.baseAddress! + got, count - got, off_t(got))
-                if r < 0 { if errno == EINTR { continue }; failure = errno; break }
-                if r == 0 { break }
-                got += r
-            }
-            n = got
-        }
-        if failure != 0 { throw DurableFile.IOError(path: p, operation: "read", errno: failure) }
-        return bytes
-    }
+    public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try DurableFile.read(path(key), limit: count) }
 
     public func list(_ prefix: String) throws -> [String] {
         DurableFile.list(path(prefix)).filter { !$0.hasSuffix(".tmp") }.map { prefix.isEmpty ? $0 : prefix + "/" + $0 }

@@ -124,14 +124,14 @@ public enum DurableFile {
         }
     }
 
-    /// Reads a whole file.
-    public static func read(_ path: String) throws(IOError) -> [UInt8] {
+    /// Reads a whole file, or only its first `limit` bytes.
+    public static func read(_ path: String, limit: Int = .max) throws(IOError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IOError(path: path, operation: "stat", errno: errno) }
-        let size = Int(st.st_size)
+        let size = min(Int(st.st_size), limit)
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: max(size, 1)) { buf, count in
             var got = 0

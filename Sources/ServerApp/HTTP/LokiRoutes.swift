@@ -53,10 +53,7 @@ struct LokiRoutes: Sendable {
         for method in [HTTPRequest.Method.get, .post] {
             router.on("/flush", method: method) { req, _ in
                 let wait = req.uri.queryParameters.get("wait") == "true"
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let t = Thread { flush(wait); c.resume() }
-                    t.start()
-                }
+                await BlockingWork.run("skald-flush-request") { flush(wait) }
                 return Response(status: .noContent)
             }
         }
@@ -68,10 +65,7 @@ struct LokiRoutes: Sendable {
                 let flushFirst = q.get("flush") != "false"
                 let terminate = q.get("terminate") != "false"
                 if flushFirst {
-                    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                        let t = Thread { flush(true); c.resume() }
-                        t.start()
-                    }
+                    await BlockingWork.run("skald-flush-request") { flush(true) }
                 }
                 logger.info("ingester shutdown requested", metadata: ["flush": "\(flushFirst)", "terminate": "\(terminate)"])
                 if terminate { shutdown() }
