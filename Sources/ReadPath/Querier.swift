@@ -77,7 +77,7 @@ public struct Querier: Sendable {
     func labelSets(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> [LabelSet] {
         let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
         var seen: [String: LabelSet] = [:]
-        for m in ingester.snapshot(tenant: tenant, start: start, end: end, matches: q.matches) where !m.blocks.isEmpty || !m.headEntries.isEmpty {
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) where m.hasData {
             seen[m.labels.canonical] = m.labels
         }
         for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
@@ -107,13 +107,13 @@ public struct Querier: Sendable {
         var stats = IndexStats()
         var streams = Set<String>()
         var inMemory = Set<String>()
-        for m in ingester.snapshot(tenant: tenant, start: start, end: end, matches: q.matches) {
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) {
             inMemory.formUnion(m.storedKeys)
-            guard !m.blocks.isEmpty || !m.headEntries.isEmpty else { continue }
+            guard m.hasData else { continue }
             streams.insert(m.labels.canonical)
             stats.chunks += m.chunks + m.storedKeys.count
-            stats.entries += m.blocks.reduce(0) { $0 + $1.entries } + m.headEntries.count
-            stats.bytes += m.blocks.reduce(0) { $0 + $1.rawLength } + m.headEntries.reduce(0) { $0 + $1.line.count }
+            stats.entries += m.blocks.reduce(0) { $0 + $1.entries } + m.headCount
+            stats.bytes += m.blocks.reduce(0) { $0 + $1.rawLength } + m.headBytes
         }
         for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
             streams.insert(s.labels.canonical)

@@ -88,6 +88,13 @@ struct HeadBlock {
         return lo
     }
 
+    /// How many entries lie in [start, end), and their line bytes (nothing copied).
+    func count(start: Int64, end: Int64) -> (entries: Int, bytes: Int) {
+        let lo = lowerBound(start), hi = lowerBound(end)
+        guard lo < hi else { return (0, 0) }
+        return (hi - lo, entries[lo..<hi].reduce(0) { $0 + Int($1.length) })
+    }
+
     /// Entries in [start, end), copied out.
     func entries(start: Int64, end: Int64) -> [LogEntry] {
         let lo = lowerBound(start), hi = lowerBound(end)

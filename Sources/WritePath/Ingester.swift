@@ -344,9 +344,9 @@ public final class Ingester: Sendable {
     // MARK: read
 
     /// What memory holds for streams accepted by `matches` in [start, end) (the querier decodes it).
-    public func snapshot(tenant: TenantID, start: Int64, end: Int64, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
+    public func snapshot(tenant: TenantID, start: Int64, end: Int64, copyEntries: Bool = true, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
         guard let h = tenants.withLock({ $0[tenant] }) else { return [] }
-        return h.snapshot(start: start, end: end, matches: matches)
+        return h.snapshot(start: start, end: end, copyEntries: copyEntries, matches: matches)
     }
 
     /// (tenant, streams, chunks, bytes) held in memory, for /metrics.

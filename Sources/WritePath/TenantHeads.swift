@@ -33,7 +33,7 @@ final class TenantHeads: @unchecked Sendable {
         var full: [(StreamHead, HeadBlock)] = []
         batch.bytes.withUnsafeBytes { bytes in
             for (si, s) in batch.streams.enumerated() {
-                if let ranges = flushedRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
+                if !flushedRanges.isEmpty, let ranges = flushedRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
                 let h: StreamHead
                 if let existing = streams[s.labels] {
                     h = existing
@@ -83,7 +83,8 @@ final class TenantHeads: @unchecked Sendable {
     /// Everything in memory for streams accepted by `matches` in [start, end): per stream, its
     /// sealed blocks (to decode outside the lock), its head block's entries, and the keys of
     /// retained chunks that are also in the store (so the store's copy is not read twice).
-    func snapshot(start: Int64, end: Int64, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
+    /// Without `copyEntries`, head-block entries are only counted (label and stats answers need no lines).
+    func snapshot(start: Int64, end: Int64, copyEntries: Bool, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
         lock.lock()
         defer { lock.unlock() }
         var out: [MemorySnapshot] = []
@@ -95,12 +96,14 @@ final class TenantHeads: @unchecked Sendable {
             }
             let before = s.blocks.count
             s.blocks += h.blocks.filter { $0.minTime < end && $0.maxTime >= start }
-            for p in h.pending where p.block.minTime < end && p.block.maxTime >= start {
-                s.headEntries += p.block.entries(start: start, end: end)
+            for b in h.pending.map(\.block) + [h.head] where !b.isEmpty && b.minTime < end && b.maxTime >= start {
+                let n = b.count(start: start, end: end)
+                s.headCount += n.entries
+                s.headBytes += n.bytes
+                if copyEntries { s.headEntries += b.entries(start: start, end: end) }
             }
-            s.headEntries += h.head.entries(start: start, end: end)
-            if s.blocks.count > before || !s.headEntries.isEmpty { s.chunks += 1 }
-            if !s.blocks.isEmpty || !s.headEntries.isEmpty || !s.storedKeys.isEmpty { out.append(s) }
+            if s.blocks.count > before || s.headCount > 0 { s.chunks += 1 }
+            if s.hasData || !s.storedKeys.isEmpty { out.append(s) }
         }
         return out
     }
@@ -158,10 +161,16 @@ public struct MemorySnapshot: Sendable {
     public var labels: LabelSet
     public var encoding: ChunkEncoding
     public var blocks: [ChunkBlock] = []
+    /// Head-block entries in range (only when the snapshot copies them), and their count and line bytes.
     public var headEntries: [LogEntry] = []
+    public var headCount = 0
+    public var headBytes = 0
     public var storedKeys: Set<String> = []
     /// In-memory chunks (open, or closed and not yet in the store) with data in the range.
     public var chunks = 0
+
+    /// Whether memory holds entries of this stream in the range.
+    public var hasData: Bool { !blocks.isEmpty || headCount > 0 }
 
     init(labels: LabelSet, encoding: ChunkEncoding) {
         self.labels = labels
