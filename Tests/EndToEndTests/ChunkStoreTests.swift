@@ -66,6 +66,9 @@ import TestSupport
         let memStats = try JSONSerialization.jsonObject(with: Data(try c.request("GET", "/loki/api/v1/index/stats?query=%7Benv%3D%22dev%22%7D").body)) as! [String: Int]
         #expect(memStats == ["streams": 1, "chunks": 1, "bytes": 9, "entries": 1])
         #expect(try c.request("GET", "/loki/api/v1/index/stats").status == 400)
+        #expect(try c.request("GET", "/loki/api/v1/index/stats?query=app").status == 400)
+        #expect(try c.request("GET", "/loki/api/v1/index/stats?query=%7Bapp%3D%22store%22%7D&start=yesterday").status == 400)
+        #expect(try c.request("GET", "/ready").status == 200, "still serving after bad requests")
         #expect(try series("match[]=app").0 == 400)
         server.stop()
     }

@@ -46,6 +46,7 @@ import Testing
             ("server:\n  http_listen_port: 70000\n", "line 2: server.http_listen_port must be 0…65535"),
             ("server:\n  http_listen_port: [1, 2]\n", #"line 2: "server.http_listen_port" wants an integer, got a list"#),
             ("a: [\n", "the config is not valid YAML"),
+            ("ingester:\n  chunk_encoding: zstd\n", #"line 2: ingester.chunk_encoding must be lz4, gzip, snappy or none, got "zstd""#),
         ]
         for (yaml, fragment) in cases {
             do {
