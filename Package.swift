@@ -29,7 +29,7 @@ let package = Package(
         // bytes: the only place for C and unsafe pointer code.
         .target(
             name: "CCodecs",
-            linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z")]
+            linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z"), .linkedLibrary("re2")]
         ),
         .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
         // vocabulary

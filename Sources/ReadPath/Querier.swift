@@ -74,7 +74,7 @@ public struct Querier: Sendable {
     }
 
     /// Label sets of streams (in memory or in the store) with data in [start, end) matching `matchers`.
-    func labelSets(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> [LabelSet] {
+    func labelSets(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64) -> [LabelSet] {
         let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
         var seen: [String: LabelSet] = [:]
         for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) where m.hasData {
@@ -88,7 +88,7 @@ public struct Querier: Sendable {
 
     /// `/loki/api/v1/series`: the label sets of streams with data in [start, end) that match any of
     /// `selectors` (each a list of matchers), sorted by their canonical form.
-    public func series(tenant: TenantID, selectors: [[Label]], start: Int64, end: Int64) -> [LabelSet] {
+    public func series(tenant: TenantID, selectors: [[LabelMatcher]], start: Int64, end: Int64) -> [LabelSet] {
         var seen: [String: LabelSet] = [:]
         for matchers in selectors {
             for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) { seen[ls.canonical] = ls }
@@ -102,7 +102,7 @@ public struct Querier: Sendable {
         public var streams = 0, chunks = 0, bytes = 0, entries = 0
     }
 
-    public func indexStats(tenant: TenantID, matchers: [Label], start: Int64, end: Int64) -> IndexStats {
+    public func indexStats(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64) -> IndexStats {
         let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
         var stats = IndexStats()
         var streams = Set<String>()
@@ -128,7 +128,7 @@ public struct Querier: Sendable {
     }
 
     /// Label names of streams with data in [start, end), sorted.
-    public func labelNames(tenant: TenantID, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
+    public func labelNames(tenant: TenantID, matchers: [LabelMatcher] = [], start: Int64, end: Int64) -> [String] {
         var names = Set<String>()
         for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
             for l in ls.labels { names.insert(l.name) }
@@ -137,7 +137,7 @@ public struct Querier: Sendable {
     }
 
     /// Values of one label across streams with data in [start, end), sorted.
-    public func labelValues(tenant: TenantID, name: String, matchers: [Label] = [], start: Int64, end: Int64) -> [String] {
+    public func labelValues(tenant: TenantID, name: String, matchers: [LabelMatcher] = [], start: Int64, end: Int64) -> [String] {
         var values = Set<String>()
         for ls in labelSets(tenant: tenant, matchers: matchers, start: start, end: end) {
             if let v = ls[name] { values.insert(v) }

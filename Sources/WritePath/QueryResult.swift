@@ -22,14 +22,14 @@ public enum Direction: String, Sendable {
 
 /// What a query asks the ingester for: streams whose labels satisfy every equality matcher.
 public struct HeadQuery: Sendable {
-    public var matchers: [Label]
+    public var matchers: [LabelMatcher]
     /// Inclusive start, exclusive end, nanoseconds (Loki's convention).
     public var start: Int64
     public var end: Int64
     public var limit: Int
     public var direction: Direction
 
-    public init(matchers: [Label], start: Int64, end: Int64, limit: Int, direction: Direction) {
+    public init(matchers: [LabelMatcher], start: Int64, end: Int64, limit: Int, direction: Direction) {
         self.matchers = matchers
         self.start = start
         self.end = end
@@ -38,6 +38,6 @@ public struct HeadQuery: Sendable {
     }
 
     public func matches(_ labels: LabelSet) -> Bool {
-        matchers.allSatisfy { m in (labels[m.name] ?? "") == m.value }
+        matchers.matches(labels)
     }
 }

@@ -58,7 +58,7 @@ struct Harness {
     }
 
     func lines(_ selector: [Label] = [], limit: Int = 1000) -> [String] {
-        Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: selector, start: .min / 2, end: .max / 2, limit: limit, direction: .forward))
+        Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: selector.map { .equal($0.name, $0.value) }, start: .min / 2, end: .max / 2, limit: limit, direction: .forward))
             .streams.flatMap { $0.entries.map { String(decoding: $0.line, as: UTF8.self) } }
     }
 

@@ -1,5 +1,5 @@
 // CCodecs: the one place where Skald touches C. Thin, allocation-free wrappers over the
-// system's liblz4, libsnappy and zlib, plus CRC32C. Imported only by the Swift `Codecs` module.
+// system's liblz4, libsnappy, zlib and libre2, plus CRC32C. Imported only by the Swift `Codecs` module.
 #ifndef SKALD_CCODECS_H
 #define SKALD_CCODECS_H
 
@@ -30,5 +30,23 @@ long skald_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, 
 
 /// Upper bound of skald_gzip's output for `in_len` input bytes.
 size_t skald_gzip_bound(size_t in_len);
+
+/// A compiled RE2 pattern (Go's regexp syntax, linear-time matching), opaque to Swift.
+typedef struct skald_re2 skald_re2;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Compiles `pattern`; on failure returns NULL, sets `code` to RE2's error code and writes the
+/// offending fragment of the pattern into `arg` (NUL-terminated, cut to `arg_cap`).
+skald_re2 *skald_re2_new(const char *pattern, size_t len, int *code, char *arg, size_t arg_cap);
+void skald_re2_delete(skald_re2 *re);
+/// 1 when the whole of `data` matches, else 0.
+int skald_re2_full_match(const skald_re2 *re, const uint8_t *data, size_t len);
+/// 1 when some part of `data` matches, else 0.
+int skald_re2_partial_match(const skald_re2 *re, const uint8_t *data, size_t len);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

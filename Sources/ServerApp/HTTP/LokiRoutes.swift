@@ -245,7 +245,7 @@ struct LokiRoutes: Sendable {
 
     func labels(_ request: Request, name: String?) async -> Response {
         await metadataRequest(request, span: 6 * 3600 * 1_000_000_000) { tenant, p, start, end in
-            var matchers: [Label] = []
+            var matchers: [LabelMatcher] = []
             if let q = p["query"], !q.isEmpty { matchers = try StreamSelector.parse(q) }
             let values = if let name {
                 querier.labelValues(tenant: tenant, name: name, matchers: matchers, start: start, end: end)
