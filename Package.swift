@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The package graph is Skald's architecture (docs/architecture.md tells the same story):
-// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog, ChunkFormat) → state (Storage, WritePath, ReadPath)
+// bytes (CCodecs → Codecs) → vocabulary (LogModel) → formats (WriteAheadLog, ChunkFormat, IndexFormat) → state (Storage, WritePath, ReadPath)
 // → edges (ServerApp) → executables (skald). No arrow points up a layer.
 import PackageDescription
 
@@ -42,10 +42,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ChunkFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "IndexFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // state
         .target(
             name: "Storage",
-            dependencies: ["ChunkFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChunkFormat", "IndexFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -94,6 +95,7 @@ let package = Package(
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
