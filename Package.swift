@@ -90,17 +90,18 @@ let package = Package(
             swiftSettings: strict
         ),
         // tests mirror Sources; TestSupport holds what several test targets share
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Storage", "WriteAheadLog"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "IndexFormat", "ChunkFormat", "LogModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
             dependencies: [
-                "ServerApp", "LogModel", "Codecs", "WriteAheadLog",
+                "ServerApp", "LogModel", "Codecs", "WriteAheadLog", "Storage",
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: strict

@@ -46,6 +46,7 @@ public struct IndexManifest: Sendable, Equatable {
             out.appendU64LE(t.header.maxLSN)
             out.appendUVarint(UInt64(t.header.seriesCount))
             out.appendUVarint(UInt64(t.header.chunkCount))
+            out.appendUVarint(UInt64(t.header.chunkBytes))
             out.appendU64LE(UInt64(t.size))
             out.appendU32LE(t.checksum)
         }
@@ -90,6 +91,7 @@ public struct IndexManifest: Sendable, Equatable {
                 h.maxLSN = try c.u64le("max LSN")
                 h.seriesCount = try IndexTable.count(&c, max: IndexLayout.maxSeries, "series count")
                 h.chunkCount = try IndexTable.count(&c, max: Int(Int32.max), "chunk count")
+                h.chunkBytes = try IndexTable.count(&c, max: Int.max / 2, "chunk bytes")
                 let size = try c.u64le("size")
                 guard size <= UInt64(Int.max / 2) else { throw IndexFormatError(.malformed, section: "manifest", "table size \(size) is impossible") }
                 tables.append(Entry(path: path, header: h, size: Int(size), checksum: try c.u32le("checksum")))

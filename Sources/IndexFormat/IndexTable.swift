@@ -158,6 +158,7 @@ public final class IndexTable: Sendable {
             h.maxLSN = try c.u64le("max LSN")
             h.seriesCount = try count(&c, max: IndexLayout.maxSeries, "series count")
             h.chunkCount = try count(&c, max: Int(Int32.max), "chunk count")
+            h.chunkBytes = try count(&c, max: Int.max / 2, "chunk bytes")
             try atEnd(c, "header")
             return h
         }
@@ -191,7 +192,7 @@ public final class IndexTable: Sendable {
             }
             var offsets: [Int] = []
             offsets.reserveCapacity(n)
-            var chunkTotal = 0
+            var chunkTotal = 0, byteTotal = 0
             var previous: LabelSet?
             for i in 0..<n {
                 offsets.append(c.offset)
@@ -201,9 +202,10 @@ public final class IndexTable: Sendable {
                 }
                 previous = s.labels
                 chunkTotal += s.chunks.count
+                byteTotal += s.chunks.reduce(0) { $0 + $1.size }
             }
-            guard chunkTotal == header.chunkCount else {
-                throw IndexFormatError(.malformed, section: "series", "\(chunkTotal) chunks, the header says \(header.chunkCount)")
+            guard chunkTotal == header.chunkCount, byteTotal == header.chunkBytes else {
+                throw IndexFormatError(.malformed, section: "series", "\(chunkTotal) chunks of \(byteTotal) bytes, the header says \(header.chunkCount) of \(header.chunkBytes)")
             }
             for i in 0..<n {
                 guard try c.u64le("offset of series \(i)") == UInt64(offsets[i]) else {

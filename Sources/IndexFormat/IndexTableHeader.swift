@@ -11,9 +11,11 @@ public struct IndexTableHeader: Sendable, Equatable {
     public var maxLSN: UInt64
     public var seriesCount: Int
     public var chunkCount: Int
+    /// Sum of the chunk files' sizes (what the table's chunks occupy in the store).
+    public var chunkBytes: Int
 
     public init(tenant: String, tableName: String, minTime: Int64 = 0, maxTime: Int64 = 0, minLSN: UInt64 = 0, maxLSN: UInt64 = 0,
-                seriesCount: Int = 0, chunkCount: Int = 0) {
+                seriesCount: Int = 0, chunkCount: Int = 0, chunkBytes: Int = 0) {
         self.tenant = tenant
         self.tableName = tableName
         self.minTime = minTime
@@ -22,5 +24,6 @@ public struct IndexTableHeader: Sendable, Equatable {
         self.maxLSN = maxLSN
         self.seriesCount = seriesCount
         self.chunkCount = chunkCount
+        self.chunkBytes = chunkBytes
     }
 }

@@ -24,6 +24,7 @@ public enum IndexTableWriter {
         var header = IndexTableHeader(tenant: tenant, tableName: tableName, seriesCount: series.count)
         let all = series.flatMap(\.chunks)
         header.chunkCount = all.count
+        header.chunkBytes = all.reduce(0) { $0 + $1.size }
         if !all.isEmpty {
             header.minTime = all.map(\.minTime).min()!
             header.maxTime = all.map(\.maxTime).max()!
@@ -47,6 +48,7 @@ public enum IndexTableWriter {
         out.appendU64LE(header.maxLSN)
         out.appendUVarint(UInt64(header.seriesCount))
         out.appendUVarint(UInt64(header.chunkCount))
+        out.appendUVarint(UInt64(header.chunkBytes))
         toc.append((start, out.count - start))
 
         // symbols

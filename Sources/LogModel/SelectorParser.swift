@@ -48,7 +48,7 @@ public enum SelectorParser {
             let name = String(decoding: u[nameStart..<i], as: UTF8.self)
             skipSpace()
             let op: LabelMatcher.Op
-            switch (u[i], u[i + 1]) {
+            switch (u[i], i + 1 < u.count ? u[i + 1] : 0) {
             case (0x3d, 0x7e): op = .regex
             case (0x21, 0x3d): op = .notEqual
             case (0x21, 0x7e): op = .notRegex

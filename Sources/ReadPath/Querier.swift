@@ -19,7 +19,7 @@ public struct Querier: Sendable {
 
     public func select(tenant: TenantID, _ q: HeadQuery) -> Selection {
         let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matches: q.matches)
-        let stored = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matches: q.matches)
+        let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
         var mergers: [String: (LabelSet, StreamMerger)] = [:]
         var inMemory = Set<String>()
         for m in memory {
@@ -33,7 +33,7 @@ public struct Querier: Sendable {
             for ref in s.refs where !inMemory.contains(ref.key) { merger.add(stored: ref, from: ingester.store) }
             mergers[s.labels.canonical] = (s.labels, merger)
         }
-        var warnings: [String] = []
+        var warnings = indexWarnings
         var streams: [QueryStream] = []
         for (labels, merger) in mergers.values {
             warnings += merger.warnings
@@ -80,7 +80,7 @@ public struct Querier: Sendable {
         for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) where m.hasData {
             seen[m.labels.canonical] = m.labels
         }
-        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
+        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matchers: matchers).series {
             seen[s.labels.canonical] = s.labels
         }
         return Array(seen.values)
@@ -115,7 +115,7 @@ public struct Querier: Sendable {
             stats.entries += m.blocks.reduce(0) { $0 + $1.entries } + m.headCount
             stats.bytes += m.blocks.reduce(0) { $0 + $1.rawLength } + m.headBytes
         }
-        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matches: q.matches) {
+        for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matchers: matchers).series {
             streams.insert(s.labels.canonical)
             for ref in s.refs where !inMemory.contains(ref.key) {
                 stats.chunks += 1

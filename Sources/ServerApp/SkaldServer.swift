@@ -52,7 +52,14 @@ public struct SkaldServer: Sendable {
         ingesterConfig.retainPeriod = config.ingester.chunkRetainPeriod
         ingesterConfig.concurrentFlushes = config.ingester.concurrentFlushes
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
-        let ingester = Ingester(configuration: ingesterConfig, store: store, overrides: overrides, logger: logger)
+        var indexConfig = StoreIndex.Configuration()
+        indexConfig.schema = SchemaPeriods(config.schemaPeriods)
+        let index = try StoreIndex(objects: try FilesystemObjectStore(root: config.indexDirectory), chunks: store, configuration: indexConfig, logger: logger)
+        logger.info("index opened", metadata: [
+            "index_dir": "\(config.indexDirectory)", "index.tables": "\(index.report.tables)",
+            "index.rebuilt_chunks": "\(index.report.rebuiltChunks)", "index.removed_files": "\(index.report.removedFiles)",
+        ])
+        let ingester = Ingester(configuration: ingesterConfig, store: store, index: index, overrides: overrides, logger: logger)
         let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
                                       overrides: overrides, logger: logger)
         let readiness = Readiness()
@@ -67,7 +74,10 @@ public struct SkaldServer: Sendable {
             configYAML: { printable }, maxBody: config.maxRecvMsgSize,
             flush: { wait in
                 ingester.sweep(force: true)
-                if wait { ingester.waitForFlushes() }
+                if wait {
+                    ingester.waitForFlushes()
+                    ingester.writeIndex()
+                }
             },
             shutdown: { shutdown.fire() },
             logger: logger)

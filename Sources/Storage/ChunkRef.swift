@@ -32,6 +32,14 @@ public struct ChunkRef: Sendable, Equatable {
         return String(repeating: "0", count: max(0, width - s.count)) + s
     }
 
+    /// The first entry's time, parsed back out of a key (nil for a name that is not a chunk key).
+    static func minTime(ofKey key: String) -> Int64? {
+        let name = key.split(separator: "/").last ?? ""
+        let fields = name.split(separator: "-")
+        guard fields.count == 4, let v = UInt64(fields[1], radix: 16) else { return nil }
+        return Int64(bitPattern: v)
+    }
+
     /// Parses the checksum back out of a key's last field.
     static func checksum(ofKey key: String) -> UInt32? {
         guard let dash = key.lastIndex(of: "-") else { return nil }

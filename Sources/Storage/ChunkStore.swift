@@ -34,11 +34,12 @@ public struct ChunkStore: Sendable {
         try objects.list("").filter { (try? TenantID($0)) != nil }
     }
 
-    /// Every chunk of `tenant`, from headers. Unreadable files are returned in `bad`, not thrown.
-    public func scan(tenant: String) throws -> (refs: [ChunkRef], bad: [(key: String, error: any Error)]) {
+    /// Every chunk of `tenant` whose key passes `include`, from headers (the index is rebuilt from
+    /// these). Unreadable files are returned in `bad`, not thrown.
+    public func scan(tenant: String, include: (String) -> Bool = { _ in true }) throws -> (refs: [ChunkRef], bad: [(key: String, error: any Error)]) {
         var refs: [ChunkRef] = []
         var bad: [(String, any Error)] = []
-        for key in try objects.list(tenant) {
+        for key in try objects.list(tenant) where include(key) {
             do {
                 guard let checksum = ChunkRef.checksum(ofKey: key) else {
                     throw ChunkFormatError(.notAChunk, section: "name", "\(key) is not named like a chunk")

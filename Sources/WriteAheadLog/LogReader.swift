@@ -79,6 +79,17 @@ public enum LogReader {
         return report
     }
 
+    /// The LSN of the first intact record in the oldest segment, or nil when there is none or it
+    /// cannot be read cheaply (callers then assume the log may start anywhere).
+    public static func firstLSN(directory: String) -> UInt64? {
+        guard let oldest = DurableFile.list(directory).compactMap(SegmentName.index).min(),
+              let bytes = try? DurableFile.read(directory + "/" + SegmentName.name(oldest), limit: 1 << 20) else { return nil }
+        return bytes.withUnsafeBytes { p -> UInt64? in
+            guard (try? WALFormat.readSegmentHeader(p)) != nil else { return nil }
+            return frame(at: WALFormat.segmentHeaderSize, in: p, after: 0)?.lsn
+        }
+    }
+
     /// A frame at `off` that parses, whose LSN follows `after`, and whose checksum matches.
     static func frame(at off: Int, in p: UnsafeRawBufferPointer, after: UInt64) -> (lsn: UInt64, type: UInt8, tenant: Range<Int>, payload: Range<Int>)? {
         let h = WALFormat.frameHeaderSize

@@ -33,6 +33,9 @@ public final class Ingester: Sendable {
         /// Threads compressing full head blocks (Skald's own; one per core keeps up with any ingest rate
         /// the log can take on this kind of machine).
         public var compressionWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        /// How often flushed chunks are written into index tables (Skald's own; checked at each sweep).
+        /// Until then they are found through memory and their log records are kept.
+        public var indexWriteInterval: Int64 = 60 * 1_000_000_000
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -74,13 +77,16 @@ public final class Ingester: Sendable {
     private let tenants = Mutex<[TenantID: TenantHeads]>([:])
     /// The highest LSN applied to the heads (records above it may still be on their way).
     private let appliedThrough = Atomic<UInt64>(0)
+    /// When the index was last written (monotonic ns).
+    private let lastIndexWrite = Atomic<Int64>(0)
     /// Guards the writer reference (set once by `start`).
     private let writer = Mutex<LogWriter?>(nil)
 
-    public init(configuration: Configuration, store: ChunkStore, overrides: Overrides, clock: any Clock = SystemClock(), logger: Logger) {
+    public init(configuration: Configuration, store: ChunkStore, index: StoreIndex, overrides: Overrides, clock: any Clock = SystemClock(),
+                logger: Logger) {
         self.config = configuration
         self.store = store
-        self.storeIndex = StoreIndex()
+        self.storeIndex = index
         self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.concurrentFlushes,
                                      retain: configuration.retainPeriod, clock: clock, logger: logger)
         self.compressor = BlockCompressor(encoding: configuration.encoding, workers: configuration.compressionWorkers, flushQueue: flushQueue)
@@ -103,12 +109,15 @@ public final class Ingester: Sendable {
     /// Rebuilds the heads from the log. Call once, before `start`.
     public func replay(progress: (ReplayProgress) -> Void = { _ in }) throws -> ReplayReport {
         try DurableFile.createDirectory(config.wal.directory)
-        try loadStore()
+        // Only chunks whose records may still be in the log matter to the skip rule.
+        let firstLSN = LogReader.firstLSN(directory: config.wal.directory) ?? 0
         for tenant in storeIndex.tenantIDs {
             guard let id = try? TenantID(tenant) else { continue }
+            let ranges = try storeIndex.flushedLSNRanges(tenant: tenant, from: firstLSN)
+            guard !ranges.isEmpty else { continue }
             let h = heads(id)
             h.lock.lock()
-            h.flushedRanges = storeIndex.flushedLSNRanges(tenant: tenant)
+            h.flushedRanges = ranges
             h.lock.unlock()
         }
         defer {
@@ -137,20 +146,6 @@ public final class Ingester: Sendable {
             "wal.last_lsn": "\(report.lastLSN)", "wal.damage": "\(report.damage.count)", "wal.undecodable": "\(undecodable)",
         ])
         return report
-    }
-
-    /// Reads the store's chunk headers into the store index (the interim index; see Storage/README.md).
-    func loadStore() throws {
-        for tenant in try store.tenants() {
-            let (refs, bad) = try store.scan(tenant: tenant)
-            for r in refs {
-                guard let labels = try? LabelParser.parse(r.header.labels) else { continue }
-                storeIndex.add(r, labels: labels)
-            }
-            for b in bad {
-                logger.error("unreadable chunk in the store is ignored", metadata: ["chunk": "\(b.key)", "error": "\(b.error)"])
-            }
-        }
     }
 
     /// Opens a fresh segment after everything replayed and starts the writer and the flush workers.
@@ -190,6 +185,7 @@ public final class Ingester: Sendable {
         }
         flushQueue.stop()
         compressor.stop()
+        writeIndex()
     }
 
     // MARK: flush
@@ -206,16 +202,28 @@ public final class Ingester: Sendable {
             }
         }
         flushQueue.enqueue(closed)
+        if force || now - lastIndexWrite.load(ordering: .relaxed) >= config.indexWriteInterval { writeIndex() }
         truncateLog()
     }
 
-    /// Deletes log segments whose records are all in flushed chunks: everything below the lowest LSN
-    /// still held only in memory (open chunks, closed chunks not yet flushed) and not above what has
-    /// been applied. Returns the number of segments deleted.
+    /// Writes the chunks flushed since the last time into index tables (then their log records may go).
+    /// A failure (a full volume, say) is logged and retried at the next sweep; nothing is lost meanwhile.
+    public func writeIndex() {
+        lastIndexWrite.store(clock.monotonic(), ordering: .relaxed)
+        do {
+            try storeIndex.writePending()
+        } catch {
+            logger.error("writing index tables failed; will retry at the next flush check", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Deletes log segments whose records are all in flushed, indexed chunks: everything below the
+    /// lowest LSN still held only in memory (open chunks, closed chunks not yet flushed, flushed chunks
+    /// not yet in an index table) and not above what has been applied. Returns the number of segments deleted.
     @discardableResult
     public func truncateLog() -> Int {
         guard let w = writer.withLock({ $0 }) else { return 0 }
-        var watermark = appliedThrough.load(ordering: .acquiring) &+ 1
+        var watermark = min(appliedThrough.load(ordering: .acquiring) &+ 1, storeIndex.lowestPendingLSN)
         for h in tenants.withLock({ Array($0.values) }) {
             watermark = min(watermark, h.lowestUnflushedLSN())
         }

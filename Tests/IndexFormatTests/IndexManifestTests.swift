@@ -8,7 +8,7 @@ import Testing
         IndexManifest(generation: 42, tables: [
             .init(path: "index_20000/fake/0000002a-c0de0001.skix",
                   header: IndexTableHeader(tenant: "fake", tableName: "index_20000", minTime: -1, maxTime: 5, minLSN: 1, maxLSN: 99,
-                                           seriesCount: 3, chunkCount: 7),
+                                           seriesCount: 3, chunkCount: 7, chunkBytes: 7000),
                   size: 1234, checksum: 0xC0DE_0001),
             .init(path: "index_20001/team-a/0000002a-00000002.skix", header: IndexTableHeader(tenant: "team-a", tableName: "index_20001"),
                   size: 10, checksum: 2),

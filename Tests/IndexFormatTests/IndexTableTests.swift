@@ -10,6 +10,7 @@ import Testing
         #expect(t.version == 1)
         #expect(t.header.tenant == "fake" && t.header.tableName == "index_20000")
         #expect(t.header.seriesCount == 12 && t.header.chunkCount == 24)
+        #expect(t.header.chunkBytes == (0..<24).reduce(0) { $0 + 2_000 + $1 })
         #expect(t.header.minTime == 0 && t.header.maxTime == 23 * 1_000_000_000 + 999_000_000)
         #expect(t.header.minLSN == 1 && t.header.maxLSN == 239)
         let back = try (0..<UInt32(t.seriesCount)).map { try t.series($0) }
@@ -71,17 +72,17 @@ import Testing
         #expect(hex == [
             "534b495801000000", // SKIX, version 1, reserved
             "0174", "04", "69785f31", // tenant "t", table name "ix_1"
-            "0100000000000000", "0200000000000000", "0300000000000000", "0400000000000000", "01", "01", // times, LSNs, 1 series, 1 chunk
+            "0100000000000000", "0200000000000000", "0300000000000000", "0400000000000000", "01", "01", "07", // times, LSNs, 1 series, 1 chunk of 7 bytes
             "02", "03617069", "03617070", // symbols: "api", "app"
             "01", "01", "0100", "01", // 1 series: 1 label (app=api), 1 chunk
             "0100000000000000", "0200000000000000", "0300000000000000", "0400000000000000", "05", "06", "07", "08000000", "02",
             "0100000000000000", // offset of series 0 in its section
             "01", "01", "01", "00", "01", "00", // postings: app → api → [0]
-            "0800000000000000", "2900000000000000", // toc: header at 8, 41 bytes
-            "3100000000000000", "0900000000000000", // symbols
-            "3a00000000000000", "3500000000000000", // series
-            "6f00000000000000", "0600000000000000", // postings
-            "7500000000000000", // toc offset
+            "0800000000000000", "2a00000000000000", // toc: header at 8, 42 bytes
+            "3200000000000000", "0900000000000000", // symbols
+            "3b00000000000000", "3500000000000000", // series
+            "7000000000000000", "0600000000000000", // postings
+            "7600000000000000", // toc offset
         ].joined() + String(format: "%08x", CRC32C.checksum(Array(bytes.dropLast(4))).byteSwapped))
     }
 }

@@ -41,6 +41,7 @@ import Testing
             (#"{app~"x"}"#, "parse error at line 1, col 5: syntax error: unexpected ~, expecting = or != or =~ or !~"),
             (#"{app="x" env="y"}"#, "parse error at line 1, col 10: syntax error: unexpected env, expecting , or }"),
             (#"{app="x"} extra"#, "parse error at line 1, col 11: syntax error: unexpected extra"),
+            ("{app", "parse error at line 1, col 5: syntax error: unexpected end of input, expecting = or != or =~ or !~"),
             ("{app=\"x", "parse error at line 1, col 6: syntax error: unterminated quoted string"),
             ("{a=\"x\",\nb=~\"(\"}", "parse error at line 2, col 4: error parsing regexp: missing closing ): `(`"),
             (#"{app=~".*"}"#, #"parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will"#),

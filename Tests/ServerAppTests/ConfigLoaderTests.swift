@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Testing
 @testable import ServerApp
 
@@ -26,12 +27,14 @@ import Testing
                     "limits_config.enforce_metric_name", "storage_config.boltdb_shipper.active_index_directory",
                     "storage_config.boltdb_shipper.shared_store", "table_manager.retention_deletes_enabled",
                     "table_manager.retention_period", "compactor.working_directory", "chunk_store_config.max_look_back_period",
-                    "schema_config.configs[].from", "schema_config.configs[].index.period"] {
+                    "schema_config.configs[].store", "schema_config.configs[].schema", "schema_config.configs[].object_store"] {
             #expect(w.contains("config key \"\(key)\""), "no warning for \(key)")
         }
         // One warning per key, none for keys that take effect.
         #expect(!w.contains("\"auth_enabled\""))
         #expect(!w.contains("\"limits_config.reject_old_samples\""))
+        #expect(!w.contains("\"schema_config.configs[].from\"") && !w.contains("index.period"))
+        #expect(c.schemaPeriods == [SchemaPeriods.Period(from: 18559 * SchemaPeriods.day, prefix: "index_", period: SchemaPeriods.day)])
         #expect(Set(loaded.warnings).count == loaded.warnings.count)
     }
 

@@ -10,24 +10,6 @@ import Testing
 import WriteAheadLog
 @testable import WritePath
 
-/// An object store that fails every write while `failing` is set (a full or broken volume).
-final class FlakyStore: ObjectStore, Sendable {
-    let inner: FilesystemObjectStore
-    let failing = Atomic<Bool>(false)
-    let puts = Atomic<Int>(0)
-    init(root: String) throws { inner = try FilesystemObjectStore(root: root) }
-    func put(_ key: String, _ bytes: [UInt8]) throws {
-        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
-        puts.add(1, ordering: .relaxed)
-        try inner.put(key, bytes)
-    }
-    func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
-    func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
-    func list(_ prefix: String) throws -> [String] { try inner.list(prefix) }
-    func size(_ key: String) throws -> Int { try inner.size(key) }
-    func delete(_ key: String) throws { try inner.delete(key) }
-}
-
 /// An ingester with tiny chunks over a temporary directory, reopenable on the same data.
 struct ChunkHarness {
     let dir: String
@@ -36,7 +18,10 @@ struct ChunkHarness {
     let ingester: Ingester
     let tenant = TenantID.fake
 
-    init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4, segmentSize: Int = 64 << 20) throws {
+    let indexObjects: FlakyStore
+    let index: StoreIndex
+
+    init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4, segmentSize: Int = 64 << 20, indexWriteInterval: Int64 = 0) throws {
         self.dir = dir
         var config = Ingester.Configuration(wal: .init(directory: dir + "/wal", segmentSize: segmentSize))
         config.blockSize = 1024
@@ -45,8 +30,12 @@ struct ChunkHarness {
         config.idlePeriod = 60 * 1_000_000_000
         config.retainPeriod = retain
         config.concurrentFlushes = 2
+        config.indexWriteInterval = indexWriteInterval
         objects = try FlakyStore(root: dir + "/chunks")
-        ingester = Ingester(configuration: config, store: ChunkStore(objects: objects), overrides: Overrides(defaults: Limits()),
+        indexObjects = try FlakyStore(root: dir + "/index")
+        let store = ChunkStore(objects: objects)
+        index = try StoreIndex(objects: indexObjects, chunks: store, logger: Logger(label: "test"))
+        ingester = Ingester(configuration: config, store: store, index: index, overrides: Overrides(defaults: Limits()),
                             clock: clock, logger: Logger(label: "test"))
         try ingester.start(after: try ingester.replay())
     }

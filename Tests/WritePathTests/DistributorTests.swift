@@ -36,7 +36,8 @@ struct Harness {
         var config = Ingester.Configuration(wal: .init(directory: dir.path + "/wal"))
         configure(&config)
         let store = ChunkStore(objects: try FilesystemObjectStore(root: dir.path + "/chunks"))
-        ingester = Ingester(configuration: config, store: store, overrides: overrides, clock: clock, logger: logger)
+        let index = try StoreIndex(objects: try FilesystemObjectStore(root: dir.path + "/index"), chunks: store, logger: logger)
+        ingester = Ingester(configuration: config, store: store, index: index, overrides: overrides, clock: clock, logger: logger)
         let report = try ingester.replay()
         try ingester.start(after: report)
         distributor = Distributor(configuration: .init(maxRecvMsgSize: maxRecv), ingester: ingester, overrides: overrides,

@@ -65,7 +65,11 @@ public enum ConfigLoader {
             guard case .sequence(let seq) = v else { throw ConfigError("line \(line(v)): \"\(key)\" must be a list") }
             for item in seq {
                 guard case .mapping(let sub) = item else { throw ConfigError("line \(line(item)): items of \"\(key)\" must be mappings") }
+                ConfigSchema.listItemStart[key]?(&loaded.config)
                 try walk(sub, path: key + "[]", into: &loaded)
+                do throws(ConfigError) { try ConfigSchema.listItemEnd[key]?(&loaded.config) } catch {
+                    throw ConfigError("line \(line(item)): \(error.message)")
+                }
             }
         case .anything:
             if case .ignored(let why) = rule.effect { warnLeaves(v, key: key, why: why, into: &loaded) }

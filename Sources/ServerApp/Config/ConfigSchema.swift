@@ -1,4 +1,5 @@
 import ChunkFormat
+import Storage
 import Foundation
 import LogModel
 import WriteAheadLog
@@ -39,7 +40,6 @@ enum ConfigSchema {
         "common.ring": singleNode,
         "compactor": "compaction and retention arrive with their own issue; parsed, not yet acted on",
         "chunk_store_config": "Skald has no chunk cache; chunk_store_config has no effect",
-        "schema_config": "Skald's own index format serves every schema period; schema_config is accepted, not acted on",
         "query_range": "query splitting and caching settings are not acted on yet",
         "frontend": "single binary: no query frontend",
         "frontend_worker": "single binary: no query frontend",
@@ -169,10 +169,63 @@ enum ConfigSchema {
             "storage_config.filesystem": section,
             "storage_config.filesystem.directory": set(.string) { $0.filesystemDirectory = $1.string },
             "querier": ignored(.anything, "querier tuning is not acted on yet"),
+            "schema_config": section,
+            "schema_config.configs": Rule(kind: .list, effect: .none),
+            "schema_config.configs[].from": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard let from = schemaDate(v.string) else {
+                    throw ConfigError("schema_config.configs[].from must be a date like 2020-10-24, got \"\(v.string)\"")
+                }
+                c.schemaPeriods[c.schemaPeriods.count - 1].from = from
+            },
+            "schema_config.configs[].store": ignored(.string, "Skald keeps its own sorted index for every period, whatever the store"),
+            "schema_config.configs[].object_store": ignored(.string, "chunks go to storage_config.filesystem.directory"),
+            "schema_config.configs[].schema": ignored(.string, "Skald's index and chunk formats are its own, for every schema version"),
+            "schema_config.configs[].row_shards": ignored(.int, "Skald's index has no row shards"),
+            "schema_config.configs[].chunks": ignored(.anything, "chunk object keys are Skald's own"),
+            "schema_config.configs[].index": section,
+            "schema_config.configs[].index.prefix": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard !v.string.isEmpty, !v.string.contains("/"), v.string != "..", v.string != "." else {
+                    throw ConfigError("schema_config.configs[].index.prefix must be a non-empty name without \"/\", got \"\(v.string)\"")
+                }
+                c.schemaPeriods[c.schemaPeriods.count - 1].prefix = v.string
+            },
+            "schema_config.configs[].index.period": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                let hour: Int64 = 3600 * 1_000_000_000
+                guard v.duration >= hour, v.duration % hour == 0 else {
+                    throw ConfigError("schema_config.configs[].index.period must be a whole number of hours (Loki uses 24h), got \(TimeParser.formatDuration(v.duration))")
+                }
+                c.schemaPeriods[c.schemaPeriods.count - 1].period = v.duration
+            },
         ]
         for (k, v) in limitRules { r["limits_config." + k] = v }
         return r
     }()
+
+    /// Runs before each item of a list is walked (its keys then fill in the new element).
+    static let listItemStart: [String: @Sendable (inout SkaldConfig) -> Void] = [
+        "schema_config.configs": { $0.schemaPeriods.append(.init(from: -1)) },
+    ]
+
+    /// Runs after each item of a list is walked: checks what the item as a whole must satisfy.
+    static let listItemEnd: [String: @Sendable (inout SkaldConfig) throws(ConfigError) -> Void] = [
+        "schema_config.configs": { (c: inout SkaldConfig) throws(ConfigError) in
+            let n = c.schemaPeriods.count
+            guard c.schemaPeriods[n - 1].from >= 0 else {
+                throw ConfigError("schema_config.configs item \(n) has no \"from\" date; every period needs one, like from: 2020-10-24")
+            }
+            if n > 1, c.schemaPeriods[n - 1].from <= c.schemaPeriods[n - 2].from {
+                throw ConfigError("schema_config.configs must be in increasing \"from\" order; item \(n) does not start after item \(n - 1)")
+            }
+        },
+    ]
+
+    /// `YYYY-MM-DD` as nanoseconds at midnight UTC.
+    static func schemaDate(_ s: String) -> Int64? {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int64(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d), y >= 1970 else { return nil }
+        return GoTime.days(year: y, month: m, day: d) * SchemaPeriods.day
+    }
 
     /// The ignored subtree a path falls under, if any.
     static func ignoredTree(_ path: String) -> (String, String)? {

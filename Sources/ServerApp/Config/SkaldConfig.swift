@@ -1,4 +1,5 @@
 public import LogModel
+public import Storage
 public import WriteAheadLog
 
 /// The server's effective configuration, under Loki's key names (see ConfigSchema for the mapping).
@@ -53,6 +54,8 @@ public struct SkaldConfig: Sendable {
     public var runtimeConfig = RuntimeConfig()
     /// `storage_config.filesystem.directory`: where chunk files go.
     public var filesystemDirectory = ""
+    /// `schema_config.configs`: index table naming per period (empty: daily `index_` tables).
+    public var schemaPeriods: [SchemaPeriods.Period] = []
 
     public init() {}
 
@@ -65,6 +68,9 @@ public struct SkaldConfig: Sendable {
     }
 
     public var walDirectory: String { ingester.wal.dir.isEmpty ? dataDirectory + "/wal" : ingester.wal.dir }
+
+    /// The index tables and their manifest: `<data>/index`.
+    public var indexDirectory: String { dataDirectory + "/index" }
 
     /// The chunk store's root: `storage_config.filesystem.directory`, else `<data>/chunks`.
     public var chunksDirectory: String { filesystemDirectory.isEmpty ? dataDirectory + "/chunks" : filesystemDirectory }

@@ -1,0 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Storage
+public import Synchronization
+import WriteAheadLog
+
+/// An object store that fails every write while `failing` is set (a full or broken volume).
+public final class FlakyStore: ObjectStore, Sendable {
+    public let inner: FilesystemObjectStore
+    public let failing = Atomic<Bool>(false)
+    public let puts = Atomic<Int>(0)
+    public init(root: String) throws { inner = try FilesystemObjectStore(root: root) }
+    public func put(_ key: String, _ bytes: [UInt8]) throws {
+        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
+        puts.add(1, ordering: .relaxed)
+        try inner.put(key, bytes)
+    }
+    public func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
+    public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
+    public func list(_ prefix: String) throws -> [String] { try inner.list(prefix) }
+    public func size(_ key: String) throws -> Int { try inner.size(key) }
+    public func delete(_ key: String) throws { try inner.delete(key) }
+}
+
