@@ -18,7 +18,7 @@ public struct Querier: Sendable {
     }
 
     public func select(tenant: TenantID, _ q: HeadQuery) -> Selection {
-        let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matches: q.matches)
+        let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matchers: q.matchers)
         let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
         var mergers: [String: (LabelSet, StreamMerger)] = [:]
         var inMemory = Set<String>()
@@ -77,7 +77,7 @@ public struct Querier: Sendable {
     func labelSets(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64) -> [LabelSet] {
         let q = HeadQuery(matchers: matchers, start: start, end: end, limit: 1, direction: .forward)
         var seen: [String: LabelSet] = [:]
-        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) where m.hasData {
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matchers: q.matchers) where m.hasData {
             seen[m.labels.canonical] = m.labels
         }
         for s in ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matchers: matchers).series {
@@ -107,7 +107,7 @@ public struct Querier: Sendable {
         var stats = IndexStats()
         var streams = Set<String>()
         var inMemory = Set<String>()
-        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matches: q.matches) {
+        for m in ingester.snapshot(tenant: tenant, start: start, end: end, copyEntries: false, matchers: q.matchers) {
             inMemory.formUnion(m.storedKeys)
             guard m.hasData else { continue }
             streams.insert(m.labels.canonical)

@@ -28,6 +28,13 @@ enum MetricsText {
         let stored = ingester.storeIndex.totals()
         metric("skald_store_chunks", "gauge", "Chunks in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.chunks)) })
         metric("skald_store_chunk_bytes", "gauge", "Bytes of chunk files in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })
+        let tables = ingester.storeIndex.tableStats()
+        metric("skald_index_tables", "gauge", "Index tables listed by the manifest.", [("", Double(tables.tables))])
+        metric("skald_index_table_bytes", "gauge", "Bytes of index tables listed by the manifest.", [("", Double(tables.bytes))])
+        metric("skald_index_damaged_tables", "gauge", "Index tables found damaged, waiting to be quarantined and rebuilt from chunk headers.",
+               [("", Double(tables.damaged))])
+        metric("skald_index_pending_chunks", "gauge", "Flushed chunks not yet written into an index table (their log records are kept).",
+               [("", Double(ingester.storeIndex.pendingChunks))])
         if let w = ingester.walStats {
             metric("loki_ingester_wal_records_logged_total", "counter", "Records appended to the write-ahead log.", [("", Double(w.records))])
             metric("loki_ingester_wal_logged_bytes_total", "counter", "Bytes appended to the write-ahead log.", [("", Double(w.bytes))])

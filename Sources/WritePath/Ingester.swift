@@ -275,9 +275,7 @@ public final class Ingester: Sendable {
                     reject(&outcome, .streamLimit, lines: s.entries.count, bytes: s.lineBytes, message: Ingester.streamLimitMessage)
                     continue
                 }
-                let created = StreamHead(labels: labels)
-                h.streams[s.labels] = created
-                head = created
+                head = h.add(s.labels, StreamHead(labels: labels))
             }
             let stream = head!
             if limits.perStreamRateLimit > 0 {
@@ -351,10 +349,10 @@ public final class Ingester: Sendable {
 
     // MARK: read
 
-    /// What memory holds for streams accepted by `matches` in [start, end) (the querier decodes it).
-    public func snapshot(tenant: TenantID, start: Int64, end: Int64, copyEntries: Bool = true, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
+    /// What memory holds for streams matching `matchers` in [start, end) (the querier decodes it).
+    public func snapshot(tenant: TenantID, start: Int64, end: Int64, copyEntries: Bool = true, matchers: [LabelMatcher]) -> [MemorySnapshot] {
         guard let h = tenants.withLock({ $0[tenant] }) else { return [] }
-        return h.snapshot(start: start, end: end, copyEntries: copyEntries, matches: matches)
+        return h.snapshot(start: start, end: end, copyEntries: copyEntries, matchers: matchers)
     }
 
     /// (tenant, streams, chunks, bytes) held in memory, for /metrics.

@@ -16,7 +16,9 @@ final class TenantHeads: @unchecked Sendable {
     let tenant: TenantID
     let chunking: Chunking
     let lock = NSLock()
-    var streams: [String: StreamHead] = [:]
+    private(set) var streams: [String: StreamHead] = [:]
+    /// Postings over `streams` for matcher lookups.
+    private var index = HeadIndex()
     /// During replay only: per stream, the LSN ranges already in flushed chunks (those records' entries are skipped).
     var flushedRanges: [String: [ClosedRange<UInt64>]] = [:]
 
@@ -38,11 +40,9 @@ final class TenantHeads: @unchecked Sendable {
                 if let existing = streams[s.labels] {
                     h = existing
                 } else if let sets = labelSets {
-                    h = StreamHead(labels: sets[si])
-                    streams[s.labels] = h
+                    h = add(s.labels, StreamHead(labels: sets[si]))
                 } else if let parsed = try? LabelParser.parse(s.labels) {
-                    h = StreamHead(labels: parsed)
-                    streams[s.labels] = h
+                    h = add(s.labels, StreamHead(labels: parsed))
                 } else {
                     continue // unreachable for records we wrote; a foreign record must not crash replay
                 }
@@ -75,20 +75,33 @@ final class TenantHeads: @unchecked Sendable {
                 }
             }
             h.closed.removeAll { $0.ref != nil && now - $0.flushedAt >= retain }
-            if h.isEmpty && now - h.lastAppend >= idle { streams[key] = nil }
+            if h.isEmpty && now - h.lastAppend >= idle {
+                streams[key] = nil
+                index.remove(key, h.labels)
+            }
         }
         return closed
     }
 
-    /// Everything in memory for streams accepted by `matches` in [start, end): per stream, its
+    /// Adds a stream (caller holds the lock); returns it.
+    @discardableResult
+    func add(_ key: String, _ head: StreamHead) -> StreamHead {
+        streams[key] = head
+        index.insert(key, head.labels)
+        return head
+    }
+
+    /// Everything in memory for streams matching `matchers` in [start, end): per stream, its
     /// sealed blocks (to decode outside the lock), its head block's entries, and the keys of
     /// retained chunks that are also in the store (so the store's copy is not read twice).
     /// Without `copyEntries`, head-block entries are only counted (label and stats answers need no lines).
-    func snapshot(start: Int64, end: Int64, copyEntries: Bool, matches: (LabelSet) -> Bool) -> [MemorySnapshot] {
+    func snapshot(start: Int64, end: Int64, copyEntries: Bool, matchers: [LabelMatcher]) -> [MemorySnapshot] {
         lock.lock()
         defer { lock.unlock() }
         var out: [MemorySnapshot] = []
-        for h in streams.values where matches(h.labels) {
+        let keys = index.select(matchers, all: { Array(streams.keys) }, labels: { streams[$0]?.labels })
+        for key in keys {
+            guard let h = streams[key] else { continue }
             var s = MemorySnapshot(labels: h.labels, encoding: chunking.encoding)
             for c in h.closed where c.header.minTime < end && c.header.maxTime >= start {
                 s.blocks += c.blocks.filter { $0.minTime < end && $0.maxTime >= start }

@@ -29,6 +29,17 @@ import TestSupport
         let metrics = try c.request("GET", "/metrics").text
         #expect(metrics.contains(#"loki_ingester_chunks_flushed_total{reason="forced"} 1"#))
         #expect(metrics.contains("skald_store_chunks{tenant=\"fake\"} 1"))
+        // /flush?wait=true also writes the chunk into an index table under a new manifest.
+        #expect(metrics.contains("skald_index_tables 1") && metrics.contains("skald_index_pending_chunks 0"))
+        let index = (try? FileManager.default.subpathsOfDirectory(atPath: dir.path + "/data/index")) ?? []
+        #expect(index.contains("MANIFEST-0000000000000001") && index.contains { $0.hasSuffix(".skix") }, "\(index)")
+        // Every matcher kind, through the HTTP API.
+        for q in [#"{app=~"sto.+"}"#, #"{app!="web", app=~".+"}"#, #"{app="store", env!~"prod|dev"}"#] {
+            #expect(try c.lines(q).count == 1000, "\(q)")
+        }
+        #expect(try c.lines(#"{app=~".+", app!~"store"}"#).isEmpty)
+        // A selector that would match every stream is Loki's 400.
+        #expect(try c.request("GET", "/loki/api/v1/query_range?query=%7Bapp%21~%22store%22%7D").status == 400)
         #expect(server.stop() == 0)
 
         try server.start()

@@ -56,8 +56,9 @@ struct ChunkHarness {
         }
     }
 
-    func lines(limit: Int = 100_000, direction: Direction = .forward) -> (lines: [String], warnings: [String]) {
-        let s = Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: limit, direction: direction))
+    func lines(limit: Int = 100_000, direction: Direction = .forward, selector: String? = nil) -> (lines: [String], warnings: [String]) {
+        let matchers = selector.map { try! SelectorParser.parse($0) } ?? []
+        let s = Querier(ingester: ingester).select(tenant: tenant, HeadQuery(matchers: matchers, start: .min / 2, end: .max / 2, limit: limit, direction: direction))
         return (s.streams.flatMap { $0.entries.map { String(String(decoding: $0.line, as: UTF8.self).split(separator: " ")[0]) } }, s.warnings)
     }
 
@@ -96,6 +97,37 @@ struct ChunkHarness {
         h.ingester.sweep()
         #expect(h.ingester.memoryStats().first!.chunks == 0)
         #expect(h.lines().lines == (0..<600).map { "e-\($0)" })
+        h.ingester.stop()
+    }
+
+    /// Every matcher kind selects the same streams from memory (head index) and from the store (tables).
+    @Test func matchersSelectTheSameStreamsInMemoryAndInTheStore() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        for (app, env) in [("api", "prod"), ("api", "dev"), ("web", "prod"), ("db", "")] {
+            let stream = env.isEmpty ? #"{app="\#(app)"}"# : #"{app="\#(app)", env="\#(env)"}"#
+            try await h.push("\(app)_\(env.isEmpty ? "none" : env)", count: 30, stream: stream)
+        }
+        let cases: [(String, Set<String>)] = [
+            (#"{app="api"}"#, ["api_prod", "api_dev"]),
+            (#"{app=~"api|web", env="prod"}"#, ["api_prod", "web_prod"]),
+            (#"{app=~".+", env!="prod"}"#, ["api_dev", "db_none"]),
+            (#"{app!~"a.*", app=~".+"}"#, ["web_prod", "db_none"]),
+            (#"{env=~"d.*"}"#, ["api_dev"]),
+            (#"{app="api", env=""}"#, []),
+            (#"{app="nope"}"#, []),
+        ]
+        func streams(_ selector: String) -> Set<String> {
+            Set(h.lines(selector: selector).lines.map { String($0.split(separator: "-")[0]) })
+        }
+        for (selector, expected) in cases { #expect(streams(selector) == expected, "memory: \(selector)") }
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.writeIndex()
+        h.ingester.sweep()
+        #expect(h.ingester.memoryStats().first!.chunks == 0)
+        #expect(h.index.tableStats().tables == 1)
+        for (selector, expected) in cases { #expect(streams(selector) == expected, "store: \(selector)") }
         h.ingester.stop()
     }
 
