@@ -98,8 +98,49 @@ import Testing
         #expect(y.contains("reject_old_samples_max_age: 168h0m0s"))
         #expect(y.contains("chunk_block_size: 262144"))
         #expect(y.contains("dir: \"/data/loki/wal\""))
+        #expect(y.contains("schema_config:\n  configs:\n  - from: 2020-10-24\n    index:\n      prefix: index_\n      period: 24h0m0s\n"))
         // What /config prints loads back.
-        #expect(try ConfigLoader.parse(y, expandEnv: false).config.limits.rejectOldSamplesMaxAge == c.limits.rejectOldSamplesMaxAge)
+        let back = try ConfigLoader.parse(y, expandEnv: false).config
+        #expect(back.limits.rejectOldSamplesMaxAge == c.limits.rejectOldSamplesMaxAge)
+        #expect(back.schemaPeriods == c.schemaPeriods)
+    }
+
+    @Test func schemaPeriodsLoadInOrderAndBadOnesNameTheLine() throws {
+        let two = """
+        schema_config:
+          configs:
+          - from: 2020-10-24
+            store: boltdb-shipper
+            index:
+              prefix: index_
+              period: 24h
+          - from: "2024-01-01"
+            store: tsdb
+            schema: v13
+            index:
+              period: 168h
+              prefix: tsdb_
+        """
+        let c = try ConfigLoader.parse(two, expandEnv: false).config
+        let day = SchemaPeriods.day
+        #expect(c.schemaPeriods == [.init(from: 18559 * day, prefix: "index_", period: day), .init(from: 19723 * day, prefix: "tsdb_", period: 7 * day)])
+        let bad: [(String, String)] = [
+            ("schema_config:\n  configs:\n  - from: 2020-13-01\n", "line 3: schema_config.configs[].from must be a date like 2020-10-24, got \"2020-13-01\""),
+            ("schema_config:\n  configs:\n  - store: tsdb\n", "line 3: schema_config.configs item 1 has no \"from\" date"),
+            ("schema_config:\n  configs:\n  - from: 2021-01-01\n  - from: 2020-01-01\n", "line 4: schema_config.configs must be in increasing \"from\" order"),
+            ("schema_config:\n  configs:\n  - from: 2021-01-01\n    index:\n      period: 90m\n", "line 5: schema_config.configs[].index.period must be a whole number of hours"),
+            ("schema_config:\n  configs:\n  - from: 2021-01-01\n    index:\n      prefix: a/b\n", "line 5: schema_config.configs[].index.prefix must be a non-empty name"),
+            ("schema_config:\n  configs:\n  - from: 2021-01-01\n    index:\n      prefx: a\n", "line 5: unknown config key \"schema_config.configs[].index.prefx\""),
+            ("schema_config:\n  configs: 7\n", "line 2: \"schema_config.configs\" must be a list"),
+        ]
+        for (yaml, message) in bad {
+            do {
+                _ = try ConfigLoader.parse(yaml, expandEnv: false)
+                Issue.record("accepted: \(yaml)")
+            } catch {
+                #expect(error.message.hasPrefix(message), "\(error.message)")
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import LogModel
+import Storage
 import WriteAheadLog
 
 /// The effective configuration as YAML, under Loki's key names (`GET /config`, `-print-config-stderr`).
@@ -11,6 +12,9 @@ enum ConfigPrinter {
         case .interval: "interval"
         case .never: "never"
         }
+        let schema = SchemaPeriods(c.schemaPeriods).periods.map { p in
+            "  - from: \(GoTime.rfc3339(p.from).prefix(10))\n    index:\n      prefix: \(p.prefix)\n      period: \(d(p.period))\n"
+        }.joined()
         return """
         target: \(c.target)
         auth_enabled: \(c.authEnabled)
@@ -67,7 +71,9 @@ enum ConfigPrinter {
         storage_config:
           filesystem:
             directory: "\(c.chunksDirectory)"
-
+        schema_config:
+          configs:
+        \(schema)
         """
     }
 }

@@ -28,7 +28,7 @@ enum ConfigSchema {
     static let section = Rule(kind: .section, effect: .none)
 
     static let singleNode = "single-node Skald has no ring; the setting has no effect"
-    static let boltdb = "Skald keeps its own sorted index on the volume; BoltDB shipper settings have no effect"
+    static let boltdb = "Skald keeps its own sorted index under <data>/index; BoltDB shipper settings have no effect"
     static let tableManager = "retention is the compactor's job in Skald; table_manager settings have no effect"
 
     /// Subtrees accepted whole; every leaf under them logs one warning.
