@@ -51,6 +51,9 @@ public struct SkaldServer: Sendable {
         ingesterConfig.idlePeriod = config.ingester.chunkIdlePeriod
         ingesterConfig.retainPeriod = config.ingester.chunkRetainPeriod
         ingesterConfig.concurrentFlushes = config.ingester.concurrentFlushes
+        // Chunks flushed since the last sweep become an index table at the next one (at most one
+        // table per tenant and period per flush check; the merging keeps their number bounded).
+        ingesterConfig.indexWriteInterval = config.ingester.flushCheckPeriod
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
         var indexConfig = StoreIndex.Configuration()
         indexConfig.schema = SchemaPeriods(config.schemaPeriods)

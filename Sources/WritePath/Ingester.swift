@@ -33,9 +33,9 @@ public final class Ingester: Sendable {
         /// Threads compressing full head blocks (Skald's own; one per core keeps up with any ingest rate
         /// the log can take on this kind of machine).
         public var compressionWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
-        /// How often flushed chunks are written into index tables (Skald's own; checked at each sweep).
-        /// Until then they are found through memory and their log records are kept.
-        public var indexWriteInterval: Int64 = 60 * 1_000_000_000
+        /// How often flushed chunks are written into index tables (checked at each sweep; the server
+        /// uses `flush_check_period`). Until then they are found through memory and their log records are kept.
+        public var indexWriteInterval: Int64 = 30 * 1_000_000_000
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal

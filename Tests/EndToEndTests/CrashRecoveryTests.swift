@@ -81,6 +81,9 @@ func chunkFiles(_ dir: String) -> [String] {
         #expect(ledger.acked.count > 100, "too few acknowledged lines (\(ledger.acked.count)) for the test to mean anything")
         let chunks = chunkFiles(dir.path + "/data/chunks/fake")
         #expect(chunks.count > 3, "the run flushed only \(chunks.count) chunks: it did not cross flush boundaries")
+        let index = (try? FileManager.default.subpathsOfDirectory(atPath: dir.path + "/data/index")) ?? []
+        #expect(index.contains { $0.hasPrefix("MANIFEST-") } && index.contains { $0.hasSuffix(".skix") },
+                "the run never wrote an index table, so kills did not cross index writes: \(index)")
     }
 
     @Test func damagedTailIsRepairedAndReported() throws {
