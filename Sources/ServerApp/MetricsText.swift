@@ -43,6 +43,10 @@ enum MetricsText {
             metric("skald_wal_segments_deleted_total", "counter", "Write-ahead log segments deleted because everything in them is in flushed chunks.",
                    [("", Double(w.segmentsDeleted))])
             metric("skald_wal_commit_groups_total", "counter", "Group commits (one write, at most one fsync, many pushes).", [("", Double(w.groups))])
+            metric("skald_wal_volume_full", "gauge", "1 while the data volume is full: pushes are refused with 503, queries keep working.",
+                   [("", w.volumeFull ? 1 : 0)])
+            metric("skald_wal_volume_full_rejections_total", "counter", "Groups of pushes refused with 503 because the data volume was full.",
+                   [("", Double(w.volumeFullRejections))])
             metric("skald_wal_segment_current", "gauge", "Index of the segment being written.", [("", Double(w.segment))])
             metric("skald_wal_last_lsn", "gauge", "Sequence number of the last record appended.", [("", Double(w.lastLSN))])
         }

@@ -57,6 +57,10 @@ public final class LogWriter: @unchecked Sendable {
         public var fsyncSeconds: Double = 0
         /// Segments deleted because everything in them was flushed to chunks.
         public var segmentsDeleted: UInt64 = 0
+        /// Whether the last write failed because the volume is full (pushes get 503 until a write succeeds).
+        public var volumeFull = false
+        /// Groups of appends refused because the volume was full.
+        public var volumeFullRejections: UInt64 = 0
     }
 
     struct Pending {
@@ -123,7 +127,15 @@ public final class LogWriter: @unchecked Sendable {
         self.segmentIndex = segmentIndex
         self.onCommit = onCommit
         try DurableFile.createDirectory(configuration.directory)
-        try openSegment(segmentIndex)
+        if let error = openFirstSegment() {
+            guard error.isNoSpace else { throw error }
+            // Start anyway, read-only: queries keep working and the segment is opened by the first
+            // append after space returns.
+            let detail = error.description
+            logger.warning("the data volume is full: starting without an open wal segment; pushes get 503 until space is freed",
+                           metadata: ["error": .string(detail)])
+            stats.volumeFull = true
+        }
         stats.lastLSN = nextLSN - 1
         stats.segment = segmentIndex
     }
@@ -226,6 +238,12 @@ public final class LogWriter: @unchecked Sendable {
             let firstLSN = nextLSN
             do throws(WriterError) {
                 buffer.removeAll(keepingCapacity: true)
+                if fd < 0 {
+                    // No open segment: the volume was full at start or at the last rotation.
+                    do { try openSegment(segmentIndex) } catch {
+                        throw error.isNoSpace ? .volumeFull(error.description) : .failed(error.description)
+                    }
+                }
                 for p in group {
                     let frame = WALFormat.frameSize(tenant: p.tenant, payloadCount: p.payload.count)
                     if segmentBytes > WALFormat.segmentHeaderSize && segmentBytes + pendingBytes(buffer) + frame > config.segmentSize {
@@ -247,7 +265,12 @@ public final class LogWriter: @unchecked Sendable {
             lock.lock()
             if let e = error {
                 if case .failed = e { failure = e }
+                if case .volumeFull = e {
+                    stats.volumeFull = true
+                    stats.volumeFullRejections += 1
+                }
             } else {
+                stats.volumeFull = false
                 stats.records += UInt64(group.count)
                 stats.groups += 1
                 stats.lastLSN = nextLSN - 1
@@ -318,7 +341,11 @@ public final class LogWriter: @unchecked Sendable {
         lock.unlock()
         Glibc.close(fd)
         fd = -1
-        do { try openSegment(segmentIndex + 1) } catch { throw .failed(error.description) }
+        // The next segment's index is taken now, so a failed open is retried with the same index.
+        segmentIndex += 1
+        do { try openSegment(segmentIndex) } catch {
+            throw error.isNoSpace ? .volumeFull(error.description) : .failed(error.description)
+        }
         logger.debug("wal segment rotated", metadata: ["wal.segment": "\(segmentIndex)"])
     }
 
@@ -351,6 +378,16 @@ public final class LogWriter: @unchecked Sendable {
         return deleted
     }
 
+    /// Opens the first segment; a full volume is returned (the writer starts read-only), any other failure thrown.
+    private func openFirstSegment() -> DurableFile.IOError? {
+        do {
+            try openSegment(segmentIndex)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     private func segmentPath(_ index: UInt64) -> String { config.directory + "/" + SegmentName.name(index) }
 
     private func openSegment(_ index: UInt64) throws(DurableFile.IOError) {
@@ -363,7 +400,9 @@ public final class LogWriter: @unchecked Sendable {
             guard fsync(f) == 0 else { throw DurableFile.IOError(path: path, operation: "fsync", errno: errno) }
             try DurableFile.syncDirectory(config.directory)
         } catch {
+            // Leave no headerless segment behind for replay to trip over.
             Glibc.close(f)
+            unlink(path)
             throw error
         }
         fd = f
