@@ -21,6 +21,9 @@ public final class StoreIndex: Sendable {
         /// Tables a (tenant, table name) may have before the smallest `mergeWidth` are merged into one.
         public var maxTablesPerPeriod = 8
         public var mergeWidth = 4
+        /// Bytes of opened tables kept in memory; past it the least recently used are dropped (and
+        /// re-read from the volume when next needed).
+        public var openTableBytes = 128 << 20
         public init() {}
     }
 
@@ -41,6 +44,10 @@ public final class StoreIndex: Sendable {
     struct State {
         var manifest = IndexManifest()
         var open: [String: IndexTable] = [:]
+        /// When each opened table was last used (a counter), and their total size, for the LRU bound.
+        var lastUse: [String: UInt64] = [:]
+        var openBytes = 0
+        var tick: UInt64 = 0
         /// tenant → canonical labels → flushed chunks not yet in a table.
         var pending: [String: [String: Series]] = [:]
         /// Listed tables that failed to open; the next write quarantines and rebuilds them.
@@ -190,8 +197,11 @@ public final class StoreIndex: Sendable {
 
             state.withLock { st in
                 st.manifest = next
-                for p in removed { st.open[p] = nil; st.damaged[p] = nil }
-                st.open.merge(opened) { $1 }
+                for p in removed {
+                    st.damaged[p] = nil
+                    Self.forget(p, in: &st)
+                }
+                for (p, t) in opened { Self.remember(p, t, in: &st, limit: config.openTableBytes) }
                 // Forget exactly the pending chunks that are now in tables (flushes may have added more).
                 for (tenant, series) in pending {
                     for (canonical, s) in series {
@@ -269,14 +279,20 @@ public final class StoreIndex: Sendable {
 
     /// A listed table, opened (and checked against the manifest) on first use.
     func table(_ e: IndexManifest.Entry) throws -> IndexTable {
-        if let t = state.withLock({ $0.open[e.path] }) { return t }
+        let cached = state.withLock { st -> IndexTable? in
+            guard let t = st.open[e.path] else { return nil }
+            st.tick += 1
+            st.lastUse[e.path] = st.tick
+            return t
+        }
+        if let cached { return cached }
         do {
             let bytes = try objects.get(e.path)
             let t = try IndexTable(bytes)
             guard t.checksum == e.checksum, bytes.count == e.size, t.header == e.header else {
                 throw IndexFormatError(.checksum, section: "manifest", "\(e.path) does not match the manifest's size, checksum or header")
             }
-            state.withLock { $0.open[e.path] = t }
+            state.withLock { Self.remember(e.path, t, in: &$0, limit: config.openTableBytes) }
             return t
         } catch {
             logger.error("index table is unreadable; it will be quarantined and rebuilt", metadata: ["table": "\(e.path)", "error": "\(error)"])
@@ -330,6 +346,27 @@ public final class StoreIndex: Sendable {
     public func tableStats() -> (tables: Int, bytes: Int, damaged: Int) {
         state.withLock { st in (st.manifest.tables.count, st.manifest.tables.reduce(0) { $0 + $1.size }, st.damaged.count) }
     }
+
+    // MARK: the opened-table cache
+
+    static func remember(_ path: String, _ t: IndexTable, in st: inout State, limit: Int) {
+        forget(path, in: &st)
+        st.tick += 1
+        st.open[path] = t
+        st.lastUse[path] = st.tick
+        st.openBytes += t.bytes.count
+        while st.openBytes > limit, st.open.count > 1, let oldest = st.lastUse.min(by: { $0.value < $1.value })?.key {
+            forget(oldest, in: &st)
+        }
+    }
+
+    static func forget(_ path: String, in st: inout State) {
+        if let t = st.open.removeValue(forKey: path) { st.openBytes -= t.bytes.count }
+        st.lastUse[path] = nil
+    }
+
+    /// (tables opened in memory, their bytes), for /metrics and tests.
+    public func openTables() -> (count: Int, bytes: Int) { state.withLock { ($0.open.count, $0.openBytes) } }
 
     // MARK: conversions
 

@@ -114,6 +114,31 @@ import TestSupport
         server.stop()
     }
 
+    /// On the real clock, lines never disappear from answers while their chunks idle-close, flush,
+    /// get indexed and leave memory (`chunk_retain_period` 0, the hardest case: no overlap at all).
+    @Test func noGapWhileChunksMoveFromMemoryToTheStore() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(ingester: ServerProcess.smallChunks))
+        try server.start()
+        let c = server.connection()
+        try push(c, "g", count: 300)
+        var queries = 0
+        var sawStore = false, sawMemoryEmpty = false
+        let deadline = Date().addingTimeInterval(6)
+        while Date() < deadline {
+            let got = try c.lines(#"{app="store"}"#)
+            queries += 1
+            #expect(got.count == 300, "query \(queries) saw \(got.count) of 300 lines")
+            if got.count != 300 { break }
+            let m = try c.request("GET", "/metrics").text
+            if m.contains("skald_index_tables 1") || m.contains("skald_index_pending_chunks 1") { sawStore = true }
+            if m.contains(#"loki_ingester_memory_chunks{tenant="fake"} 0"#) || !m.contains("loki_ingester_memory_chunks{") { sawMemoryEmpty = sawStore }
+        }
+        #expect(queries > 20)
+        #expect(sawStore && sawMemoryEmpty, "the chunks did not move to the store during the test")
+        server.stop()
+    }
+
     @Test func aCorruptChunkBlockIsAWarningNotAFailure() throws {
         let dir = TestDirectory()
         let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())

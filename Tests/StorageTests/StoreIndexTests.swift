@@ -128,6 +128,26 @@ struct IndexHarness {
         #expect(h.files("index").filter { $0.hasPrefix("MANIFEST-") }.count == 1)
     }
 
+    /// Opened tables are kept within a byte budget, least recently used dropped first; answers stay complete.
+    @Test func openedTablesStayWithinTheirBudget() throws {
+        var config = StoreIndex.Configuration()
+        let day = SchemaPeriods.day
+        config.openTableBytes = 1  // at most one table stays open
+        let h = try IndexHarness(configuration: config)
+        var keys: [String] = []
+        for d in 0..<5 {
+            keys.append(try h.chunk(#"{app="api"}"#, minTime: Int64(d) * day, lsn: UInt64(d * 3 + 1)).key)
+        }
+        try h.index.writePending()
+        #expect(h.index.tableStats().tables == 5)
+        #expect(h.index.openTables().count == 1)
+        #expect(try h.keys(#"{app="api"}"#) == keys.sorted())
+        #expect(h.index.openTables().count == 1)
+        let again = try h.reopen()
+        #expect(try again.keys(#"{app="api"}"#) == keys.sorted())
+        #expect(again.index.openTables().count == 5, "the default budget keeps all five")
+    }
+
     /// A crash between writing tables and switching the manifest leaves unlisted files: removed on open.
     @Test func unlistedFilesAreRemovedOnOpen() throws {
         let h = try IndexHarness()
