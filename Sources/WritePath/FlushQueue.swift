@@ -24,6 +24,9 @@ final class FlushQueue: Sendable {
         pool = WorkerPool(name: "skald-flush", workers: workers, clock: clock) { j in
             do {
                 let ref = try store.put(header: j.chunk.header, blocks: j.chunk.blocks)
+                // Order matters: queries learn the key first (so they never count the chunk twice),
+                // then the index, then the stream (so log truncation always sees the chunk somewhere).
+                j.heads.noteStored(j.chunk, key: ref.key)
                 index.add(ref, labels: j.stream.labels)
                 j.heads.markFlushed(j.chunk, in: j.stream, ref: ref, now: clock.monotonic(), retain: retain)
                 Counter(label: "loki_ingester_chunks_flushed_total", dimensions: [("reason", j.chunk.reason.rawValue)]).increment()

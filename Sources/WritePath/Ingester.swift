@@ -223,10 +223,14 @@ public final class Ingester: Sendable {
     @discardableResult
     public func truncateLog() -> Int {
         guard let w = writer.withLock({ $0 }) else { return 0 }
-        var watermark = min(appliedThrough.load(ordering: .acquiring) &+ 1, storeIndex.lowestPendingLSN)
+        // Heads first, then the index's pending chunks: a flush moves a chunk from "unflushed in a
+        // head" to "pending in the index" by adding it to the index before marking it flushed, so
+        // reading in this order can never miss it in both.
+        var watermark = appliedThrough.load(ordering: .acquiring) &+ 1
         for h in tenants.withLock({ Array($0.values) }) {
             watermark = min(watermark, h.lowestUnflushedLSN())
         }
+        watermark = min(watermark, storeIndex.lowestPendingLSN)
         return w.deleteSegments(below: watermark)
     }
 

@@ -9,6 +9,10 @@ final class MemoryChunk: @unchecked Sendable {
     let reason: FlushReason
     /// Set (under the tenant's lock) once the file is durable and in the store index.
     var ref: ChunkRef?
+    /// Set (under the tenant's lock) once the file is durable, just before the index learns of it:
+    /// from then on queries read this chunk from memory only and skip the store's copy, so it is
+    /// never counted twice. The chunk still counts as unflushed for log truncation until `ref` is set.
+    var storedKey: String?
     /// Monotonic time of the flush.
     var flushedAt: Int64 = 0
 

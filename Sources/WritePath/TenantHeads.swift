@@ -105,7 +105,7 @@ final class TenantHeads: @unchecked Sendable {
             var s = MemorySnapshot(labels: h.labels, encoding: chunking.encoding)
             for c in h.closed where c.header.minTime < end && c.header.maxTime >= start {
                 s.blocks += c.blocks.filter { $0.minTime < end && $0.maxTime >= start }
-                if let ref = c.ref { s.storedKeys.insert(ref.key) } else { s.chunks += 1 }
+                if let key = c.ref?.key ?? c.storedKey { s.storedKeys.insert(key) } else { s.chunks += 1 }
             }
             let before = s.blocks.count
             s.blocks += h.blocks.filter { $0.minTime < end && $0.maxTime >= start }
@@ -127,6 +127,13 @@ final class TenantHeads: @unchecked Sendable {
         defer { lock.unlock() }
         guard stream.sealed(block, sequence: sequence, targetSize: chunking.targetSize) else { return nil }
         return stream.close(tenant: tenant.value, encoding: chunking.encoding, reason: .full)
+    }
+
+    /// Records that a chunk's file is durable under `key` (it is about to enter the index).
+    func noteStored(_ chunk: MemoryChunk, key: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        chunk.storedKey = key
     }
 
     /// Marks a chunk flushed (its file is durable and indexed); with no retain period it leaves memory now.
