@@ -46,7 +46,7 @@ let package = Package(
         // state
         .target(
             name: "Storage",
-            dependencies: ["ChunkFormat", "IndexFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Codecs", "ChunkFormat", "IndexFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: strict
         ),

@@ -27,14 +27,6 @@ public struct ChunkFormatError: Error, Equatable, CustomStringConvertible, Senda
     /// Runs a decoding step, turning a cursor's `CodecError` (a short or overlong field) into a
     /// `ChunkFormatError` for `section`; a `ChunkFormatError` thrown inside passes through.
     static func reading<T>(_ section: String, _ body: () throws -> T) throws(ChunkFormatError) -> T {
-        do {
-            return try body()
-        } catch let e as ChunkFormatError {
-            throw e
-        } catch let e as CodecError {
-            throw ChunkFormatError(.malformed, section: section, e.detail)
-        } catch {
-            throw ChunkFormatError(.malformed, section: section, "\(error)")
-        }
+        try decodingStep(body) { ChunkFormatError(.malformed, section: section, $0) }
     }
 }

@@ -160,4 +160,4 @@ public struct ChunkReader: Sendable {
     }
 }
 
-private func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
+private func hex(_ v: UInt32) -> String { "0x" + hexDigits(UInt64(v)) }

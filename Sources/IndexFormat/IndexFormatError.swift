@@ -26,14 +26,6 @@ public struct IndexFormatError: Error, Equatable, CustomStringConvertible, Senda
 
     /// Runs a decoding step, turning a cursor's `CodecError` into a `.malformed` error for `section`.
     static func reading<T>(_ section: String, _ body: () throws -> T) throws(IndexFormatError) -> T {
-        do {
-            return try body()
-        } catch let e as IndexFormatError {
-            throw e
-        } catch let e as CodecError {
-            throw IndexFormatError(.malformed, section: section, e.detail)
-        } catch {
-            throw IndexFormatError(.malformed, section: section, "\(error)")
-        }
+        try decodingStep(body) { IndexFormatError(.malformed, section: section, $0) }
     }
 }

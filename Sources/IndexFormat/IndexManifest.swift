@@ -38,15 +38,7 @@ public struct IndexManifest: Sendable, Equatable {
         out.appendUVarint(UInt64(tables.count))
         for t in tables {
             IndexTableWriter.appendString(t.path, to: &out)
-            IndexTableWriter.appendString(t.header.tenant, to: &out)
-            IndexTableWriter.appendString(t.header.tableName, to: &out)
-            out.appendU64LE(UInt64(bitPattern: t.header.minTime))
-            out.appendU64LE(UInt64(bitPattern: t.header.maxTime))
-            out.appendU64LE(t.header.minLSN)
-            out.appendU64LE(t.header.maxLSN)
-            out.appendUVarint(UInt64(t.header.seriesCount))
-            out.appendUVarint(UInt64(t.header.chunkCount))
-            out.appendUVarint(UInt64(t.header.chunkBytes))
+            t.header.append(to: &out)
             out.appendU64LE(UInt64(t.size))
             out.appendU32LE(t.checksum)
         }
@@ -82,16 +74,7 @@ public struct IndexManifest: Sendable, Equatable {
                 guard Self.isSafeRelativePath(path) else {
                     throw IndexFormatError(.malformed, section: "manifest", "table path \(path) is not a relative path inside the index directory")
                 }
-                let tenant = try c.string(c.length(max: IndexLayout.maxTenantBytes, "tenant"), "tenant")
-                let name = try c.string(c.length(max: IndexLayout.maxPathBytes, "table name"), "table name")
-                var h = IndexTableHeader(tenant: tenant, tableName: name)
-                h.minTime = Int64(bitPattern: try c.u64le("min time"))
-                h.maxTime = Int64(bitPattern: try c.u64le("max time"))
-                h.minLSN = try c.u64le("min LSN")
-                h.maxLSN = try c.u64le("max LSN")
-                h.seriesCount = try IndexTable.count(&c, max: IndexLayout.maxSeries, "series count")
-                h.chunkCount = try IndexTable.count(&c, max: Int(Int32.max), "chunk count")
-                h.chunkBytes = try IndexTable.count(&c, max: Int.max / 2, "chunk bytes")
+                let h = try IndexTableHeader.read(&c)
                 let size = try c.u64le("size")
                 guard size <= UInt64(Int.max / 2) else { throw IndexFormatError(.malformed, section: "manifest", "table size \(size) is impossible") }
                 tables.append(Entry(path: path, header: h, size: Int(size), checksum: try c.u32le("checksum")))

@@ -149,16 +149,7 @@ public final class IndexTable: Sendable {
         // header
         var c = cursor(0)
         let header = try IndexFormatError.reading("header") { () throws -> IndexTableHeader in
-            let tenant = try c.string(c.length(max: IndexLayout.maxTenantBytes, "tenant"), "tenant")
-            let name = try c.string(c.length(max: IndexLayout.maxPathBytes, "table name"), "table name")
-            var h = IndexTableHeader(tenant: tenant, tableName: name)
-            h.minTime = Int64(bitPattern: try c.u64le("min time"))
-            h.maxTime = Int64(bitPattern: try c.u64le("max time"))
-            h.minLSN = try c.u64le("min LSN")
-            h.maxLSN = try c.u64le("max LSN")
-            h.seriesCount = try count(&c, max: IndexLayout.maxSeries, "series count")
-            h.chunkCount = try count(&c, max: Int(Int32.max), "chunk count")
-            h.chunkBytes = try count(&c, max: Int.max / 2, "chunk bytes")
+            let h = try IndexTableHeader.read(&c)
             try atEnd(c, "header")
             return h
         }
@@ -314,7 +305,4 @@ public final class IndexTable: Sendable {
     }
 }
 
-func hex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return String(repeating: "0", count: 8 - s.count) + s
-}
+func hex(_ v: UInt32) -> String { hexDigits(UInt64(v), width: 8) }

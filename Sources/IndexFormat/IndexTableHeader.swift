@@ -1,3 +1,5 @@
+import Codecs
+
 /// What an index table says about itself: whose it is, which period, and what it covers, so the
 /// manifest and the tool can describe a table without reading its series.
 public struct IndexTableHeader: Sendable, Equatable {
@@ -25,5 +27,34 @@ public struct IndexTableHeader: Sendable, Equatable {
         self.seriesCount = seriesCount
         self.chunkCount = chunkCount
         self.chunkBytes = chunkBytes
+    }
+
+    /// Appends tenant, table name, time and LSN ranges and the three counts: the table's header
+    /// section, and the same fields in each manifest entry.
+    func append(to out: inout [UInt8]) {
+        IndexTableWriter.appendString(tenant, to: &out)
+        IndexTableWriter.appendString(tableName, to: &out)
+        out.appendU64LE(UInt64(bitPattern: minTime))
+        out.appendU64LE(UInt64(bitPattern: maxTime))
+        out.appendU64LE(minLSN)
+        out.appendU64LE(maxLSN)
+        out.appendUVarint(UInt64(seriesCount))
+        out.appendUVarint(UInt64(chunkCount))
+        out.appendUVarint(UInt64(chunkBytes))
+    }
+
+    /// Reads what `append` wrote.
+    static func read(_ c: inout ByteCursor) throws -> IndexTableHeader {
+        let tenant = try c.string(c.length(max: IndexLayout.maxTenantBytes, "tenant"), "tenant")
+        let name = try c.string(c.length(max: IndexLayout.maxPathBytes, "table name"), "table name")
+        var h = IndexTableHeader(tenant: tenant, tableName: name)
+        h.minTime = Int64(bitPattern: try c.u64le("min time"))
+        h.maxTime = Int64(bitPattern: try c.u64le("max time"))
+        h.minLSN = try c.u64le("min LSN")
+        h.maxLSN = try c.u64le("max LSN")
+        h.seriesCount = try IndexTable.count(&c, max: IndexLayout.maxSeries, "series count")
+        h.chunkCount = try IndexTable.count(&c, max: Int(Int32.max), "chunk count")
+        h.chunkBytes = try IndexTable.count(&c, max: Int.max / 2, "chunk bytes")
+        return h
     }
 }

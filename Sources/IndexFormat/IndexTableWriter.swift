@@ -40,15 +40,7 @@ public enum IndexTableWriter {
 
         // header
         var start = out.count
-        appendString(tenant, to: &out)
-        appendString(tableName, to: &out)
-        out.appendU64LE(UInt64(bitPattern: header.minTime))
-        out.appendU64LE(UInt64(bitPattern: header.maxTime))
-        out.appendU64LE(header.minLSN)
-        out.appendU64LE(header.maxLSN)
-        out.appendUVarint(UInt64(header.seriesCount))
-        out.appendUVarint(UInt64(header.chunkCount))
-        out.appendUVarint(UInt64(header.chunkBytes))
+        header.append(to: &out)
         toc.append((start, out.count - start))
 
         // symbols

@@ -1,3 +1,4 @@
+import Codecs
 public import ChunkFormat
 
 /// Where one flushed chunk is and what it covers: what the index keeps per chunk, enough to prune
@@ -27,10 +28,7 @@ public struct ChunkRef: Sendable, Equatable {
         "\(tenant)/\(hex(StreamHash.fnv64(labels), 16))-\(hex(UInt64(bitPattern: minTime), 16))-\(hex(UInt64(bitPattern: maxTime), 16))-\(hex(UInt64(checksum), 8))"
     }
 
-    static func hex(_ v: UInt64, _ width: Int) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
+    static func hex(_ v: UInt64, _ width: Int) -> String { hexDigits(v, width: width) }
 
     /// The first entry's time, parsed back out of a key (nil for a name that is not a chunk key).
     static func minTime(ofKey key: String) -> Int64? {

@@ -378,7 +378,8 @@ public final class LogWriter: @unchecked Sendable {
         return deleted
     }
 
-    /// Opens the first segment; a full volume is returned (the writer starts read-only), any other failure thrown.
+    /// Opens the first segment, returning the error instead of throwing it (`init` starts read-only on
+    /// a full volume and rethrows anything else; a `do/catch where` in `init` crashes the 6.1 compiler).
     private func openFirstSegment() -> DurableFile.IOError? {
         do {
             try openSegment(segmentIndex)

@@ -202,7 +202,7 @@ public final class Ingester: Sendable {
             }
         }
         flushQueue.enqueue(closed)
-        if force || now - lastIndexWrite.load(ordering: .relaxed) >= config.indexWriteInterval { writeIndex() }
+        if now - lastIndexWrite.load(ordering: .relaxed) >= config.indexWriteInterval { writeIndex() }
         truncateLog()
     }
 
