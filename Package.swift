@@ -43,6 +43,7 @@ let package = Package(
         ),
         .target(name: "ChunkFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         .target(name: "IndexFormat", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "CheckpointFormat", dependencies: ["Codecs", "ChunkFormat"], exclude: ["README.md"], swiftSettings: strict),
         // state
         .target(
             name: "Storage",
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "WritePath",
             dependencies: [
-                "Codecs", "LogModel", "WriteAheadLog", "ChunkFormat", "Storage",
+                "Codecs", "LogModel", "WriteAheadLog", "ChunkFormat", "CheckpointFormat", "Storage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,9 +96,10 @@ let package = Package(
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "CheckpointFormatTests", dependencies: ["CheckpointFormat", "ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "IndexFormat", "ChunkFormat", "LogModel", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "CheckpointFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
             dependencies: [

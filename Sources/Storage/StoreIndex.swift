@@ -140,6 +140,15 @@ public final class StoreIndex: Sendable {
         }
     }
 
+    /// The highest LSN of any indexed or pending chunk (0 with none). New log records must be numbered
+    /// above it even when the log itself is empty, or replay would take them for flushed ones.
+    public var maxLSN: UInt64 {
+        state.withLock { st in
+            max(st.manifest.tables.map(\.header.maxLSN).max() ?? 0,
+                st.pending.values.flatMap(\.values).flatMap(\.refs).map(\.header.maxLSN).max() ?? 0)
+        }
+    }
+
     /// Writes the pending chunks as new tables (one per tenant and table name), merging the smallest
     /// tables of a period when it has too many, and rebuilds damaged tables from chunk headers; then
     /// switches the manifest. Files first, manifest last: a crash anywhere leaves the old manifest

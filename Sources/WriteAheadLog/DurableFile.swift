@@ -37,7 +37,7 @@ public enum DurableFile {
             throw error
         }
         close(fd)
-        guard rename(tmp, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
+        guard Glibc.rename(tmp, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
         try syncDirectory(parent(of: path))
     }
 
@@ -159,6 +159,20 @@ public enum DurableFile {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// Deletes a file; returns whether it is gone (true if it was already absent).
+    @discardableResult
+    public static func remove(_ path: String) -> Bool {
+        unlink(path) == 0 || errno == ENOENT
+    }
+
+    /// Renames a file and syncs its directory; returns whether it worked.
+    @discardableResult
+    public static func rename(_ from: String, to: String) -> Bool {
+        guard Glibc.rename(from, to) == 0 else { return false }
+        try? syncDirectory(parent(of: to))
+        return true
     }
 
     public static func size(_ path: String) -> Int? {

@@ -3,8 +3,10 @@ public import LogModel
 public import Logging
 public import Storage
 public import WriteAheadLog
+import CheckpointFormat
 import Codecs
 import Foundation
+import Metrics
 import Synchronization
 
 /// Holds every tenant's stream heads and the write-ahead log that feeds them. A push is checked
@@ -36,6 +38,9 @@ public final class Ingester: Sendable {
         /// How often flushed chunks are written into index tables (checked at each sweep; the server
         /// uses `flush_check_period`). Until then they are found through memory and their log records are kept.
         public var indexWriteInterval: Int64 = 30 * 1_000_000_000
+        /// `ingester.wal.replay_memory_ceiling` (Loki: 4 GB): when replay has this much in memory it
+        /// flushes every chunk (and indexes them, so a crash right after cannot flush them twice).
+        public var replayMemoryCeiling = 4 << 30
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -81,6 +86,13 @@ public final class Ingester: Sendable {
     private let lastIndexWrite = Atomic<Int64>(0)
     /// Guards the writer reference (set once by `start`).
     private let writer = Mutex<LogWriter?>(nil)
+    /// The LSN of the newest durable checkpoint this process may rely on (0: none): log segments
+    /// wholly at or below it are not needed for anything still in memory.
+    private let checkpointLSN = Atomic<UInt64>(0)
+    /// One checkpoint at a time.
+    private let checkpointing = NSLock()
+    /// What the last replay restored from a checkpoint.
+    private let restored = Mutex<CheckpointRestore?>(nil)
 
     public init(configuration: Configuration, store: ChunkStore, index: StoreIndex, overrides: Overrides, clock: any Clock = SystemClock(),
                 logger: Logger) {
@@ -106,30 +118,47 @@ public final class Ingester: Sendable {
 
     // MARK: lifecycle
 
-    /// Rebuilds the heads from the log. Call once, before `start`.
+    /// Rebuilds the heads: the newest checkpoint, then the log records it does not cover. Call
+    /// once, before `start`. The report's `lastLSN` is the highest LSN anything durable mentions, so
+    /// new records are numbered above every flushed or checkpointed one even when the log is empty.
     public func replay(progress: (ReplayProgress) -> Void = { _ in }) throws -> ReplayReport {
         try DurableFile.createDirectory(config.wal.directory)
-        // Only chunks whose records may still be in the log matter to the skip rule.
-        let firstLSN = LogReader.firstLSN(directory: config.wal.directory) ?? 0
-        for tenant in storeIndex.tenantIDs {
-            guard let id = try? TenantID(tenant) else { continue }
-            let ranges = try storeIndex.flushedLSNRanges(tenant: tenant, from: firstLSN)
-            guard !ranges.isEmpty else { continue }
-            let h = heads(id)
-            h.lock.lock()
-            h.flushedRanges = ranges
-            h.lock.unlock()
+        let directory = config.wal.directory
+        let checkpoint = CheckpointRestore.newest(in: directory, logger: logger)
+        // Only chunks whose records may still be in the log or the checkpoint matter to the skip rule.
+        let logFirst = LogReader.firstLSN(directory: directory)
+        let from = min(logFirst ?? .max, checkpoint?.lowestLSN ?? .max)
+        if from != .max {
+            for tenant in storeIndex.tenantIDs {
+                guard let id = try? TenantID(tenant) else { continue }
+                let ranges = try storeIndex.flushedLSNRanges(tenant: tenant, from: from)
+                guard !ranges.isEmpty else { continue }
+                let h = heads(id)
+                h.lock.lock()
+                h.coveredRanges = ranges
+                h.lock.unlock()
+            }
         }
         defer {
             for h in tenants.withLock({ Array($0.values) }) {
                 h.lock.lock()
-                h.flushedRanges = [:]
+                h.coveredRanges = [:]
                 h.lock.unlock()
             }
         }
         compressor.start()
+        var restore = checkpoint
+        if var r = restore {
+            r.load(into: self, now: clock.monotonic())
+            restore = r
+            if r.isComplete { checkpointLSN.store(r.lsn, ordering: .relaxed) }
+        }
+        restored.withLock { $0 = restore }
+
         var undecodable = 0
-        let report = try LogReader.replay(directory: config.wal.directory, logger: logger, progress: progress) { rec in
+        var sinceCheck = 0
+        var ceilingFlushes = 0
+        var report = try LogReader.replay(directory: directory, logger: logger, progress: progress) { rec in
             guard rec.type == .push, let tenant = try? TenantID(rec.tenant) else { undecodable += 1; return }
             do {
                 let batch = try PushRecord.decode(rec.payload)
@@ -140,13 +169,57 @@ public final class Ingester: Sendable {
                 undecodable += 1
                 logger.error("skipping undecodable wal record", metadata: ["wal.lsn": "\(rec.lsn)", "error": "\(error)"])
             }
+            sinceCheck += rec.payload.count
+            if sinceCheck >= Self.ceilingCheckBytes {
+                sinceCheck = 0
+                if memoryBytes() >= config.replayMemoryCeiling {
+                    flushDuringReplay()
+                    ceilingFlushes += 1
+                }
+            }
         }
+        report.lastLSN = max(report.lastLSN, storeIndex.maxLSN, restore?.highestLSN ?? 0)
         logger.info("wal replay finished", metadata: [
             "wal.segments": "\(report.segments)", "wal.records": "\(report.records)", "wal.bytes": "\(report.bytes)",
             "wal.last_lsn": "\(report.lastLSN)", "wal.damage": "\(report.damage.count)", "wal.undecodable": "\(undecodable)",
+            "wal.replay_ceiling_flushes": "\(ceilingFlushes)",
         ])
         return report
     }
+
+    /// How much record payload replay applies between two looks at memory.
+    static let ceilingCheckBytes = 16 << 20
+
+    /// Bytes held by every head (open and closed chunks in memory).
+    func memoryBytes() -> Int {
+        tenants.withLock { Array($0.values) }.reduce(0) { $0 + $1.stats().bytes }
+    }
+
+    /// Replay reached `replay_memory_ceiling`: every chunk goes to the store and into an index table
+    /// before replay goes on. The tables make the next replay skip these records, so even a crash
+    /// right after cannot bring them back as second copies.
+    private func flushDuringReplay() {
+        let before = memoryBytes()
+        compressor.drain()
+        flushQueue.start()
+        sweep(force: true)
+        flushQueue.drain(timeout: 24 * 3600)
+        writeIndex()
+        Counter(label: "skald_wal_replay_ceiling_flushes_total").increment()
+        logger.warning("replay reached ingester.wal.replay_memory_ceiling; flushed every chunk before going on",
+                       metadata: ["bytes.before": "\(before)", "bytes.after": "\(memoryBytes())", "ceiling": "\(config.replayMemoryCeiling)"])
+    }
+
+    /// Restores one checkpoint chunk (replay's checkpoint step).
+    func restore(_ c: CheckpointChunk, tenant: TenantID, now: Int64) -> TenantHeads.Restored {
+        let h = heads(tenant)
+        let r = h.restore(c, now: now)
+        if case .closed(let stream, let chunk) = r { flushQueue.enqueue([(h, stream, chunk)]) }
+        return r
+    }
+
+    /// What the last replay restored from a checkpoint (nil: there was none).
+    public var lastRestore: CheckpointRestore? { restored.withLock { $0 } }
 
     /// Opens a fresh segment after everything replayed and starts the writer and the flush workers.
     public func start(after report: ReplayReport) throws {
@@ -171,8 +244,9 @@ public final class Ingester: Sendable {
 
     /// Drains, syncs and closes the log (pushes after this fail with `closed`); with `flush`, closes
     /// every open chunk and waits (up to `flushTimeout`) for all of them to reach the store. Then
-    /// stops the flush workers: whatever is still unflushed is in the log for the next start.
-    public func stop(flush: Bool = false, flushTimeout: Double = 60) {
+    /// stops the flush workers and, with `checkpoint`, writes a checkpoint so the next start reads it
+    /// instead of the log: whatever is still unflushed is in the checkpoint or the log.
+    public func stop(flush: Bool = false, flushTimeout: Double = 60, checkpoint: Bool = true) {
         let w = writer.withLock { w -> LogWriter? in defer { w = nil }; return w }
         w?.close()
         compressor.drain()
@@ -186,6 +260,13 @@ public final class Ingester: Sendable {
         flushQueue.stop()
         compressor.stop()
         writeIndex()
+        if checkpoint, let w {
+            do {
+                try self.checkpoint(using: w)
+            } catch {
+                logger.error("shutdown checkpoint failed; the next start replays the log instead", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     // MARK: flush
@@ -217,20 +298,96 @@ public final class Ingester: Sendable {
         }
     }
 
+    /// What one checkpoint wrote.
+    public struct CheckpointReport: Sendable {
+        public var lsn: UInt64
+        public var chunks: Int
+        public var bytes: Int
+        public var seconds: Double
+        public var segmentsDeleted: Int
+    }
+
+    /// Writes a checkpoint of everything in memory (`ingester.wal.checkpoint_duration`), then lets
+    /// the log go up to it. Each stream is captured under its tenant's lock (no copying) and
+    /// compressed and written outside it, so pushes carry on meanwhile. Returns nil when nothing
+    /// was applied since the last one. A failure (a full volume, say) leaves the previous checkpoint
+    /// and the log as they were.
+    @discardableResult
+    public func checkpoint() throws -> CheckpointReport? {
+        guard let w = writer.withLock({ $0 }) else { return nil }
+        return try checkpoint(using: w)
+    }
+
+    @discardableResult
+    private func checkpoint(using w: LogWriter) throws -> CheckpointReport? {
+        checkpointing.lock()
+        defer { checkpointing.unlock() }
+        // Every record up to `lsn` is in the heads now, so each stream's capture below holds all of
+        // that stream's records up to it that are not already in flushed chunks.
+        let lsn = appliedThrough.load(ordering: .acquiring)
+        guard lsn > 0, lsn != checkpointLSN.load(ordering: .acquiring) else { return nil }
+        let started = clock.monotonic()
+        let file: CheckpointWriter
+        do {
+            file = try CheckpointWriter(directory: config.wal.directory, prefix: CheckpointPrefix(lsn: lsn, createdUnixNano: clock.now()))
+            do {
+                for h in tenants.withLock({ Array($0.values) }) {
+                    for key in h.streamKeys {
+                        guard let capture = h.capture(key), !capture.isEmpty else { continue }
+                        for c in capture.chunks(tenant: h.tenant.value, encoding: h.chunking.encoding) { try file.append(c) }
+                    }
+                }
+                // Chunks that left memory before their stream was captured are not in the
+                // checkpoint; their tables must be durable before it replaces the previous one.
+                try storeIndex.writePending()
+                try file.commit()
+            } catch {
+                file.abandon()
+                throw error
+            }
+        } catch {
+            Counter(label: "loki_ingester_checkpoint_creations_failed_total").increment()
+            throw error
+        }
+        checkpointLSN.store(lsn, ordering: .releasing)
+        let removed = CheckpointFiles.removeAll(in: config.wal.directory, except: lsn)
+        let deleted = truncateLog(using: w)
+        let report = CheckpointReport(lsn: lsn, chunks: Int(file.chunks), bytes: file.bytes,
+                                      seconds: Double(clock.monotonic() - started) / 1e9, segmentsDeleted: deleted)
+        Counter(label: "loki_ingester_checkpoint_creations_total").increment()
+        Counter(label: "loki_ingester_checkpoint_deletions_total").increment(by: removed)
+        Counter(label: "loki_ingester_checkpoint_logged_bytes_total").increment(by: report.bytes)
+        Metrics.Timer(label: "loki_ingester_checkpoint_duration_seconds").recordNanoseconds(clock.monotonic() - started)
+        logger.info("checkpoint written", metadata: [
+            "checkpoint.lsn": "\(lsn)", "checkpoint.chunks": "\(report.chunks)", "checkpoint.bytes": "\(report.bytes)",
+            "checkpoint.seconds": "\(report.seconds)", "wal.segments_deleted": "\(deleted)",
+        ])
+        return report
+    }
+
     /// Deletes log segments whose records are all in flushed, indexed chunks: everything below the
     /// lowest LSN still held only in memory (open chunks, closed chunks not yet flushed, flushed chunks
     /// not yet in an index table) and not above what has been applied. Returns the number of segments deleted.
     @discardableResult
     public func truncateLog() -> Int {
         guard let w = writer.withLock({ $0 }) else { return 0 }
+        return truncateLog(using: w)
+    }
+
+    /// Segments may go below the lowest LSN held only in memory — or, where a checkpoint holds
+    /// memory, below the checkpoint — but never above a chunk flushed and not yet indexed, nor above
+    /// what has been applied.
+    private func truncateLog(using w: LogWriter) -> Int {
         // Heads first, then the index's pending chunks: a flush moves a chunk from "unflushed in a
         // head" to "pending in the index" by adding it to the index before marking it flushed, so
         // reading in this order can never miss it in both.
-        var watermark = appliedThrough.load(ordering: .acquiring) &+ 1
+        let applied = appliedThrough.load(ordering: .acquiring) &+ 1
+        var unflushed = UInt64.max
         for h in tenants.withLock({ Array($0.values) }) {
-            watermark = min(watermark, h.lowestUnflushedLSN())
+            unflushed = min(unflushed, h.lowestUnflushedLSN())
         }
-        watermark = min(watermark, storeIndex.lowestPendingLSN)
+        let checkpointed = checkpointLSN.load(ordering: .acquiring) &+ 1
+        let watermark = min(applied, max(unflushed, checkpointed), storeIndex.lowestPendingLSN)
         return w.deleteSegments(below: watermark)
     }
 

@@ -103,6 +103,39 @@ final class StreamHead: @unchecked Sendable {
         return chunk
     }
 
+    /// What a checkpoint keeps of this stream, taken under the tenant's lock without copying
+    /// (blocks are values shared copy-on-write; closed chunks are immutable). The head and pending
+    /// blocks are compressed later, outside the lock, by `CheckpointCapture.chunks`.
+    func capture() -> CheckpointCapture {
+        CheckpointCapture(labels: labels.canonical, closed: closed.filter { $0.ref == nil }, sealedBlocks: blocks,
+                          rawBlocks: pending.map { $0.sealed.map { .sealed($0) } ?? .raw($0.block) } + (head.isEmpty ? [] : [.raw(head)]),
+                          minLSN: minLSN, maxLSN: maxLSN)
+    }
+
+    /// Makes `blocks` (from a checkpoint) this stream's open chunk, covering records `minLSN...maxLSN`.
+    /// Only on an empty stream, before any record is applied.
+    func restoreOpen(blocks restored: [ChunkBlock], minLSN: UInt64, maxLSN: UInt64, now: Int64) {
+        blocks = restored
+        blocksBytes = restored.reduce(0) { $0 + $1.bytes.count }
+        self.minLSN = minLSN
+        self.maxLSN = maxLSN
+        lastAppend = now
+        noteRestored(maxTime: restored.map(\.maxTime).max() ?? .min)
+    }
+
+    /// Adds a closed chunk from a checkpoint (it still has to be flushed).
+    func restoreClosed(_ chunk: MemoryChunk, now: Int64) {
+        closed.append(chunk)
+        if lastAppend == 0 { lastAppend = now }
+        noteRestored(maxTime: chunk.header.maxTime)
+    }
+
+    /// Validation continues from restored entries as it would from applied ones.
+    private func noteRestored(maxTime: Int64) {
+        if maxTime > admittedHighest { admittedHighest = maxTime }
+        if maxTime > admittedLast { admittedLast = maxTime }
+    }
+
     /// Bytes held: compressed blocks (open and closed) plus the head block's encoded size.
     var memoryBytes: Int {
         blocksBytes + head.encodedSize + pending.reduce(0) { $0 + $1.block.encodedSize } + closed.reduce(0) { $0 + $1.compressedBytes }

@@ -1,5 +1,6 @@
 public import ChunkFormat
 public import LogModel
+import CheckpointFormat
 import Foundation
 public import Storage
 
@@ -19,8 +20,9 @@ final class TenantHeads: @unchecked Sendable {
     private(set) var streams: [String: StreamHead] = [:]
     /// Postings over `streams` for matcher lookups.
     private var index = HeadIndex()
-    /// During replay only: per stream, the LSN ranges already in flushed chunks (those records' entries are skipped).
-    var flushedRanges: [String: [ClosedRange<UInt64>]] = [:]
+    /// During replay only: per stream, the LSN ranges already in flushed chunks or restored from the
+    /// checkpoint (those records' entries for that stream are skipped).
+    var coveredRanges: [String: [ClosedRange<UInt64>]] = [:]
 
     init(tenant: TenantID, chunking: Chunking) {
         self.tenant = tenant
@@ -35,7 +37,7 @@ final class TenantHeads: @unchecked Sendable {
         var full: [(StreamHead, HeadBlock)] = []
         batch.bytes.withUnsafeBytes { bytes in
             for (si, s) in batch.streams.enumerated() {
-                if !flushedRanges.isEmpty, let ranges = flushedRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
+                if !coveredRanges.isEmpty, let ranges = coveredRanges[s.labels], ranges.contains(where: { $0.contains(lsn) }) { continue }
                 let h: StreamHead
                 if let existing = streams[s.labels] {
                     h = existing
@@ -119,6 +121,57 @@ final class TenantHeads: @unchecked Sendable {
             if s.hasData || !s.storedKeys.isEmpty { out.append(s) }
         }
         return out
+    }
+
+    var streamKeys: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(streams.keys)
+    }
+
+    /// One stream's part of a checkpoint (nil if the stream is gone).
+    func capture(_ key: String) -> CheckpointCapture? {
+        lock.lock()
+        defer { lock.unlock() }
+        return streams[key]?.capture()
+    }
+
+    enum Restored {
+        /// A flushed chunk already holds these records: nothing to restore.
+        case covered
+        case open
+        /// A closed chunk, back in memory, to be queued for flushing.
+        case closed(StreamHead, MemoryChunk)
+        /// The chunk's labels do not parse (never for chunks Skald wrote).
+        case unreadable
+    }
+
+    /// Puts a checkpoint chunk back into its stream (during replay, before any record is applied)
+    /// and marks its records covered so the log's copy of them is skipped.
+    func restore(_ c: CheckpointChunk, now: Int64) -> Restored {
+        lock.lock()
+        defer { lock.unlock() }
+        let range = c.header.minLSN...c.header.maxLSN
+        let key = c.header.labels
+        if let ranges = coveredRanges[key], ranges.contains(where: { $0.lowerBound <= range.lowerBound && range.upperBound <= $0.upperBound }) {
+            return .covered
+        }
+        let stream: StreamHead
+        if let existing = streams[key] {
+            stream = existing
+        } else if let labels = try? LabelParser.parse(key) {
+            stream = add(key, StreamHead(labels: labels))
+        } else {
+            return .unreadable
+        }
+        coveredRanges[key, default: []].append(range)
+        if c.isOpen && stream.openIsEmpty {
+            stream.restoreOpen(blocks: c.blocks, minLSN: c.header.minLSN, maxLSN: c.header.maxLSN, now: now)
+            return .open
+        }
+        let chunk = MemoryChunk(header: c.header, blocks: c.blocks, reason: .forced)
+        stream.restoreClosed(chunk, now: now)
+        return .closed(stream, chunk)
     }
 
     /// Takes a compressed block back from the compressor; returns the chunk it filled, if any.

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension DurableFile {
+    /// A file written in pieces under the crash-safety ritual: appended to as `<path>.tmp`, then
+    /// `commit` fsyncs it, renames it into place and fsyncs the directory. Until `commit`, a crash
+    /// leaves only the `.tmp` (deleted on the next start); `abandon` removes it at once.
+    public final class Appender {
+        public let path: String
+        public var tmpPath: String { path + ".tmp" }
+        private var fd: Int32
+        public private(set) var written = 0
+
+        public init(path: String) throws(IOError) {
+            self.path = path
+            fd = open(path + ".tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw IOError(path: path + ".tmp", operation: "open", errno: errno) }
+        }
+
+        deinit { if fd >= 0 { close(fd) } }
+
+        public func append(_ parts: [[UInt8]]) throws(IOError) {
+            try DurableFile.writeAll(fd, parts: parts, path: tmpPath)
+            written += parts.reduce(0) { $0 + $1.count }
+        }
+
+        /// fsync → close → rename → fsync the directory.
+        public func commit() throws(IOError) {
+            guard fsync(fd) == 0 else { throw IOError(path: tmpPath, operation: "fsync", errno: errno) }
+            close(fd)
+            fd = -1
+            guard Glibc.rename(tmpPath, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
+            try DurableFile.syncDirectory(DurableFile.parent(of: path))
+        }
+
+        /// Closes and deletes the temporary file.
+        public func abandon() {
+            if fd >= 0 { close(fd); fd = -1 }
+            unlink(tmpPath)
+        }
+    }
+
+    /// A file read front to back in pieces (one piece in memory at a time), plus its tail.
+    public final class SequentialReader {
+        public let path: String
+        public let size: Int
+        private let fd: Int32
+        private var offset = 0
+
+        public init(path: String) throws(IOError) {
+            self.path = path
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw IOError(path: path, operation: "open", errno: errno) }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                let e = errno
+                close(fd)
+                throw IOError(path: path, operation: "stat", errno: e)
+            }
+            size = Int(st.st_size)
+        }
+
+        deinit { close(fd) }
+
+        /// The next `count` bytes (fewer only at the end of the file).
+        public func read(_ count: Int) throws(IOError) -> [UInt8] {
+            let n = max(0, min(count, size - offset))
+            let bytes = try pread(at: offset, count: n)
+            offset += bytes.count
+            return bytes
+        }
+
+        /// The last `count` bytes (or the whole file if shorter), without moving the read position.
+        public func tail(_ count: Int) throws(IOError) -> [UInt8] {
+            try pread(at: max(0, size - count), count: min(count, size))
+        }
+
+        private func pread(at start: Int, count: Int) throws(IOError) -> [UInt8] {
+            guard count > 0 else { return [] }
+            var failure: Int32 = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buf, got in
+                got = 0
+                while got < count {
+                    let n = Glibc.pread(fd, buf.baseAddress! + got, count - got, off_t(start + got))
+                    if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+                    if n == 0 { break }
+                    got += n
+                }
+            }
+            if failure != 0 { throw IOError(path: path, operation: "read", errno: failure) }
+            return bytes
+        }
+    }
+}
