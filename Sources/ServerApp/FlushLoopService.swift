@@ -13,7 +13,7 @@ struct FlushLoopService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(period, 1_000_000)))
-                if readiness.isReady { ingester.sweep() }
+                if readiness.isReady { await BlockingWork.run("skald-sweep") { [ingester] in ingester.sweep() } }
             }
         }
     }

@@ -54,6 +54,7 @@ public struct SkaldServer: Sendable {
         // Chunks flushed since the last sweep become an index table at the next one (at most one
         // table per tenant and period per flush check; the merging keeps their number bounded).
         ingesterConfig.indexWriteInterval = config.ingester.flushCheckPeriod
+        ingesterConfig.replayMemoryCeiling = config.ingester.wal.replayMemoryCeiling
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
         var indexConfig = StoreIndex.Configuration()
         indexConfig.schema = SchemaPeriods(config.schemaPeriods)
@@ -101,6 +102,7 @@ public struct SkaldServer: Sendable {
                 .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay,
                                                flushOnShutdown: config.ingester.wal.flushOnShutdown, logger: logger)),
                 .init(service: FlushLoopService(ingester: ingester, period: config.ingester.flushCheckPeriod, readiness: readiness)),
+                .init(service: CheckpointService(ingester: ingester, period: config.ingester.wal.checkpointDuration, readiness: readiness, logger: logger)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
                                                     overrides: overrides, logger: logger)),
                 .init(service: app),

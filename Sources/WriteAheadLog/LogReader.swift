@@ -79,15 +79,20 @@ public enum LogReader {
         return report
     }
 
-    /// The LSN of the first intact record in the oldest segment, or nil when there is none or it
-    /// cannot be read cheaply (callers then assume the log may start anywhere).
+    /// The LSN of the log's first record: read from the oldest segment holding any (empty segments,
+    /// left by a start with no pushes, are passed over). `UInt64.max` when no segment holds a record;
+    /// nil when a segment cannot be read cheaply (callers then assume the log may start anywhere).
     public static func firstLSN(directory: String) -> UInt64? {
-        guard let oldest = DurableFile.list(directory).compactMap(SegmentName.index).min(),
-              let bytes = try? DurableFile.read(directory + "/" + SegmentName.name(oldest), limit: 1 << 20) else { return nil }
-        return bytes.withUnsafeBytes { p -> UInt64? in
-            guard (try? WALFormat.readSegmentHeader(p)) != nil else { return nil }
-            return frame(at: WALFormat.segmentHeaderSize, in: p, after: 0)?.lsn
+        for index in DurableFile.list(directory).compactMap(SegmentName.index).sorted() {
+            guard let bytes = try? DurableFile.read(directory + "/" + SegmentName.name(index), limit: 1 << 20) else { return nil }
+            let first = bytes.withUnsafeBytes { p -> UInt64?? in
+                guard (try? WALFormat.readSegmentHeader(p)) != nil else { return .some(nil) }
+                if p.count == WALFormat.segmentHeaderSize { return nil } // empty: look at the next one
+                return .some(frame(at: WALFormat.segmentHeaderSize, in: p, after: 0)?.lsn)
+            }
+            if let first { return first }
         }
+        return .max
     }
 
     /// A frame at `off` that parses, whose LSN follows `after`, and whose checksum matches.

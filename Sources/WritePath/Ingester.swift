@@ -41,6 +41,8 @@ public final class Ingester: Sendable {
         /// `ingester.wal.replay_memory_ceiling` (Loki: 4 GB): when replay has this much in memory it
         /// flushes every chunk (and indexes them, so a crash right after cannot flush them twice).
         public var replayMemoryCeiling = 4 << 30
+        /// How much record payload replay applies between two looks at memory.
+        public var ceilingCheckBytes = 16 << 20
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -126,8 +128,8 @@ public final class Ingester: Sendable {
         let directory = config.wal.directory
         let checkpoint = CheckpointRestore.newest(in: directory, logger: logger)
         // Only chunks whose records may still be in the log or the checkpoint matter to the skip rule.
-        let logFirst = LogReader.firstLSN(directory: directory)
-        let from = min(logFirst ?? .max, checkpoint?.lowestLSN ?? .max)
+        let logFirst = LogReader.firstLSN(directory: directory) ?? 0
+        let from = min(logFirst, checkpoint?.lowestLSN ?? .max)
         if from != .max {
             for tenant in storeIndex.tenantIDs {
                 guard let id = try? TenantID(tenant) else { continue }
@@ -170,7 +172,7 @@ public final class Ingester: Sendable {
                 logger.error("skipping undecodable wal record", metadata: ["wal.lsn": "\(rec.lsn)", "error": "\(error)"])
             }
             sinceCheck += rec.payload.count
-            if sinceCheck >= Self.ceilingCheckBytes {
+            if sinceCheck >= config.ceilingCheckBytes {
                 sinceCheck = 0
                 if memoryBytes() >= config.replayMemoryCeiling {
                     flushDuringReplay()
@@ -186,9 +188,6 @@ public final class Ingester: Sendable {
         ])
         return report
     }
-
-    /// How much record payload replay applies between two looks at memory.
-    static let ceilingCheckBytes = 16 << 20
 
     /// Bytes held by every head (open and closed chunks in memory).
     func memoryBytes() -> Int {

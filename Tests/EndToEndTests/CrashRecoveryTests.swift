@@ -27,11 +27,13 @@ func chunkFiles(_ dir: String) -> [String] {
         }
     }
 
-    /// Small chunks make the server cut blocks, close chunks and flush them all through the run, so
-    /// kills land during flushes too; replay must then skip exactly what the flushed chunks hold.
+    /// Small chunks make the server cut blocks, close chunks and flush them all through the run, and
+    /// a 150 ms checkpoint period makes it checkpoint and delete segments all the time, so kills land
+    /// during flushes, checkpoints and deletions too; replay must then skip exactly what the flushed
+    /// chunks and the checkpoint hold.
     @Test func killNineAtRandomMomentsLosesNothingAcknowledged() throws {
         let dir = TestDirectory()
-        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(ingester: ServerProcess.smallChunks))
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(ingester: ServerProcess.smallChunks, wal: ServerProcess.frequentCheckpoints))
         let ledger = Ledger()
         var rng = SystemRandomNumberGenerator()
         for round in 0..<Self.rounds {
@@ -84,6 +86,8 @@ func chunkFiles(_ dir: String) -> [String] {
         let index = (try? FileManager.default.subpathsOfDirectory(atPath: dir.path + "/data/index")) ?? []
         #expect(index.contains { $0.hasPrefix("MANIFEST-") } && index.contains { $0.hasSuffix(".skix") },
                 "the run never wrote an index table, so kills did not cross index writes: \(index)")
+        let wal = (try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/data/wal")) ?? []
+        #expect(wal.contains { $0.hasPrefix("checkpoint-") && $0.hasSuffix(".skcp") }, "the run never wrote a checkpoint: \(wal)")
     }
 
     @Test func damagedTailIsRepairedAndReported() throws {

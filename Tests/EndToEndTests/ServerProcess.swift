@@ -33,7 +33,13 @@ final class ServerProcess {
       chunk_idle_period: 2s
     """
 
-    static func config(auth: Bool = false, extraLimits: String = "", ingester: String = "") -> String {
+    /// Checkpoints (and the segment deletions after them) all the time.
+    static let frequentCheckpoints = """
+        checkpoint_duration: 150ms
+        segment_size: 64KB
+    """
+
+    static func config(auth: Bool = false, extraLimits: String = "", ingester: String = "", wal: String = "") -> String {
         """
         auth_enabled: \(auth)
         server:
@@ -45,6 +51,7 @@ final class ServerProcess {
         \(ingester)
           wal:
             fsync: always
+        \(wal)
         limits_config:
           ingestion_rate_mb: 1000
           ingestion_burst_size_mb: 2000

@@ -20,12 +20,17 @@ struct ChunkHarness {
 
     let indexObjects: FlakyStore
     let index: StoreIndex
+    /// What the start-up replay read from the log.
+    let replay: ReplayReport
 
-    init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4, segmentSize: Int = 64 << 20, indexWriteInterval: Int64 = 0) throws {
+    init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4, segmentSize: Int = 64 << 20, indexWriteInterval: Int64 = 0,
+         targetSize: Int = 4096, replayMemoryCeiling: Int = 4 << 30, ceilingCheckBytes: Int = 16 << 20) throws {
         self.dir = dir
         var config = Ingester.Configuration(wal: .init(directory: dir + "/wal", segmentSize: segmentSize))
         config.blockSize = 1024
-        config.targetSize = 4096
+        config.targetSize = targetSize
+        config.replayMemoryCeiling = replayMemoryCeiling
+        config.ceilingCheckBytes = ceilingCheckBytes
         config.encoding = encoding
         config.idlePeriod = 60 * 1_000_000_000
         config.retainPeriod = retain
@@ -37,7 +42,8 @@ struct ChunkHarness {
         index = try StoreIndex(objects: indexObjects, chunks: store, logger: Logger(label: "test"))
         ingester = Ingester(configuration: config, store: store, index: index, overrides: Overrides(defaults: Limits()),
                             clock: clock, logger: Logger(label: "test"))
-        try ingester.start(after: try ingester.replay())
+        replay = try ingester.replay()
+        try ingester.start(after: replay)
     }
 
     /// Pushes `count` distinct lines (`prefix-i`) to one stream, `perBatch` per push.

@@ -141,9 +141,15 @@ enum ConfigSchema {
             "ingester.wal": section,
             "ingester.wal.enabled": set(.bool) { $0.ingester.wal.enabled = $1.bool },
             "ingester.wal.dir": set(.string) { $0.ingester.wal.dir = $1.string },
-            "ingester.wal.checkpoint_duration": set(.duration) { $0.ingester.wal.checkpointDuration = $1.duration },
+            "ingester.wal.checkpoint_duration": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.duration >= 1_000_000 else { throw ConfigError("ingester.wal.checkpoint_duration must be at least 1ms, got \(v.string)") }
+                c.ingester.wal.checkpointDuration = v.duration
+            },
             "ingester.wal.flush_on_shutdown": set(.bool) { $0.ingester.wal.flushOnShutdown = $1.bool },
-            "ingester.wal.replay_memory_ceiling": set(.bytes) { $0.ingester.wal.replayMemoryCeiling = $1.int },
+            "ingester.wal.replay_memory_ceiling": set(.bytes) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.int > 0 else { throw ConfigError("ingester.wal.replay_memory_ceiling must be more than 0 bytes, got \(v.string)") }
+                c.ingester.wal.replayMemoryCeiling = v.int
+            },
             "ingester.wal.fsync": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
                 switch v.string {
                 case "always": c.ingester.wal.fsync = .always
