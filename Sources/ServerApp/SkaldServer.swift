@@ -55,6 +55,7 @@ public struct SkaldServer: Sendable {
         // table per tenant and period per flush check; the merging keeps their number bounded).
         ingesterConfig.indexWriteInterval = config.ingester.flushCheckPeriod
         ingesterConfig.replayMemoryCeiling = config.ingester.wal.replayMemoryCeiling
+        ingesterConfig.memoryBudget = config.ingester.memoryBudget
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
         var indexConfig = StoreIndex.Configuration()
         indexConfig.schema = SchemaPeriods(config.schemaPeriods)
@@ -102,6 +103,7 @@ public struct SkaldServer: Sendable {
                 .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay,
                                                flushOnShutdown: config.ingester.wal.flushOnShutdown, logger: logger)),
                 .init(service: FlushLoopService(ingester: ingester, period: config.ingester.flushCheckPeriod, readiness: readiness)),
+                .init(service: MemoryBudgetService(ingester: ingester, readiness: readiness)),
                 .init(service: CheckpointService(ingester: ingester, period: config.ingester.wal.checkpointDuration, readiness: readiness, logger: logger)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
                                                     overrides: overrides, logger: logger)),

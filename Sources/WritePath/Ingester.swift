@@ -41,6 +41,10 @@ public final class Ingester: Sendable {
         /// `ingester.wal.replay_memory_ceiling` (Loki: 4 GB): when replay has this much in memory it
         /// flushes every chunk (and indexes them, so a crash right after cannot flush them twice).
         public var replayMemoryCeiling = 4 << 30
+        /// Skald's own `ingester.memory_budget`: bytes of log data the heads may hold (0: no bound).
+        /// Past a quarter of it in uncompressed head blocks, the biggest are compressed early; past
+        /// all of it, the biggest open chunks are closed and flushed early (`enforceMemoryBudget`).
+        public var memoryBudget = 256 << 20
         /// How much record payload replay applies between two looks at memory.
         public var ceilingCheckBytes = 16 << 20
 
@@ -295,6 +299,67 @@ public final class Ingester: Sendable {
         } catch {
             logger.error("writing index tables failed; will retry at the next flush check", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// What one look at the memory budget did.
+    public struct BudgetReport: Sendable {
+        public var bytes = 0
+        public var uncompressed = 0
+        public var blocksCut = 0
+        public var chunksClosed = 0
+    }
+
+    /// Keeps the heads within `memoryBudget` (the server calls this every second): when
+    /// uncompressed head blocks pass a quarter of the budget, the biggest are cut and compressed
+    /// until they are under an eighth; when everything passes the budget, the biggest open chunks
+    /// are closed and queued for flushing until the rest is under 70% of it. Everything stays in
+    /// the log until flushed and indexed, so closing early costs chunk size, never data.
+    @discardableResult
+    public func enforceMemoryBudget() -> BudgetReport {
+        var report = BudgetReport()
+        let budget = config.memoryBudget
+        guard budget > 0 else { return report }
+        let heads = tenants.withLock { Array($0.values) }
+        var usage: [(heads: TenantHeads, stream: StreamHead, raw: Int, open: Int, total: Int)] = []
+        for h in heads { for u in h.usage() { usage.append((h, u.stream, u.raw, u.open, u.total)) } }
+        var raw = usage.reduce(0) { $0 + $1.raw }
+        var total = usage.reduce(0) { $0 + $1.total }
+        report.bytes = total
+        report.uncompressed = raw
+        if raw > budget / 4 {
+            var chosen: [ObjectIdentifier: (TenantHeads, [StreamHead])] = [:]
+            for u in usage.sorted(by: { $0.raw > $1.raw }) where raw > budget / 8 && u.raw > 0 {
+                chosen[ObjectIdentifier(u.heads), default: (u.heads, [])].1.append(u.stream)
+                raw -= u.raw
+                total -= u.raw - u.raw / 3 // roughly what compression gives back
+            }
+            for (h, streams) in chosen.values {
+                let cut = h.cutEarly(streams)
+                report.blocksCut += cut.count
+                compressor.enqueue(cut.map { .init(heads: h, stream: $0.0, block: $0.1) })
+            }
+        }
+        if total > budget {
+            var closed: [(TenantHeads, StreamHead, MemoryChunk)] = []
+            var chosen: [ObjectIdentifier: (TenantHeads, [StreamHead])] = [:]
+            // Chunks already closed and waiting for a flush worker cannot be helped here.
+            for u in usage.sorted(by: { $0.open > $1.open }) where total > budget * 7 / 10 && u.open > 0 {
+                chosen[ObjectIdentifier(u.heads), default: (u.heads, [])].1.append(u.stream)
+                total -= u.open
+            }
+            for (h, streams) in chosen.values {
+                closed += h.closeEarly(streams, reason: .memory).map { (h, $0.0, $0.1) }
+            }
+            report.chunksClosed = closed.count
+            flushQueue.enqueue(closed)
+        }
+        if report.blocksCut > 0 || report.chunksClosed > 0 {
+            logger.debug("memory budget enforced", metadata: [
+                "bytes": "\(report.bytes)", "uncompressed": "\(report.uncompressed)", "budget": "\(budget)",
+                "blocks_cut": "\(report.blocksCut)", "chunks_closed": "\(report.chunksClosed)",
+            ])
+        }
+        return report
     }
 
     /// What one checkpoint wrote.

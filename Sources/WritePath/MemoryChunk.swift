@@ -31,4 +31,6 @@ public enum FlushReason: String, Sendable, CaseIterable {
     case idle
     case maxAge = "max_age"
     case forced
+    /// Skald's own: closed early to keep memory within `ingester.memory_budget`.
+    case memory
 }

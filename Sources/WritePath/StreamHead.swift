@@ -50,10 +50,10 @@ final class StreamHead: @unchecked Sendable {
         return true
     }
 
-    /// Once the head block reaches `blockSize`, moves it to `pending` and returns it for the
-    /// compressor. Called between records, never inside one.
+    /// Once the head block reaches `blockSize` (any size > 0 with `blockSize` 1), moves it to
+    /// `pending` and returns it for the compressor. Called between records, never inside one.
     func cutIfNeeded(blockSize: Int) -> HeadBlock? {
-        guard head.encodedSize >= blockSize else { return nil }
+        guard !head.isEmpty, head.encodedSize >= blockSize else { return nil }
         var b = head
         b.sequence = nextSequence
         nextSequence += 1
@@ -134,6 +134,16 @@ final class StreamHead: @unchecked Sendable {
     private func noteRestored(maxTime: Int64) {
         if maxTime > admittedHighest { admittedHighest = maxTime }
         if maxTime > admittedLast { admittedLast = maxTime }
+    }
+
+    /// Uncompressed bytes held: the head block and blocks waiting for the compressor.
+    var rawBytes: Int {
+        head.encodedSize + pending.reduce(0) { $0 + ($1.sealed == nil ? $1.block.encodedSize : 0) }
+    }
+
+    /// Bytes of the open chunk (what closing it now would take out of memory once flushed).
+    var openBytes: Int {
+        blocksBytes + head.encodedSize + pending.reduce(0) { $0 + ($1.sealed?.bytes.count ?? $1.block.encodedSize) }
     }
 
     /// Bytes held: compressed blocks (open and closed) plus the head block's encoded size.

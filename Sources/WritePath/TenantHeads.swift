@@ -210,6 +210,30 @@ final class TenantHeads: @unchecked Sendable {
         return lowest
     }
 
+    /// Every stream with data in memory: its uncompressed, open-chunk and total bytes (the memory budget's view).
+    func usage() -> [(stream: StreamHead, raw: Int, open: Int, total: Int)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return streams.values.compactMap { h in
+            let total = h.memoryBytes
+            return total > 0 ? (h, h.rawBytes, h.openBytes, total) : nil
+        }
+    }
+
+    /// Cuts the head blocks of `streams` now, whatever their size, for the compressor.
+    func cutEarly(_ streams: [StreamHead]) -> [(StreamHead, HeadBlock)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return streams.compactMap { h in h.cutIfNeeded(blockSize: 1).map { (h, $0) } }
+    }
+
+    /// Closes the open chunks of `streams` now (to be flushed).
+    func closeEarly(_ streams: [StreamHead], reason: FlushReason) -> [(StreamHead, MemoryChunk)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return streams.compactMap { h in h.close(tenant: tenant.value, encoding: chunking.encoding, reason: reason).map { (h, $0) } }
+    }
+
     /// (streams, chunks in memory, bytes in memory).
     func stats() -> (streams: Int, chunks: Int, bytes: Int) {
         lock.lock()

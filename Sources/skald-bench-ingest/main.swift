@@ -16,6 +16,10 @@ struct Options {
     var batchBytes = 1 << 20
     var totalBytes = 1 << 30
     var tenant: String?
+    /// Sustained mode: seconds of load at `rateMB` (0: the one-shot throughput mode).
+    var durationSeconds = 0.0
+    var rateMB = 20
+    var reportEvery = 30
 }
 
 func parse() -> Options {
@@ -32,8 +36,11 @@ func parse() -> Options {
         case "--batch-bytes": o.batchBytes = Int(v)!
         case "--total-mb": o.totalBytes = Int(v)! << 20
         case "--tenant": o.tenant = v
+        case "--duration": o.durationSeconds = Double(v)!
+        case "--rate-mb": o.rateMB = Int(v)!
+        case "--report-every": o.reportEvery = Int(v)!
         default:
-            FileHandle.standardError.write("unknown option \(a)\nusage: skald-bench-ingest --port P [--pid PID] [--format protobuf|json] [--connections 4] [--streams 100] [--batch-bytes 1048576] [--total-mb 1024]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("unknown option \(a)\nusage: skald-bench-ingest --port P [--pid PID] [--format protobuf|json] [--connections 4] [--streams 100] [--batch-bytes 1048576] [--total-mb 1024] [--duration SECONDS --rate-mb 20 --report-every 30]\n".data(using: .utf8)!)
             exit(2)
         }
     }
@@ -53,9 +60,16 @@ struct ProcStats {
         let hwm = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         return ProcStats(cpuSeconds: cpu, peakRSSKiB: hwm)
     }
+
+    /// Current resident set (VmRSS), KiB.
+    static func residentKiB(_ pid: Int32) -> Int? {
+        guard pid > 0, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }?.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+    }
 }
 
 let o = parse()
+if o.durationSeconds > 0 { exit(LiveLoad.run(o)) }
 var gen = LineGenerator(seed: 0x5EED, streamCount: o.streams)
 var bodies: [[UInt8]] = []
 var rawBytes: [Int] = []

@@ -37,6 +37,7 @@ enum ConfigPrinter {
           max_chunk_age: \(d(c.ingester.maxChunkAge))
           concurrent_flushes: \(c.ingester.concurrentFlushes)
           flush_check_period: \(d(c.ingester.flushCheckPeriod))
+          memory_budget: \(c.ingester.memoryBudget)
           wal:
             enabled: \(c.ingester.wal.enabled)
             dir: "\(c.walDirectory)"

@@ -135,6 +135,12 @@ enum ConfigSchema {
             "ingester.max_chunk_age": set(.duration) { $0.ingester.maxChunkAge = $1.duration },
             "ingester.max_transfer_retries": ignored(.int, "Skald replays its WAL instead of transferring chunks between ingesters"),
             "ingester.concurrent_flushes": set(.int) { $0.ingester.concurrentFlushes = max(1, $1.int) },
+            "ingester.memory_budget": set(.bytes) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.int == 0 || v.int >= 16 << 20 else {
+                    throw ConfigError("ingester.memory_budget must be 0 (no bound) or at least 16MB, got \(v.string)")
+                }
+                c.ingester.memoryBudget = v.int
+            },
             "ingester.flush_check_period": set(.duration) { $0.ingester.flushCheckPeriod = max($1.duration, 1_000_000) },
             "ingester.flush_op_timeout": ignored(.duration, "a failed flush is retried with backoff until it succeeds; there is no per-operation timeout"),
             "ingester.autoforget_unhealthy": ignored(.bool, singleNode),

@@ -1,0 +1,53 @@
+import Foundation
+import LogModel
+import Testing
+import TestSupport
+@testable import WritePath
+
+/// `ingester.memory_budget`: many streams that never fill a block or a chunk still leave memory
+/// within the budget, by early compression and early flushes, and every line stays exactly once.
+@Suite struct MemoryBudgetTests {
+    static let streams = (0..<40).map { #"{app="budget", pod="p\#($0)"}"# }
+
+    @Test func earlyCutsAndEarlyFlushesKeepMemoryWithinTheBudget() async throws {
+        let dir = TestDirectory()
+        let budget = 96 * 1024
+        do {
+            // 1 MiB blocks and chunks: without the budget nothing would ever be compressed or flushed.
+            let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: budget)
+            for (i, s) in Self.streams.enumerated() { try await h.push("s\(i)", count: 100, stream: s) }
+            let before = h.ingester.memoryBytes()
+            #expect(before > budget, "the test must start over budget (\(before) bytes)")
+            let first = h.ingester.enforceMemoryBudget()
+            #expect(first.blocksCut > 0, "\(first)")
+            h.ingester.waitForFlushes(timeout: 10)
+            var report = h.ingester.enforceMemoryBudget()
+            for _ in 0..<5 where h.ingester.memoryBytes() > budget {
+                h.ingester.waitForFlushes(timeout: 10)
+                report = h.ingester.enforceMemoryBudget()
+            }
+            h.ingester.waitForFlushes(timeout: 10)
+            #expect(h.ingester.memoryBytes() <= budget, "still \(h.ingester.memoryBytes()) bytes after \(report)")
+            #expect(!h.chunkFiles.isEmpty, "the budget should have flushed chunks early")
+            let want = Self.streams.indices.flatMap { i in (0..<100).map { "s\(i)-\($0)" } }
+            #expect(h.lines().lines.sorted() == want.sorted())
+            h.ingester.stop(checkpoint: false)
+        }
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: budget)
+        let want = Self.streams.indices.flatMap { i in (0..<100).map { "s\(i)-\($0)" } }
+        let got = h.lines().lines
+        #expect(got.count == want.count)
+        #expect(got.sorted() == want.sorted())
+        h.ingester.stop()
+    }
+
+    @Test func noBudgetMeansNoEarlyWork() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: 0)
+        try await h.push("a", count: 500)
+        let r = h.ingester.enforceMemoryBudget()
+        #expect(r.blocksCut == 0 && r.chunksClosed == 0)
+        #expect(h.chunkFiles.isEmpty)
+        h.ingester.stop()
+    }
+}
