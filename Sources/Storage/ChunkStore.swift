@@ -16,7 +16,8 @@ public struct ChunkStore: Sendable {
         let bytes = ChunkFile.encode(header: header, blocks: blocks)
         let checksum = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian }
         let key = ChunkRef.key(tenant: header.tenant, labels: header.labels, minTime: header.minTime, maxTime: header.maxTime, checksum: checksum)
-        try objects.put(key, bytes)
+        // The name becomes durable before the chunk's index table is written (`StoreIndex.writePending`).
+        try objects.putSyncingNameLater(key, bytes)
         return ChunkRef(key: key, header: header.counting(blocks), checksum: checksum, size: bytes.count)
     }
 

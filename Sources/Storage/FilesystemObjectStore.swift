@@ -1,12 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 public import WriteAheadLog
 
 /// `storage_config.filesystem.directory`: one file per object, written with the crash-safety ritual
 /// (tmp → fsync → rename → fsync dir). Leftover `.tmp` files are ignored by `list` and removed by `sweep`.
 public struct FilesystemObjectStore: ObjectStore {
     public let root: String
+    /// Directories with renames not yet made durable (`putSyncingNameLater`).
+    private let unsyncedDirectories = UnsyncedDirectories()
+
+    final class UnsyncedDirectories: Sendable {
+        let set = Mutex<Set<String>>([])
+    }
 
     public init(root: String) throws(DurableFile.IOError) {
         self.root = root
@@ -23,6 +30,29 @@ public struct FilesystemObjectStore: ObjectStore {
             try DurableFile.syncDirectory(DurableFile.parent(of: dir))
         }
         try DurableFile.writeAtomically(bytes, to: p)
+    }
+
+    /// tmp → fsync → rename; the directory's fsync waits for `syncNames` (one per directory then,
+    /// instead of one per chunk: half the fsyncs of a flush).
+    public func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws {
+        let p = path(key)
+        let dir = DurableFile.parent(of: p)
+        if DurableFile.size(dir) == nil {
+            try DurableFile.createDirectory(dir)
+            try DurableFile.syncDirectory(DurableFile.parent(of: dir))
+        }
+        try DurableFile.writeAtomically(bytes, to: p, syncDirectory: false)
+        unsyncedDirectories.set.withLock { _ = $0.insert(dir) }
+    }
+
+    public func syncNames() throws {
+        let dirs = unsyncedDirectories.set.withLock { s in defer { s = [] }; return s }
+        do {
+            for d in dirs { try DurableFile.syncDirectory(d) }
+        } catch {
+            unsyncedDirectories.set.withLock { $0.formUnion(dirs) } // retried at the next call
+            throw error
+        }
     }
 
     public func get(_ key: String) throws -> [UInt8] { try DurableFile.read(path(key)) }

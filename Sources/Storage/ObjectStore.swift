@@ -4,6 +4,13 @@
 public protocol ObjectStore: Sendable {
     /// Stores `bytes` under `key` durably before returning (a crash never leaves a partial object).
     func put(_ key: String, _ bytes: [UInt8]) throws
+    /// Stores `bytes` under `key`: the object is whole and durable on return, but its name may
+    /// only become durable at the next `syncNames` — batching that work across many objects. For
+    /// objects that matter only once something durable refers to them (chunk files, before their
+    /// index table is written), the referrer calls `syncNames` first.
+    func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws
+    /// Makes the names of every object stored with `putSyncingNameLater` so far durable.
+    func syncNames() throws
     func get(_ key: String) throws -> [UInt8]
     /// The first `count` bytes of an object (all of it if shorter).
     func getPrefix(_ key: String, count: Int) throws -> [UInt8]

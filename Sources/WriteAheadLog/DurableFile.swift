@@ -24,8 +24,9 @@ public enum DurableFile {
         }
     }
 
-    /// Atomically replaces `path` with `bytes`.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IOError) {
+    /// Atomically replaces `path` with `bytes`. Without `syncDirectory`, the new name becomes durable
+    /// only when the caller syncs the directory later (the bytes are durable either way).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, syncDirectory syncDir: Bool = true) throws(IOError) {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOError(path: tmp, operation: "open", errno: errno) }
@@ -38,7 +39,7 @@ public enum DurableFile {
         }
         close(fd)
         guard Glibc.rename(tmp, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
-        try syncDirectory(parent(of: path))
+        if syncDir { try syncDirectory(parent(of: path)) }
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(IOError) {

@@ -33,6 +33,11 @@ struct HeadBlock {
     var maxTime: Int64 { entries.last?.timestamp ?? 0 }
     /// The block payload's size as encoded so far.
     var encodedSize: Int { writer.bytes.count }
+    /// What the block occupies in memory: its buffers' capacities, not just what they hold (the
+    /// memory budget must see what the process pays for).
+    var memoryBytes: Int {
+        writer.bytes.capacity + entries.capacity * MemoryLayout<Entry>.stride + metadata.count * 64
+    }
 
     /// Inserts one entry unless an identical one (same timestamp and line) is already here; returns
     /// whether it was added.
@@ -51,7 +56,9 @@ struct HeadBlock {
             metadata.append(meta)
             m = Int32(metadata.count - 1)
         }
-        if writer.bytes.capacity == 0 { writer = BlockWriter(capacity: 16 * 1024) }
+        // Start small: with thousands of slow streams, a generous first buffer per stream is most
+        // of the heads' memory. The array doubles as it fills.
+        if writer.bytes.capacity == 0 { writer = BlockWriter(capacity: 2048) }
         let offset = writer.append(timestamp: timestamp, line: line, metadata: meta ?? [])
         let e = Entry(timestamp: timestamp, offset: UInt32(offset), length: UInt32(line.count), metadata: m)
         if at == entries.count {

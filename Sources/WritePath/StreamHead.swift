@@ -138,16 +138,17 @@ final class StreamHead: @unchecked Sendable {
 
     /// Uncompressed bytes held: the head block and blocks waiting for the compressor.
     var rawBytes: Int {
-        head.encodedSize + pending.reduce(0) { $0 + ($1.sealed == nil ? $1.block.encodedSize : 0) }
+        head.memoryBytes + pending.reduce(0) { $0 + ($1.sealed == nil ? $1.block.memoryBytes : 0) }
     }
 
     /// Bytes of the open chunk (what closing it now would take out of memory once flushed).
     var openBytes: Int {
-        blocksBytes + head.encodedSize + pending.reduce(0) { $0 + ($1.sealed?.bytes.count ?? $1.block.encodedSize) }
+        // A pending block keeps its raw form until it moves to `blocks`, sealed or not.
+        blocksBytes + head.memoryBytes + pending.reduce(0) { $0 + $1.block.memoryBytes + ($1.sealed?.bytes.count ?? 0) }
     }
 
-    /// Bytes held: compressed blocks (open and closed) plus the head block's encoded size.
+    /// Bytes held: compressed blocks (open and closed) plus head and pending blocks' buffers.
     var memoryBytes: Int {
-        blocksBytes + head.encodedSize + pending.reduce(0) { $0 + $1.block.encodedSize } + closed.reduce(0) { $0 + $1.compressedBytes }
+        openBytes + closed.reduce(0) { $0 + $1.compressedBytes }
     }
 }

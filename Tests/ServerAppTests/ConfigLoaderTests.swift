@@ -50,6 +50,9 @@ import Testing
             ("server:\n  http_listen_port: [1, 2]\n", #"line 2: "server.http_listen_port" wants an integer, got a list"#),
             ("a: [\n", "the config is not valid YAML"),
             ("ingester:\n  chunk_encoding: zstd\n", #"line 2: ingester.chunk_encoding must be lz4, gzip, snappy or none, got "zstd""#),
+            ("ingester:\n  memory_budget: 1MB\n", "line 2: ingester.memory_budget must be 0 (no bound) or at least 16MB"),
+            ("ingester:\n  wal:\n    checkpoint_duration: 0s\n", "line 3: ingester.wal.checkpoint_duration must be at least 1ms"),
+            ("ingester:\n  wal:\n    replay_memory_ceiling: 0\n", "line 3: ingester.wal.replay_memory_ceiling must be more than 0 bytes"),
         ]
         for (yaml, fragment) in cases {
             do {

@@ -84,6 +84,22 @@ struct IndexHarness {
         #expect(again.index.totals().first { $0.tenant == "fake" }?.chunks == 3)
     }
 
+    /// Chunk names are made durable in one batch, before the table that lists them, never after;
+    /// when that fails, no table is written and the chunks stay pending (their log records stay).
+    @Test func chunkNamesAreSyncedBeforeTheirTable() throws {
+        let h = try IndexHarness()
+        _ = try h.chunk(#"{app="api"}"#, minTime: 1_000, lsn: 1)
+        _ = try h.chunk(#"{app="web"}"#, minTime: 2_000, lsn: 4)
+        #expect(h.chunkObjects.unsyncedNames.load(ordering: .relaxed) == 2)
+        h.chunkObjects.failing.store(true, ordering: .relaxed)
+        #expect(throws: (any Error).self) { try h.index.writePending() }
+        #expect(h.index.pendingChunks == 2 && h.files("index").isEmpty)
+        h.chunkObjects.failing.store(false, ordering: .relaxed)
+        try h.index.writePending()
+        #expect(h.chunkObjects.unsyncedNames.load(ordering: .relaxed) == 0)
+        #expect(h.index.pendingChunks == 0)
+    }
+
     @Test func tenantsAreSeparate() throws {
         let h = try IndexHarness()
         let a = try h.chunk(#"{app="api"}"#, minTime: 1_000, lsn: 1, tenant: "team-a")

@@ -16,6 +16,19 @@ public final class FlakyStore: ObjectStore, Sendable {
         puts.add(1, ordering: .relaxed)
         try inner.put(key, bytes)
     }
+    /// Names stored with `putSyncingNameLater` and not yet made durable by `syncNames`.
+    public let unsyncedNames = Atomic<Int>(0)
+    public func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws {
+        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
+        puts.add(1, ordering: .relaxed)
+        try inner.putSyncingNameLater(key, bytes)
+        unsyncedNames.add(1, ordering: .relaxed)
+    }
+    public func syncNames() throws {
+        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: inner.root, operation: "fsync directory", errno: EIO) }
+        try inner.syncNames()
+        unsyncedNames.store(0, ordering: .relaxed)
+    }
     public func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
     public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
     public func list(_ prefix: String) throws -> [String] { try inner.list(prefix) }
