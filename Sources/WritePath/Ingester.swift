@@ -44,7 +44,7 @@ public final class Ingester: Sendable {
         /// Skald's own `ingester.memory_budget`: bytes of log data the heads may hold (0: no bound).
         /// Past a quarter of it in uncompressed head blocks, the biggest are compressed early; past
         /// all of it, the biggest open chunks are closed and flushed early (`enforceMemoryBudget`).
-        public var memoryBudget = 256 << 20
+        public var memoryBudget = 192 << 20
         /// How much record payload replay applies between two looks at memory.
         public var ceilingCheckBytes = 16 << 20
 

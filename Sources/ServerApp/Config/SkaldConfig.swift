@@ -36,7 +36,7 @@ public struct SkaldConfig: Sendable {
         /// `ingester.flush_check_period` (Loki: 30 s): how often idle and old chunks are looked for.
         public var flushCheckPeriod: Int64 = 30 * 1_000_000_000
         /// `ingester.memory_budget` (Skald's own; 0 = unbounded): bytes of log data the heads may hold.
-        public var memoryBudget = 256 << 20
+        public var memoryBudget = 192 << 20
         public var wal = WAL()
     }
 
