@@ -97,6 +97,8 @@ public final class Ingester: Sendable {
     private let checkpointLSN = Atomic<UInt64>(0)
     /// One checkpoint at a time.
     private let checkpointing = NSLock()
+    /// The log's appended-bytes count when the last checkpoint began.
+    private let checkpointedLogBytes = Atomic<UInt64>(0)
     /// What the last replay restored from a checkpoint.
     private let restored = Mutex<CheckpointRestore?>(nil)
 
@@ -163,6 +165,8 @@ public final class Ingester: Sendable {
 
         var undecodable = 0
         var sinceCheck = 0
+        // Replay holds no more than the running server would.
+        let replayCeiling = config.memoryBudget > 0 ? min(config.replayMemoryCeiling, config.memoryBudget) : config.replayMemoryCeiling
         var ceilingFlushes = 0
         var report = try LogReader.replay(directory: directory, logger: logger, progress: progress) { rec in
             guard rec.type == .push, let tenant = try? TenantID(rec.tenant) else { undecodable += 1; return }
@@ -178,7 +182,7 @@ public final class Ingester: Sendable {
             sinceCheck += rec.payload.count
             if sinceCheck >= config.ceilingCheckBytes {
                 sinceCheck = 0
-                if memoryBytes() >= config.replayMemoryCeiling {
+                if memoryBytes() >= replayCeiling {
                     flushDuringReplay()
                     ceilingFlushes += 1
                 }
@@ -382,6 +386,13 @@ public final class Ingester: Sendable {
         return try checkpoint(using: w)
     }
 
+    /// Bytes appended to the log since the last checkpoint began (what a restart would replay
+    /// beyond the checkpoint, at most).
+    public var logBytesSinceCheckpoint: UInt64 {
+        guard let w = writer.withLock({ $0 }) else { return 0 }
+        return w.currentStats.bytes &- checkpointedLogBytes.load(ordering: .relaxed)
+    }
+
     @discardableResult
     private func checkpoint(using w: LogWriter) throws -> CheckpointReport? {
         checkpointing.lock()
@@ -390,6 +401,7 @@ public final class Ingester: Sendable {
         // that stream's records up to it that are not already in flushed chunks.
         let lsn = appliedThrough.load(ordering: .acquiring)
         guard lsn > 0, lsn != checkpointLSN.load(ordering: .acquiring) else { return nil }
+        let logBytes = w.currentStats.bytes
         let started = clock.monotonic()
         let file: CheckpointWriter
         do {
@@ -414,6 +426,7 @@ public final class Ingester: Sendable {
             throw error
         }
         checkpointLSN.store(lsn, ordering: .releasing)
+        checkpointedLogBytes.store(logBytes, ordering: .relaxed)
         let removed = CheckpointFiles.removeAll(in: config.wal.directory, except: lsn)
         let deleted = truncateLog(using: w)
         let report = CheckpointReport(lsn: lsn, chunks: Int(file.chunks), bytes: file.bytes,
