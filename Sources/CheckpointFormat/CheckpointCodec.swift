@@ -1,5 +1,5 @@
 public import ChunkFormat
-import Codecs
+public import Codecs
 
 /// The checkpoint's prefix: the LSN it was taken at (every log record up to it had been applied to
 /// the heads it captures) and when.

@@ -1,24 +1,14 @@
-/// A checkpoint file, or one frame of it, that could not be read, and where.
-public struct CheckpointFormatError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable {
-        /// Not a checkpoint, or a version this build cannot read.
-        case notACheckpoint
-        /// A length or kind is out of range, or the file ends early.
-        case malformed
-        /// A checksum does not match the bytes it covers.
-        case checksum
-    }
+public import Codecs
 
-    public let kind: Kind
-    /// What was being read ("prefix", "frame at 1234", "end", …).
-    public let section: String
-    public let detail: String
+/// The checkpoint format's name in errors.
+public enum CheckpointFormatName: FileFormatName {
+    public static let name = "checkpoint"
+}
 
-    public init(_ kind: Kind, section: String, _ detail: String) {
-        self.kind = kind
-        self.section = section
-        self.detail = detail
-    }
+/// A checkpoint file, or one frame of it, that could not be read.
+public typealias CheckpointFormatError = FormatError<CheckpointFormatName>
 
-    public var description: String { "checkpoint \(section): \(detail)" }
+extension FormatError.Kind where Format == CheckpointFormatName {
+    /// Not a checkpoint, or a version this build cannot read.
+    public static var notACheckpoint: Self { .wrongFormat }
 }

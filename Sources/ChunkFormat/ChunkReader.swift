@@ -1,5 +1,5 @@
 public import LogModel
-import Codecs
+public import Codecs
 
 /// Reads a chunk file block by block. `init` checks the prefix, header, trailer and block index
 /// (lengths, offsets and checksums) but no block; a block is checked and decompressed only when

@@ -1,31 +1,14 @@
-import Codecs
+public import Codecs
 
-/// An index table or manifest that could not be read, and where.
-public struct IndexFormatError: Error, Equatable, CustomStringConvertible, Sendable {
-    public enum Kind: String, Sendable {
-        /// Not an index file, or a version this build cannot read.
-        case notAnIndex
-        /// A length, offset, count or reference is out of range, out of order, or the file ends early.
-        case malformed
-        /// A checksum does not match the bytes it covers.
-        case checksum
-    }
+/// The index format's name in errors.
+public enum IndexFormatName: FileFormatName {
+    public static let name = "index"
+}
 
-    public let kind: Kind
-    /// What was being read ("trailer", "symbols", "series 12", "manifest", …).
-    public let section: String
-    public let detail: String
+/// An index table or manifest that could not be read.
+public typealias IndexFormatError = FormatError<IndexFormatName>
 
-    public init(_ kind: Kind, section: String, _ detail: String) {
-        self.kind = kind
-        self.section = section
-        self.detail = detail
-    }
-
-    public var description: String { "index \(section): \(detail)" }
-
-    /// Runs a decoding step, turning a cursor's `CodecError` into a `.malformed` error for `section`.
-    static func reading<T>(_ section: String, _ body: () throws -> T) throws(IndexFormatError) -> T {
-        try decodingStep(body) { IndexFormatError(.malformed, section: section, $0) }
-    }
+extension FormatError.Kind where Format == IndexFormatName {
+    /// Not an index file, or a version this build cannot read.
+    public static var notAnIndex: Self { .wrongFormat }
 }

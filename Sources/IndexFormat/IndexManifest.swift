@@ -1,4 +1,4 @@
-import Codecs
+public import Codecs
 
 /// The list of live index tables: the only truth about the index. Rewritten whole, atomically, on
 /// every change; a table file it does not list is not part of the index (docs/format/index.md).

@@ -1,4 +1,4 @@
-import Codecs
+public import Codecs
 public import LogModel
 
 /// An opened index table. `init` checks the whole-file checksum, the table of contents and every
