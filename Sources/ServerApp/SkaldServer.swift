@@ -102,8 +102,15 @@ public struct SkaldServer: Sendable {
             services: [
                 .init(service: IngesterService(ingester: ingester, readiness: readiness, replayState: replay,
                                                flushOnShutdown: config.ingester.wal.flushOnShutdown, logger: logger)),
-                .init(service: FlushLoopService(ingester: ingester, period: config.ingester.flushCheckPeriod, readiness: readiness)),
-                .init(service: MemoryBudgetService(ingester: ingester, readiness: readiness)),
+                // Closes idle and too-old chunks, queues them for flushing, writes the index.
+                .init(service: PeriodicService(name: "skald-sweep", period: config.ingester.flushCheckPeriod, readiness: readiness) {
+                    ingester.sweep()
+                }),
+                // Keeps the heads within `ingester.memory_budget` (replay has `replay_memory_ceiling`).
+                .init(service: PeriodicService(name: "skald-memory-budget", period: 1_000_000_000, readiness: readiness) {
+                    ingester.enforceMemoryBudget()
+                    AllocatorTrim.run()
+                }),
                 .init(service: CheckpointService(ingester: ingester, period: config.ingester.wal.checkpointDuration, readiness: readiness, logger: logger)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
                                                     overrides: overrides, logger: logger)),

@@ -23,26 +23,28 @@ public struct FilesystemObjectStore: ObjectStore {
     func path(_ key: String) -> String { root + "/" + key }
 
     public func put(_ key: String, _ bytes: [UInt8]) throws {
-        let p = path(key)
-        let dir = DurableFile.parent(of: p)
-        if DurableFile.size(dir) == nil {
-            try DurableFile.createDirectory(dir)
-            try DurableFile.syncDirectory(DurableFile.parent(of: dir))
-        }
-        try DurableFile.writeAtomically(bytes, to: p)
+        try write(key, bytes, syncDirectory: true)
     }
 
     /// tmp → fsync → rename; the directory's fsync waits for `syncNames` (one per directory then,
     /// instead of one per chunk: half the fsyncs of a flush).
     public func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws {
+        let dir = try write(key, bytes, syncDirectory: false)
+        unsyncedDirectories.set.withLock { _ = $0.insert(dir) }
+    }
+
+    /// Writes one object with the crash-safety ritual, creating (durably) its directory first;
+    /// returns that directory.
+    @discardableResult
+    private func write(_ key: String, _ bytes: [UInt8], syncDirectory: Bool) throws -> String {
         let p = path(key)
         let dir = DurableFile.parent(of: p)
         if DurableFile.size(dir) == nil {
             try DurableFile.createDirectory(dir)
             try DurableFile.syncDirectory(DurableFile.parent(of: dir))
         }
-        try DurableFile.writeAtomically(bytes, to: p, syncDirectory: false)
-        unsyncedDirectories.set.withLock { _ = $0.insert(dir) }
+        try DurableFile.writeAtomically(bytes, to: p, syncDirectory: syncDirectory)
+        return dir
     }
 
     public func syncNames() throws {

@@ -27,19 +27,14 @@ public enum DurableFile {
     /// Atomically replaces `path` with `bytes`. Without `syncDirectory`, the new name becomes durable
     /// only when the caller syncs the directory later (the bytes are durable either way).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, syncDirectory syncDir: Bool = true) throws(IOError) {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IOError(path: tmp, operation: "open", errno: errno) }
-        do throws(IOError) {
-            try writeAll(fd, bytes, path: tmp)
-            guard fsync(fd) == 0 else { throw IOError(path: tmp, operation: "fsync", errno: errno) }
+        let file = try Appender(path: path)
+        do {
+            try file.append([bytes])
+            try file.commit(syncDirectory: syncDir)
         } catch {
-            close(fd)
+            file.abandon()
             throw error
         }
-        close(fd)
-        guard Glibc.rename(tmp, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
-        if syncDir { try syncDirectory(parent(of: path)) }
     }
 
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(IOError) {

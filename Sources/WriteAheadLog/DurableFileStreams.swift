@@ -27,13 +27,14 @@ extension DurableFile {
             written += parts.reduce(0) { $0 + $1.count }
         }
 
-        /// fsync → close → rename → fsync the directory.
-        public func commit() throws(IOError) {
+        /// fsync → close → rename → fsync the directory (without `syncDirectory`, the new name
+        /// becomes durable when the caller syncs the directory later).
+        public func commit(syncDirectory syncDir: Bool = true) throws(IOError) {
             guard fsync(fd) == 0 else { throw IOError(path: tmpPath, operation: "fsync", errno: errno) }
             close(fd)
             fd = -1
             guard Glibc.rename(tmpPath, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
-            try DurableFile.syncDirectory(DurableFile.parent(of: path))
+            if syncDir { try DurableFile.syncDirectory(DurableFile.parent(of: path)) }
         }
 
         /// Closes and deletes the temporary file.

@@ -132,10 +132,10 @@ public final class Ingester: Sendable {
     public func replay(progress: (ReplayProgress) -> Void = { _ in }) throws -> ReplayReport {
         try DurableFile.createDirectory(config.wal.directory)
         let directory = config.wal.directory
-        let checkpoint = CheckpointRestore.newest(in: directory, logger: logger)
+        var restore = CheckpointRestore.newest(in: directory, logger: logger)
         // Only chunks whose records may still be in the log or the checkpoint matter to the skip rule.
         let logFirst = LogReader.firstLSN(directory: directory) ?? 0
-        let from = min(logFirst, checkpoint?.lowestLSN ?? .max)
+        let from = min(logFirst, restore?.lowestLSN ?? .max)
         if from != .max {
             for tenant in storeIndex.tenantIDs {
                 guard let id = try? TenantID(tenant) else { continue }
@@ -155,13 +155,9 @@ public final class Ingester: Sendable {
             }
         }
         compressor.start()
-        var restore = checkpoint
-        if var r = restore {
-            r.load(into: self, now: clock.monotonic())
-            restore = r
-            if r.isComplete { checkpointLSN.store(r.lsn, ordering: .relaxed) }
-        }
-        restored.withLock { $0 = restore }
+        restore?.load(into: self, now: clock.monotonic())
+        if let r = restore, r.isComplete { checkpointLSN.store(r.lsn, ordering: .relaxed) }
+        restored.withLock { [restore] in $0 = restore }
 
         var undecodable = 0
         var sinceCheck = 0

@@ -1,3 +1,5 @@
+import LogModel
+
 /// Realistic log lines: a mix of logfmt, JSON and access-log lines (~100–300 bytes) over
 /// `streams` label sets, deterministic from a seed so runs are comparable.
 struct LineGenerator {
@@ -39,5 +41,25 @@ struct LineGenerator {
         default:
             return "10.\(next() % 256).\(next() % 256).\(next() % 256) - - [22/Nov/2026:10:\(10 + next() % 50):\(10 + next() % 50) +0000] \"GET \(pick(Self.paths)) HTTP/1.1\" \(status) \(next() % 50000) \"-\" \"\(pick(Self.agents))\" \(ms)"
         }
+    }
+
+    /// One push batch of about `bytes` raw line bytes spread at random over the streams, timestamps
+    /// advancing by `step` from `ts`. Returns the batch, its raw line bytes and its line count.
+    mutating func batch(bytes: Int, ts: inout Int64, step: Int64) -> (builder: PushBatchBuilder, rawBytes: Int, lines: Int) {
+        var b = PushBatchBuilder(reservingCapacity: bytes + 4096)
+        var perStream = [[(Int64, String)]](repeating: [], count: streams.count)
+        var size = 0, lines = 0
+        while size < bytes {
+            ts += step
+            let l = line(ts: ts)
+            perStream[Int(next() % UInt64(streams.count))].append((ts, l))
+            size += l.utf8.count
+            lines += 1
+        }
+        for (i, entries) in perStream.enumerated() where !entries.isEmpty {
+            b.stream(streams[i])
+            for (t, l) in entries { b.entry(t, l) }
+        }
+        return (b, size, lines)
     }
 }

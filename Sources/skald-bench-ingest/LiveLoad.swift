@@ -33,19 +33,7 @@ enum LiveLoad {
                 let c = HTTPConnection(port: o.port, timeout: 60)
                 var sent = 0.0
                 while DispatchTime.now().uptimeNanoseconds < stop {
-                    var b = PushBatchBuilder(reservingCapacity: o.batchBytes + 4096)
-                    var perStream = [[(Int64, String)]](repeating: [], count: o.streams)
-                    var size = 0
-                    while size < o.batchBytes {
-                        ts += Int64(o.connections) * 1000
-                        let l = gen.line(ts: ts)
-                        perStream[Int(gen.next() % UInt64(o.streams))].append((ts, l))
-                        size += l.utf8.count
-                    }
-                    for (i, entries) in perStream.enumerated() where !entries.isEmpty {
-                        b.stream(gen.streams[i])
-                        for (t, l) in entries { b.entry(t, l) }
-                    }
+                    let (b, size, _) = gen.batch(bytes: o.batchBytes, ts: &ts, step: Int64(o.connections) * 1000)
                     let body = Snappy.compress(PushProtobuf.encode(b.batch))
                     // Pace: this connection's bytes so far may not run ahead of its share of the rate.
                     let due = start + UInt64(sent / perConnection * 1e9)

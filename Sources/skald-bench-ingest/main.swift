@@ -77,20 +77,7 @@ var lineCounts: [Int] = []
 var ts = Int64(Date().timeIntervalSince1970 * 1e9) - 20 * 60 * 1_000_000_000
 var produced = 0
 while produced < o.totalBytes {
-    var b = PushBatchBuilder(reservingCapacity: o.batchBytes + 4096)
-    var perStream = [[(Int64, String)]](repeating: [], count: o.streams)
-    var size = 0, lines = 0
-    while size < o.batchBytes {
-        ts += 1000
-        let l = gen.line(ts: ts)
-        perStream[Int(gen.next() % UInt64(o.streams))].append((ts, l))
-        size += l.utf8.count
-        lines += 1
-    }
-    for (i, entries) in perStream.enumerated() where !entries.isEmpty {
-        b.stream(gen.streams[i])
-        for (t, l) in entries { b.entry(t, l) }
-    }
+    let (b, size, lines) = gen.batch(bytes: o.batchBytes, ts: &ts, step: 1000)
     if o.format == "json" {
         var s = #"{"streams":["#
         for (si, st) in b.batch.streams.enumerated() {
