@@ -31,6 +31,8 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z"), .linkedLibrary("re2")]
         ),
+        // the allocator the server runs on (jemalloc, with its options); linked by `skald` only
+        .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
         // vocabulary
         .target(name: "LogModel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
@@ -83,7 +85,7 @@ let package = Package(
         // test and benchmark support: a blocking HTTP/1.1 client that measures the server, not a client stack
         .target(name: "HTTPProbe", swiftSettings: strict),
         // executables
-        .executableTarget(name: "skald", dependencies: ["ServerApp"], swiftSettings: strict),
+        .executableTarget(name: "skald", dependencies: ["ServerApp", "CAllocator"], swiftSettings: strict),
         .executableTarget(
             name: "skald-bench-ingest",
             dependencies: ["Codecs", "LogModel", "HTTPProbe"],

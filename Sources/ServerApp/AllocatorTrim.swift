@@ -5,11 +5,22 @@ import Glibc
 @_silgen_name("malloc_trim") private func malloc_trim(_ pad: Int) -> Int32
 #endif
 
-/// Hands the allocator's free pages back to the system. Head blocks come and go by the thousand
-/// under many streams, and without this the freed memory stays resident. Runs after each look at
-/// the memory budget; `SKALD_NO_MALLOC_TRIM` turns it off (the memory benchmark's A/B switch).
+/// Hands glibc malloc's free pages back to the system after each look at the memory budget: head
+/// blocks come and go by the thousand under many streams, and glibc keeps freed memory resident.
+/// The `skald` executable runs on jemalloc (CAllocator), which returns pages on its own background
+/// thread, so this only acts where glibc's allocator is in use (tests, embedders).
+/// `SKALD_NO_MALLOC_TRIM` turns it off.
 enum AllocatorTrim {
-    static let enabled = getenv("SKALD_NO_MALLOC_TRIM") == nil
+    /// Which allocator serves malloc in this process.
+    static let allocator: String = {
+        #if canImport(Glibc)
+        // jemalloc exports `mallctl`; glibc does not.
+        if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") != nil { return "jemalloc" }
+        #endif
+        return "libc"
+    }()
+
+    static let enabled = allocator == "libc" && getenv("SKALD_NO_MALLOC_TRIM") == nil
 
     static func run() {
         #if canImport(Glibc)

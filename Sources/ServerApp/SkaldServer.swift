@@ -33,6 +33,7 @@ public struct SkaldServer: Sendable {
         logger.info("starting skald", metadata: [
             "version": "\(BuildInfo.version)", "data_dir": "\(config.dataDirectory)", "wal_dir": "\(config.walDirectory)", "chunks_dir": "\(config.chunksDirectory)",
             "wal.fsync": "\(config.ingester.wal.fsync)", "auth_enabled": "\(config.authEnabled)",
+            "allocator": "\(AllocatorTrim.allocator)",
         ])
         if !config.ingester.wal.enabled {
             logger.warning("ingester.wal.enabled=false is ignored: Skald's write path is the write-ahead log; every push is logged")

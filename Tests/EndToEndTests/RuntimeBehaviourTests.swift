@@ -29,6 +29,32 @@ import Testing
         server.stop()
     }
 
+    /// The binary runs on jemalloc with the options compiled into it (CAllocator): its library is
+    /// mapped, its background purging thread runs (only `background_thread:true` starts one), and
+    /// the startup line names it.
+    @Test func serverRunsOnJemallocWithItsOptions() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let pid = try #require(server.process?.processIdentifier)
+        // /proc files report size 0: read to the end rather than trusting the size.
+        let maps = String(decoding: try #require(FileHandle(forReadingAtPath: "/proc/\(pid)/maps")).readDataToEndOfFile(), as: UTF8.self)
+        #expect(maps.contains("libjemalloc"))
+        var threads: [String] = []
+        for _ in 0..<50 {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            threads = tasks.compactMap { try? String(contentsOfFile: "/proc/\(pid)/task/\($0)/comm", encoding: .utf8) }
+            if threads.contains(where: { $0.hasPrefix("jemalloc_bg_thd") }) { break }
+            // The background thread starts with jemalloc's first purge; a push gives it work.
+            _ = try? server.connection().request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                                                 body: Bodies.json([("app=alloc", [(Bodies.now, String(repeating: "x", count: 4096))])]))
+            usleep(100_000)
+        }
+        #expect(threads.contains(where: { $0.hasPrefix("jemalloc_bg_thd") }), "threads: \(threads)")
+        #expect(server.log.contains("allocator=jemalloc"))
+        server.stop()
+    }
+
     @Test func perTenantOverridesReloadWhileRunning() throws {
         let dir = TestDirectory()
         let overrides = dir.path + "/overrides.yaml"
