@@ -3,9 +3,10 @@ import Storage
 public import WritePath
 
 /// Answers log queries from the ingester's memory and the chunk store as one: selects matching
-/// streams in both, merges each stream's entries (deduplicated), keeps the `limit` entries nearest
-/// the query's starting edge across all streams, and returns them grouped by stream in the query's
-/// direction, with a warning for every corrupt block it had to skip.
+/// streams in both, reads their blocks nearest the query's starting edge first until the `limit`
+/// nearest entries are certain (`ReadPlan`), merges each stream's entries (deduplicated), keeps the
+/// `limit` nearest across all streams, and returns them grouped by stream in the query's direction,
+/// with a warning for every corrupt block it had to skip.
 public struct Querier: Sendable {
     let ingester: Ingester
 
@@ -15,32 +16,34 @@ public struct Querier: Sendable {
     public struct Selection: Sendable {
         public var streams: [QueryStream]
         public var warnings: [String]
+        /// Blocks (and head blocks) decoded to answer.
+        public var blocksRead = 0
     }
 
     public func select(tenant: TenantID, _ q: HeadQuery) -> Selection {
         let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matchers: q.matchers)
         let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
-        var mergers: [String: (LabelSet, StreamMerger)] = [:]
+        var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store)
         var inMemory = Set<String>()
         for m in memory {
             inMemory.formUnion(m.storedKeys)
-            var merger = mergers[m.labels.canonical]?.1 ?? StreamMerger(start: q.start, end: q.end)
-            merger.add(memory: m)
-            mergers[m.labels.canonical] = (m.labels, merger)
+            for (i, b) in m.blocks.enumerated() {
+                plan.add(.memoryBlock(b, encoding: m.encoding, section: "in-memory block \(i) of \(m.labels.canonical)"), of: m.labels)
+            }
+            if let lo = m.headEntries.map(\.timestamp).min(), let hi = m.headEntries.map(\.timestamp).max() {
+                plan.add(.headEntries(m.headEntries, minTime: lo, maxTime: hi), of: m.labels)
+            }
         }
         for s in stored {
-            var merger = mergers[s.labels.canonical]?.1 ?? StreamMerger(start: q.start, end: q.end)
-            for ref in s.refs where !inMemory.contains(ref.key) { merger.add(stored: ref, from: ingester.store) }
-            mergers[s.labels.canonical] = (s.labels, merger)
+            for ref in s.refs where !inMemory.contains(ref.key) { plan.add(.chunk(ref), of: s.labels) }
         }
-        var warnings = indexWarnings
+        let warnings = indexWarnings + plan.run()
         var streams: [QueryStream] = []
-        for (labels, merger) in mergers.values {
-            warnings += merger.warnings
+        for (labels, merger) in plan.streams {
             let entries = merger.result(limit: q.limit, direction: q.direction)
             if !entries.isEmpty { streams.append(QueryStream(labels: labels, entries: entries)) }
         }
-        return Selection(streams: limitAcross(streams, q), warnings: warnings)
+        return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead)
     }
 
     /// Keeps the `limit` entries nearest the starting edge across streams (each already in direction order).

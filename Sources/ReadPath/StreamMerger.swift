@@ -3,10 +3,10 @@ public import LogModel
 import Storage
 public import WritePath
 
-/// Reads one stream's entries in [start, end) from every place they can be — flushed chunk files,
-/// closed and open chunks in memory, the head block — and merges them into one time-ordered list
-/// without duplicates (a line in memory and in a just-flushed chunk appears once). A corrupt block
-/// is skipped and described in `warnings`; it never fails the query.
+/// Collects one stream's entries in [start, end) from every place they can be — flushed chunk
+/// blocks, closed and open chunks' blocks in memory, the head block — and merges them into one
+/// time-ordered list without duplicates (a line in memory and in a just-flushed chunk appears once).
+/// A corrupt block is skipped and described in `warnings`; it never fails the query.
 struct StreamMerger {
     let start: Int64
     let end: Int64
@@ -18,36 +18,32 @@ struct StreamMerger {
         self.end = end
     }
 
-    mutating func add(memory s: MemorySnapshot) {
-        for (i, b) in s.blocks.enumerated() {
-            do {
-                let raw = try b.raw(encoding: s.encoding, section: "in-memory block \(i) of \(s.labels.canonical)")
-                try addRaw(raw, entries: b.entries, section: "in-memory block \(i) of \(s.labels.canonical)")
-            } catch {
-                warnings.append("\(error)")
-            }
-        }
-        entries += s.headEntries
-    }
-
-    mutating func add(stored ref: ChunkRef, from store: ChunkStore) {
-        let reader: ChunkReader
+    /// Adds an in-memory compressed block; returns the timestamps it added.
+    mutating func add(block b: ChunkBlock, encoding: ChunkEncoding, section: String) -> [Int64] {
         do {
-            reader = try store.open(ref)
+            return try addRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section)
         } catch {
-            warnings.append("chunk \(ref.key) is unreadable and was skipped: \(error)")
-            return
-        }
-        for (i, m) in reader.blocks.enumerated() where m.minTime < end && m.maxTime >= start {
-            do {
-                try addRaw(try reader.raw(ofBlock: i), entries: m.entries, section: "chunk \(ref.key) block \(i)")
-            } catch {
-                warnings.append("\(error) (chunk \(ref.key)); the block was skipped")
-            }
+            warnings.append("\(error)")
+            return []
         }
     }
 
-    private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws {
+    /// Adds entries already decoded (head blocks), all in range.
+    mutating func add(entries more: [LogEntry]) {
+        entries += more
+    }
+
+    /// Adds block `i` of a stored chunk; returns the timestamps it added.
+    mutating func add(block i: Int, of reader: ChunkReader, key: String) -> [Int64] {
+        do {
+            return try addRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
+        } catch {
+            warnings.append("\(error) (chunk \(key)); the block was skipped")
+            return []
+        }
+    }
+
+    private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws -> [Int64] {
         let (lo, hi) = (start, end)
         var out: [LogEntry] = []
         try raw.withUnsafeBytes { r in
@@ -56,13 +52,28 @@ struct StreamMerger {
             }
         }
         entries += out
+        return out.map(\.timestamp)
+    }
+
+    /// How many distinct entries (by timestamp and line) lie at or beyond `threshold` from the
+    /// query's starting edge (at or after it going forward, at or before it going backward).
+    func distinctCount(within threshold: Int64, direction: Direction) -> Int {
+        let near = entries.filter { direction == .forward ? $0.timestamp <= threshold : $0.timestamp >= threshold }
+        return Self.deduplicated(near).count
     }
 
     /// The merged entries in `direction`, at most `limit` of them.
     func result(limit: Int, direction: Direction) -> [LogEntry] {
-        // Stable sort by time keeps arrival order among equal timestamps; exact duplicates are then adjacent
-        // within a run of equal timestamps.
-        var sorted = entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
+        let sorted = Self.deduplicated(entries)
+        if direction == .forward { return Array(sorted.prefix(limit)) }
+        return Array(sorted.suffix(limit).reversed())
+    }
+
+    /// Sorted by time, arrival order kept among equal timestamps, exact duplicates dropped.
+    static func deduplicated(_ entries: [LogEntry]) -> [LogEntry] {
+        // A stable sort keeps arrival order among equal timestamps; exact duplicates are then in
+        // the same run of equal timestamps.
+        let sorted = entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
         var unique: [LogEntry] = []
         unique.reserveCapacity(sorted.count)
         var runStart = 0
@@ -71,8 +82,6 @@ struct StreamMerger {
             if unique[runStart...].contains(where: { $0.line == e.line }) { continue }
             unique.append(e)
         }
-        sorted = unique
-        if direction == .forward { return Array(sorted.prefix(limit)) }
-        return Array(sorted.suffix(limit).reversed())
+        return unique
     }
 }

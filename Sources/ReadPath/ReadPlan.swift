@@ -1,0 +1,179 @@
+import ChunkFormat
+import LogModel
+import Storage
+import WritePath
+
+/// The reads of one log query, nearest the query's starting edge first, stopping as soon as no
+/// unread place can hold one of the `limit` entries nearest that edge. A backward query for the
+/// newest 1,000 lines decodes the newest block or two of each stream, not the whole range.
+///
+/// Every place is known with its time bounds before it is read: memory blocks and flushed blocks
+/// from their metadata, flushed chunks from their header (opened only when reached, then replaced by
+/// their blocks). Places are read in order of their bound on the starting edge (newest `maxTime`
+/// first going backward, oldest `minTime` first going forward). Once `limit` entries have been read,
+/// the `limit`-th nearest timestamp is a threshold: when the next place's bound is strictly beyond it,
+/// every entry still unread is too, and reading stops — after checking that duplicates (a line in
+/// two places of one stream) did not inflate the count.
+struct ReadPlan {
+    enum Place {
+        case memoryBlock(ChunkBlock, encoding: ChunkEncoding, section: String)
+        case headEntries([LogEntry], minTime: Int64, maxTime: Int64)
+        case chunk(ChunkRef)
+        case storedBlock(ChunkReader, index: Int, key: String)
+
+        var minTime: Int64 {
+            switch self {
+            case .memoryBlock(let b, _, _): b.minTime
+            case .headEntries(_, let lo, _): lo
+            case .chunk(let ref): ref.header.minTime
+            case .storedBlock(let r, let i, _): r.blocks[i].minTime
+            }
+        }
+
+        var maxTime: Int64 {
+            switch self {
+            case .memoryBlock(let b, _, _): b.maxTime
+            case .headEntries(_, _, let hi): hi
+            case .chunk(let ref): ref.header.maxTime
+            case .storedBlock(let r, let i, _): r.blocks[i].maxTime
+            }
+        }
+    }
+
+    let start: Int64
+    let end: Int64
+    let limit: Int
+    let direction: Direction
+    let store: ChunkStore
+    private(set) var streams: [(labels: LabelSet, merger: StreamMerger)] = []
+    private var streamIndex: [String: Int] = [:]
+    /// Unread places, sorted by `edge` ascending: the nearest is last.
+    private var queue: [(edge: Int64, stream: Int, place: Place)] = []
+    /// Ranks of the `limit` nearest entries read so far (min-heap: the root is the threshold).
+    private var nearest = MinHeap()
+    /// Places decoded (for tests and stats).
+    private(set) var placesRead = 0
+
+    init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore) {
+        self.start = start
+        self.end = end
+        self.limit = limit
+        self.direction = direction
+        self.store = store
+    }
+
+    /// A timestamp's nearness to the starting edge: larger is nearer. `~t` reverses the order
+    /// without overflow.
+    private func rank(_ t: Int64) -> Int64 { direction == .backward ? t : ~t }
+    private func timestamp(ofRank r: Int64) -> Int64 { direction == .backward ? r : ~r }
+    private func edge(_ p: Place) -> Int64 { direction == .backward ? p.maxTime : ~p.minTime }
+
+    mutating func add(_ place: Place, of labels: LabelSet) {
+        let i: Int
+        if let known = streamIndex[labels.canonical] {
+            i = known
+        } else {
+            i = streams.count
+            streams.append((labels, StreamMerger(start: start, end: end)))
+            streamIndex[labels.canonical] = i
+        }
+        enqueue(place, stream: i)
+    }
+
+    /// Queues a place in edge order, unless it lies outside [start, end).
+    private mutating func enqueue(_ place: Place, stream: Int) {
+        guard place.minTime < end && place.maxTime >= start else { return }
+        let e = edge(place)
+        var lo = 0, hi = queue.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if queue[mid].edge < e { lo = mid + 1 } else { hi = mid }
+        }
+        queue.insert((e, stream, place), at: lo)
+    }
+
+    /// Reads places until the `limit` nearest entries are certain. Returns the warnings of the
+    /// places that could not be read.
+    mutating func run() -> [String] {
+        var warnings: [String] = []
+        while let next = queue.last {
+            if nearest.count >= limit, let threshold = nearest.min, next.edge < threshold, enoughDistinct(threshold) { break }
+            queue.removeLast()
+            switch next.place {
+            case .chunk(let ref):
+                do {
+                    let reader = try store.open(ref)
+                    for b in reader.blocks.indices { enqueue(.storedBlock(reader, index: b, key: ref.key), stream: next.stream) }
+                } catch {
+                    warnings.append("chunk \(ref.key) is unreadable and was skipped: \(error)")
+                }
+            case .memoryBlock(let b, let encoding, let section):
+                note(streams[next.stream].merger.add(block: b, encoding: encoding, section: section))
+            case .storedBlock(let reader, let b, let key):
+                note(streams[next.stream].merger.add(block: b, of: reader, key: key))
+            case .headEntries(let entries, _, _):
+                streams[next.stream].merger.add(entries: entries)
+                note(entries.map(\.timestamp))
+            }
+        }
+        return warnings + streams.flatMap(\.merger.warnings)
+    }
+
+    private mutating func note(_ timestamps: [Int64]) {
+        placesRead += 1
+        for t in timestamps {
+            let r = rank(t)
+            if nearest.count < limit {
+                nearest.push(r)
+            } else if let m = nearest.min, r > m {
+                nearest.replaceMin(r)
+            }
+        }
+    }
+
+    /// Whether at least `limit` distinct entries are at or nearer than the threshold (duplicates
+    /// were counted in `nearest`).
+    private func enoughDistinct(_ threshold: Int64) -> Bool {
+        let t = timestamp(ofRank: threshold)
+        var n = 0
+        for s in streams {
+            n += s.merger.distinctCount(within: t, direction: direction)
+            if n >= limit { return true }
+        }
+        return false
+    }
+}
+
+/// A binary min-heap of Int64.
+struct MinHeap {
+    private var items: [Int64] = []
+    var count: Int { items.count }
+    var min: Int64? { items.first }
+
+    mutating func push(_ v: Int64) {
+        items.append(v)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[parent] > items[i] else { break }
+            items.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    /// Replaces the smallest value with `v`.
+    mutating func replaceMin(_ v: Int64) {
+        guard !items.isEmpty else { return push(v) }
+        items[0] = v
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < items.count && items[l] < items[m] { m = l }
+            if r < items.count && items[r] < items[m] { m = r }
+            if m == i { return }
+            items.swapAt(i, m)
+            i = m
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LogModel
+@testable import ReadPath
+import TestSupport
+import Testing
+@testable import WritePath
+
+/// The limit-aware read plan (ReadPath/ReadPlan.swift) must answer exactly what reading everything
+/// and then keeping the `limit` nearest entries answers, while decoding fewer blocks.
+/// (Querier tests live beside ChunkHarness, which builds the ingester they read from.)
+@Suite struct ReadPlanTests {
+    /// Every stream's entries, read with no effective limit: (labels, timestamp, line) in time order.
+    static func everything(_ h: ChunkHarness) -> [(labels: String, ts: Int64, line: String)] {
+        let all = Querier(ingester: h.ingester).select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: 10_000_000, direction: .forward))
+        return all.streams.flatMap { s in s.entries.map { (s.labels.canonical, $0.timestamp, String(decoding: $0.line, as: UTF8.self)) } }
+    }
+
+    /// What a limited query must return, computed from `everything` independently of the plan:
+    /// the `limit` nearest entries, ties broken by stream (label order) then position in the stream.
+    static func expected(_ all: [(labels: String, ts: Int64, line: String)], limit: Int, direction: Direction) -> [String: [String]] {
+        let ordered = all.enumerated().sorted { a, b in
+            if a.element.ts != b.element.ts { return direction == .forward ? a.element.ts < b.element.ts : a.element.ts > b.element.ts }
+            if a.element.labels != b.element.labels { return a.element.labels < b.element.labels }
+            return direction == .forward ? a.offset < b.offset : a.offset > b.offset
+        }
+        var out: [String: [String]] = [:]
+        for e in ordered.prefix(limit) { out[e.element.labels, default: []].append(e.element.line) }
+        return out
+    }
+
+    static func answer(_ h: ChunkHarness, limit: Int, direction: Direction) -> (streams: [String: [String]], blocks: Int) {
+        let s = Querier(ingester: h.ingester).select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: limit, direction: direction))
+        var out: [String: [String]] = [:]
+        for q in s.streams { out[q.labels.canonical] = q.entries.map { String(decoding: $0.line, as: UTF8.self) } }
+        return (out, s.blocksRead)
+    }
+
+    @Test func limitedAnswersEqualReadingEverythingAcrossMemoryAndStore() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        // Three streams with the same timestamps (ties across streams), some flushed, some in memory.
+        for app in ["a", "b", "c"] { try await h.push(app, count: 400, stream: #"{app="\#(app)"}"#) }
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.sweep()
+        h.clock.advance(seconds: 1)
+        for app in ["a", "c"] { try await h.push(app + "2", count: 150, stream: #"{app="\#(app)"}"#) }
+        let all: [(labels: String, ts: Int64, line: String)] = Self.everything(h)
+        let total: Int = all.count
+        #expect(total == 1500)
+        let full: Int = Self.answer(h, limit: 10_000_000, direction: .backward).blocks
+        for direction in [Direction.backward, .forward] {
+            for limit in [1, 2, 7, 100, 399, 400, 401, 1000, 1500, 2000] {
+                let got: (streams: [String: [String]], blocks: Int) = Self.answer(h, limit: limit, direction: direction)
+                let want: [String: [String]] = Self.expected(all, limit: limit, direction: direction)
+                #expect(got.streams == want, "limit \(limit) \(direction)")
+                let read: Int = got.blocks
+                if limit <= 100 { #expect(read < full / 2, "limit \(limit) \(direction) read \(read) of \(full) blocks") }
+            }
+        }
+        h.ingester.stop()
+    }
+
+    /// A line stored twice (flushed, then pushed again) counts once: the plan must not stop early
+    /// because duplicates filled its count.
+    @Test func duplicatesDoNotEndReadingEarly() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        try await h.push("d", count: 300)
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.sweep()
+        try await h.push("d", count: 300) // same timestamps, same lines
+        for direction in [Direction.backward, .forward] {
+            for limit in [10, 50, 299, 300, 600] {
+                let got = h.lines(limit: limit, direction: direction).lines
+                let want = direction == .forward ? (0..<min(limit, 300)).map { "d-\($0)" } : (0..<300).reversed().prefix(limit).map { "d-\($0)" }
+                #expect(got == want, "limit \(limit) \(direction)")
+            }
+        }
+        h.ingester.stop()
+    }
+
+    @Test func aTimeRangeLimitsTheBlocksAndTheEntries() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        try await h.push("r", count: 1000)
+        h.ingester.sweep(force: true)
+        #expect(h.ingester.waitForFlushes(timeout: 10))
+        h.ingester.sweep()
+        let t0 = h.clock.now()
+        let q = HeadQuery(matchers: [], start: t0 + 500, end: t0 + 520, limit: 5, direction: .backward)
+        let s = Querier(ingester: h.ingester).select(tenant: h.tenant, q)
+        #expect(s.streams.flatMap(\.entries).map { String(decoding: $0.line, as: UTF8.self).split(separator: " ")[0] } == ["r-519", "r-518", "r-517", "r-516", "r-515"])
+        h.ingester.stop()
+    }
+
+    @Test func minHeapKeepsTheSmallestAtTheRoot() {
+        var heap = MinHeap()
+        var rng = SystemRandomNumberGenerator()
+        var values: [Int64] = []
+        for _ in 0..<500 {
+            let v = Int64.random(in: -1000...1000, using: &rng)
+            values.append(v)
+            heap.push(v)
+            #expect(heap.min == values.min())
+        }
+        for _ in 0..<200 {
+            let v = Int64.random(in: -1000...1000, using: &rng)
+            values.remove(at: values.firstIndex(of: values.min()!)!)
+            values.append(v)
+            heap.replaceMin(v)
+            #expect(heap.min == values.min())
+        }
+    }
+}
