@@ -27,10 +27,9 @@ public struct Querier: Sendable {
         var inMemory = Set<String>()
         for m in memory {
             inMemory.formUnion(m.storedKeys)
-            for (i, b) in m.blocks.enumerated() {
-                plan.add(.memoryBlock(b, encoding: m.encoding, section: "in-memory block \(i) of \(m.labels.canonical)"), of: m.labels)
-            }
-            if let lo = m.headEntries.map(\.timestamp).min(), let hi = m.headEntries.map(\.timestamp).max() {
+            for (i, b) in m.blocks.enumerated() { plan.add(.memoryBlock(b, encoding: m.encoding, index: i), of: m.labels) }
+            if let first = m.headEntries.first {
+                let (lo, hi) = m.headEntries.reduce((first.timestamp, first.timestamp)) { (min($0.0, $1.timestamp), max($0.1, $1.timestamp)) }
                 plan.add(.headEntries(m.headEntries, minTime: lo, maxTime: hi), of: m.labels)
             }
         }

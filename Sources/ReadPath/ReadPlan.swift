@@ -16,7 +16,8 @@ import WritePath
 /// two places of one stream) did not inflate the count.
 struct ReadPlan {
     enum Place {
-        case memoryBlock(ChunkBlock, encoding: ChunkEncoding, section: String)
+        /// Block `index` of the stream's in-memory blocks (the index names it in warnings).
+        case memoryBlock(ChunkBlock, encoding: ChunkEncoding, index: Int)
         case headEntries([LogEntry], minTime: Int64, maxTime: Int64)
         case chunk(ChunkRef)
         case storedBlock(ChunkReader, index: Int, key: String)
@@ -47,10 +48,10 @@ struct ReadPlan {
     let store: ChunkStore
     private(set) var streams: [(labels: LabelSet, merger: StreamMerger)] = []
     private var streamIndex: [String: Int] = [:]
-    /// Unread places, sorted by `edge` ascending: the nearest is last.
-    private var queue: [(edge: Int64, stream: Int, place: Place)] = []
-    /// Ranks of the `limit` nearest entries read so far (min-heap: the root is the threshold).
-    private var nearest = MinHeap()
+    /// Unread places, the one with the nearest edge on top.
+    private var queue = Heap<(edge: Int64, stream: Int, place: Place)> { $0.edge > $1.edge }
+    /// Ranks of the `limit` nearest entries read so far, the farthest of them (the threshold) on top.
+    private var nearest = Heap<Int64>(by: <)
     /// Places decoded (for tests and stats).
     private(set) var placesRead = 0
 
@@ -80,25 +81,20 @@ struct ReadPlan {
         enqueue(place, stream: i)
     }
 
-    /// Queues a place in edge order, unless it lies outside [start, end).
+    /// Queues a place, unless it lies outside [start, end).
     private mutating func enqueue(_ place: Place, stream: Int) {
         guard place.minTime < end && place.maxTime >= start else { return }
-        let e = edge(place)
-        var lo = 0, hi = queue.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if queue[mid].edge < e { lo = mid + 1 } else { hi = mid }
-        }
-        queue.insert((e, stream, place), at: lo)
+        queue.push((edge(place), stream, place))
     }
 
     /// Reads places until the `limit` nearest entries are certain. Returns the warnings of the
     /// places that could not be read.
     mutating func run() -> [String] {
         var warnings: [String] = []
-        while let next = queue.last {
-            if nearest.count >= limit, let threshold = nearest.min, next.edge < threshold, enoughDistinct(threshold) { break }
-            queue.removeLast()
+        while let next = queue.top {
+            if nearest.count >= limit, let threshold = nearest.top, next.edge < threshold, enoughDistinct(threshold) { break }
+            queue.popTop()
+            let before = streams[next.stream].merger.entries.count
             switch next.place {
             case .chunk(let ref):
                 do {
@@ -107,26 +103,29 @@ struct ReadPlan {
                 } catch {
                     warnings.append("chunk \(ref.key) is unreadable and was skipped: \(error)")
                 }
-            case .memoryBlock(let b, let encoding, let section):
-                note(streams[next.stream].merger.add(block: b, encoding: encoding, section: section))
+                continue
+            case .memoryBlock(let b, let encoding, let index):
+                let section = "in-memory block \(index) of \(streams[next.stream].labels.canonical)"
+                streams[next.stream].merger.add(block: b, encoding: encoding, section: section)
             case .storedBlock(let reader, let b, let key):
-                note(streams[next.stream].merger.add(block: b, of: reader, key: key))
+                streams[next.stream].merger.add(block: b, of: reader, key: key)
             case .headEntries(let entries, _, _):
                 streams[next.stream].merger.add(entries: entries)
-                note(entries.map(\.timestamp))
             }
+            note(streams[next.stream].merger.entries[before...])
         }
         return warnings + streams.flatMap(\.merger.warnings)
     }
 
-    private mutating func note(_ timestamps: [Int64]) {
+    /// Counts the entries one place added.
+    private mutating func note(_ added: ArraySlice<LogEntry>) {
         placesRead += 1
-        for t in timestamps {
-            let r = rank(t)
+        for e in added {
+            let r = rank(e.timestamp)
             if nearest.count < limit {
                 nearest.push(r)
-            } else if let m = nearest.min, r > m {
-                nearest.replaceMin(r)
+            } else if let m = nearest.top, r > m {
+                nearest.replaceTop(r)
             }
         }
     }
@@ -144,33 +143,43 @@ struct ReadPlan {
     }
 }
 
-/// A binary min-heap of Int64.
-struct MinHeap {
-    private var items: [Int64] = []
-    var count: Int { items.count }
-    var min: Int64? { items.first }
+/// A binary heap: `top` is the element no other is ordered before by `by`.
+struct Heap<Element> {
+    private var items: [Element] = []
+    private let before: (Element, Element) -> Bool
 
-    mutating func push(_ v: Int64) {
+    init(by before: @escaping (Element, Element) -> Bool) { self.before = before }
+
+    var count: Int { items.count }
+    var top: Element? { items.first }
+
+    mutating func push(_ v: Element) {
         items.append(v)
         var i = items.count - 1
         while i > 0 {
             let parent = (i - 1) / 2
-            guard items[parent] > items[i] else { break }
+            guard before(items[i], items[parent]) else { break }
             items.swapAt(parent, i)
             i = parent
         }
     }
 
-    /// Replaces the smallest value with `v`.
-    mutating func replaceMin(_ v: Int64) {
+    /// Removes the top element.
+    mutating func popTop() {
+        guard let last = items.popLast() else { return }
+        if !items.isEmpty { replaceTop(last) }
+    }
+
+    /// Replaces the top element with `v`.
+    mutating func replaceTop(_ v: Element) {
         guard !items.isEmpty else { return push(v) }
         items[0] = v
         var i = 0
         while true {
             let l = 2 * i + 1, r = l + 1
             var m = i
-            if l < items.count && items[l] < items[m] { m = l }
-            if r < items.count && items[r] < items[m] { m = r }
+            if l < items.count && before(items[l], items[m]) { m = l }
+            if r < items.count && before(items[r], items[m]) { m = r }
             if m == i { return }
             items.swapAt(i, m)
             i = m

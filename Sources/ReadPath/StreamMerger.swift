@@ -18,13 +18,12 @@ struct StreamMerger {
         self.end = end
     }
 
-    /// Adds an in-memory compressed block; returns the timestamps it added.
-    mutating func add(block b: ChunkBlock, encoding: ChunkEncoding, section: String) -> [Int64] {
+    /// Adds the entries in range of an in-memory compressed block.
+    mutating func add(block b: ChunkBlock, encoding: ChunkEncoding, section: String) {
         do {
-            return try addRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section)
+            try addRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section)
         } catch {
             warnings.append("\(error)")
-            return []
         }
     }
 
@@ -33,17 +32,17 @@ struct StreamMerger {
         entries += more
     }
 
-    /// Adds block `i` of a stored chunk; returns the timestamps it added.
-    mutating func add(block i: Int, of reader: ChunkReader, key: String) -> [Int64] {
+    /// Adds the entries in range of block `i` of a stored chunk.
+    mutating func add(block i: Int, of reader: ChunkReader, key: String) {
         do {
-            return try addRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
+            try addRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
         } catch {
             warnings.append("\(error) (chunk \(key)); the block was skipped")
-            return []
         }
     }
 
-    private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws -> [Int64] {
+    /// Decodes a block payload, keeping entries in range. A block that fails part-way adds nothing.
+    private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws {
         let (lo, hi) = (start, end)
         var out: [LogEntry] = []
         try raw.withUnsafeBytes { r in
@@ -52,7 +51,6 @@ struct StreamMerger {
             }
         }
         entries += out
-        return out.map(\.timestamp)
     }
 
     /// How many distinct entries (by timestamp and line) lie at or beyond `threshold` from the

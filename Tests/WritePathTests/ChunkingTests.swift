@@ -70,6 +70,15 @@ struct ChunkHarness {
         return (s.streams.flatMap { $0.entries.map { String(String(decoding: $0.line, as: UTF8.self).split(separator: " ")[0]) } }, s.warnings)
     }
 
+    /// Closes and flushes every chunk, then drops the flushed ones from memory (retain 0), so
+    /// queries read them from the store. Returns whether the flushes finished in time.
+    func flushToStore() -> Bool {
+        ingester.sweep(force: true)
+        let done = ingester.waitForFlushes(timeout: 10)
+        ingester.sweep()
+        return done
+    }
+
     var chunkFiles: [String] { (try? objects.list(tenant.value)) ?? [] }
 
     var segmentFiles: [String] {
@@ -100,9 +109,7 @@ struct ChunkHarness {
         let dir = TestDirectory()
         let h = try ChunkHarness(dir: dir.path, encoding: encoding)
         try await h.push("e", count: 600)
-        h.ingester.sweep(force: true)
-        #expect(h.ingester.waitForFlushes(timeout: 10))
-        h.ingester.sweep()
+        #expect(h.flushToStore())
         #expect(h.ingester.memoryStats().first!.chunks == 0)
         #expect(h.lines().lines == (0..<600).map { "e-\($0)" })
         h.ingester.stop()
@@ -227,9 +234,7 @@ struct ChunkHarness {
         let dir = TestDirectory()
         let h = try ChunkHarness(dir: dir.path)
         try await h.push("c", count: 400)
-        h.ingester.sweep(force: true)
-        #expect(h.ingester.waitForFlushes(timeout: 10))
-        h.ingester.sweep()
+        #expect(h.flushToStore())
         let key = try #require(h.chunkFiles.sorted().first)
         var bytes = try h.objects.get(key)
         let r = try ChunkReader(bytes)
