@@ -95,7 +95,9 @@ public final class LogWriter: @unchecked Sendable {
     private var applyDone = false
 
     /// Guarded by `lock`: segments no longer written to, oldest first, with their last LSN.
+    /// Only `deleteSegments` removes entries, one call at a time (`truncation`).
     private var sealedSegments: [(index: UInt64, lastLSN: UInt64)] = []
+    private let truncation = NSLock()
 
     // Owned by the writer thread only.
     private var fd: Int32 = -1
@@ -351,31 +353,36 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Deletes the oldest sealed segments whose every record has an LSN below `watermark` (all of it is
     /// in flushed chunks), never the segment being written, oldest first so no gap ever appears.
-    /// Returns how many were deleted.
+    /// Returns how many were deleted. Callers on several threads (the checkpoint and the flush sweep
+    /// both truncate) are taken one at a time: two overlapping calls would otherwise pick the same
+    /// segments, and the second would drop from the list segments it did not delete.
     @discardableResult
     public func deleteSegments(below watermark: UInt64) -> Int {
+        truncation.lock()
+        defer { truncation.unlock() }
         lock.lock()
         var n = 0
         while n < sealedSegments.count && sealedSegments[n].lastLSN < watermark { n += 1 }
         let doomed = sealedSegments.prefix(n).map(\.index)
         lock.unlock()
-        var deleted = 0
+        var deleted: Set<UInt64> = []
         for index in doomed {
             let path = segmentPath(index)
             if unlink(path) != 0 && errno != ENOENT {
                 logger.error("could not delete a flushed wal segment", metadata: ["wal.segment": "\(path)", "errno": "\(errno)"])
                 break
             }
-            deleted += 1
+            deleted.insert(index)
         }
-        if deleted > 0 {
+        if !deleted.isEmpty {
             try? DurableFile.syncDirectory(config.directory)
             lock.lock()
-            sealedSegments.removeFirst(deleted)
-            stats.segmentsDeleted += UInt64(deleted)
+            // By index, not by count: only this call removes entries (rotation appends at the end).
+            sealedSegments.removeAll { deleted.contains($0.index) }
+            stats.segmentsDeleted += UInt64(deleted.count)
             lock.unlock()
         }
-        return deleted
+        return deleted.count
     }
 
     /// Opens the first segment, returning the error instead of throwing it (`init` starts read-only on
