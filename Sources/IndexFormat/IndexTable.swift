@@ -16,12 +16,22 @@ public final class IndexTable: Sendable {
     let seriesSection: Range<Int>
     /// Label name → its values, each with the ascending ids of the series carrying it.
     let postings: [String: [(value: String, ids: [UInt32])]]
+    /// Roughly what the opened table occupies: its bytes plus the symbols, offsets and postings
+    /// parsed from them (several times the bytes for a table of many small series).
+    public let memoryBytes: Int
 
     public init(_ bytes: [UInt8]) throws(IndexFormatError) {
         self.bytes = bytes
         let parsed = bytes.withUnsafeBytes { raw in Result { () throws(IndexFormatError) in try IndexTable.parse(raw) } }
         let p = try parsed.get()
         (version, header, checksum, symbols, seriesOffsets, seriesSection, postings) = (p.version, p.header, p.checksum, p.symbols, p.offsets, p.seriesSection, p.postings)
+        // A String is 16 bytes inline plus a heap buffer when longer than 15 bytes; arrays and
+        // dictionary slots add their headers.
+        let strings = symbols.reduce(0) { $0 + 16 + ($1.utf8.count > 15 ? 32 + $1.utf8.count : 0) }
+        let lists = postings.reduce(0) { acc, kv in
+            acc + 48 + kv.key.utf8.count + kv.value.reduce(0) { $0 + 64 + $1.value.utf8.count + 4 * $1.ids.count }
+        }
+        memoryBytes = bytes.count + strings + 8 * seriesOffsets.count + lists
     }
 
     // MARK: lookups

@@ -34,7 +34,7 @@ enum MetricsText {
         metric("skald_index_damaged_tables", "gauge", "Index tables found damaged, waiting to be quarantined and rebuilt from chunk headers.",
                [("", Double(tables.damaged))])
         let open = ingester.storeIndex.openTables()
-        metric("skald_index_open_table_bytes", "gauge", "Bytes of index tables held open in memory (least recently used dropped past 128 MiB).",
+        metric("skald_index_open_table_bytes", "gauge", "Memory held by index tables opened for queries: their bytes plus what is parsed from them (least recently used dropped past 128 MiB).",
                [("", Double(open.bytes))])
         metric("skald_index_pending_chunks", "gauge", "Flushed chunks not yet written into an index table (their log records are kept).",
                [("", Double(ingester.storeIndex.pendingChunks))])

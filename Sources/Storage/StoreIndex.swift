@@ -183,7 +183,6 @@ public final class StoreIndex: Sendable {
 
             var tables = manifest.tables.filter { !removed.contains($0.path) }
             let generation = manifest.generation + 1
-            var opened: [String: IndexTable] = [:]
             for (n, (key, series)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
                 var input = Array(series.values)
                 // Size-tiered merging: past the limit, the smallest tables join the new one.
@@ -200,7 +199,6 @@ public final class StoreIndex: Sendable {
                 let t = try IndexTable(bytes)
                 let path = "\(key.name)/\(key.tenant)/\(ChunkRef.hex(generation, 16))-\(n).skix"
                 try objects.put(path, bytes)
-                opened[path] = t
                 tables.append(IndexManifest.Entry(path: path, header: t.header, size: bytes.count, checksum: t.checksum))
             }
             let next = IndexManifest(generation: generation, tables: tables)
@@ -212,7 +210,8 @@ public final class StoreIndex: Sendable {
                     st.damaged[p] = nil
                     Self.forget(p, in: &st)
                 }
-                for (p, t) in opened { Self.remember(p, t, in: &st, limit: config.openTableBytes) }
+                // New tables are not kept open: the write path never reads them again, and a
+                // query opens what it needs (`table(_:)`).
                 // Forget exactly the pending chunks that are now in tables (flushes may have added more).
                 for (tenant, series) in pending {
                     for (canonical, s) in series {
@@ -365,14 +364,14 @@ public final class StoreIndex: Sendable {
         st.tick += 1
         st.open[path] = t
         st.lastUse[path] = st.tick
-        st.openBytes += t.bytes.count
+        st.openBytes += t.memoryBytes
         while st.openBytes > limit, st.open.count > 1, let oldest = st.lastUse.min(by: { $0.value < $1.value })?.key {
             forget(oldest, in: &st)
         }
     }
 
     static func forget(_ path: String, in st: inout State) {
-        if let t = st.open.removeValue(forKey: path) { st.openBytes -= t.bytes.count }
+        if let t = st.open.removeValue(forKey: path) { st.openBytes -= t.memoryBytes }
         st.lastUse[path] = nil
     }
 
