@@ -25,6 +25,11 @@ enum MetricsText {
                mem.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })
         metric("skald_ingester_flush_queue_length", "gauge", "Closed chunks waiting for or being written by a flush worker.",
                [("", Double(ingester.flushBacklog))])
+        let heap = AllocatorStats.read()
+        if !heap.isEmpty {
+            metric("skald_allocator_bytes", "gauge", "jemalloc's heap statistics: allocated (live), active (their pages), resident, retained (mapped but returned).",
+                   heap.map { ("{kind=\"\($0.name)\"}", Double($0.bytes)) })
+        }
         let stored = ingester.storeIndex.totals()
         metric("skald_store_chunks", "gauge", "Chunks in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.chunks)) })
         metric("skald_store_chunk_bytes", "gauge", "Bytes of chunk files in the store per tenant.", stored.map { ("{tenant=\"\($0.tenant)\"}", Double($0.bytes)) })

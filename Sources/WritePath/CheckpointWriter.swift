@@ -9,7 +9,9 @@ final class CheckpointWriter {
     private(set) var lowestLSN = UInt64.max
 
     init(directory: String, prefix: CheckpointPrefix) throws(DurableFile.IOError) {
-        file = try DurableFile.Appender(path: directory + "/" + CheckpointLayout.fileName(lsn: prefix.lsn))
+        // Written back 8 MiB at a time: a checkpoint of every head (~150 MB under 10,000 streams)
+        // must not fill the page cache and make the flush workers' fsyncs wait behind it.
+        file = try DurableFile.Appender(path: directory + "/" + CheckpointLayout.fileName(lsn: prefix.lsn), writeBehind: 8 << 20)
         do {
             try file.append([CheckpointCodec.encodePrefix(prefix)])
         } catch {
