@@ -311,9 +311,16 @@ public final class Ingester: Sendable {
 
     /// Keeps the heads within `memoryBudget` (the server calls this every second): when
     /// uncompressed head blocks pass a quarter of the budget, the biggest are cut and compressed
-    /// until they are under an eighth; when everything passes the budget, the biggest open chunks
-    /// are closed and queued for flushing until the rest is under 70% of it. Everything stays in
-    /// the log until flushed and indexed, so closing early costs chunk size, never data.
+    /// until they are under an eighth; when everything passes 80% of the budget, the biggest open
+    /// chunks are closed and queued for flushing until the rest is under 60% of it. Closed chunks
+    /// stay in memory until a flush worker has written them, and lines keep arriving meanwhile: the
+    /// fifth held back is what keeps the total under the budget itself while a burst of closed
+    /// chunks is written (closing only past the budget overshot it by a quarter under 10,000
+    /// streams). Everything stays in the log until flushed and indexed, so closing early costs
+    /// chunk size, never data.
+    /// Tenths of the budget past which open chunks are closed, and down to which.
+    static let closeAbove = 8, closeDownTo = 6
+
     @discardableResult
     public func enforceMemoryBudget() -> BudgetReport {
         var report = BudgetReport()
@@ -339,11 +346,11 @@ public final class Ingester: Sendable {
                 compressor.enqueue(cut.map { .init(heads: h, stream: $0.0, block: $0.1) })
             }
         }
-        if total > budget {
+        if total > budget / 10 * Self.closeAbove {
             var closed: [(TenantHeads, StreamHead, MemoryChunk)] = []
             var chosen: [ObjectIdentifier: (TenantHeads, [StreamHead])] = [:]
             // Chunks already closed and waiting for a flush worker cannot be helped here.
-            for u in usage.sorted(by: { $0.open > $1.open }) where total > budget * 7 / 10 && u.open > 0 {
+            for u in usage.sorted(by: { $0.open > $1.open }) where total > budget / 10 * Self.closeDownTo && u.open > 0 {
                 chosen[ObjectIdentifier(u.heads), default: (u.heads, [])].1.append(u.stream)
                 total -= u.open
             }

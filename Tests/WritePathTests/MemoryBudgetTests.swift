@@ -41,6 +41,30 @@ import TestSupport
         h.ingester.stop()
     }
 
+    /// Open chunks are closed from 80% of the budget (not only past it), down to 60%: the closed
+    /// chunks wait for a flush worker while lines keep arriving, and must not push the total over.
+    @Test func closingStartsBeforeTheBudgetIsReached() async throws {
+        let dir = TestDirectory()
+        let budget = 256 * 1024
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1024, memoryBudget: budget)
+        let streams = Self.streams.prefix(8)
+        var pushed = 0
+        while h.ingester.memoryBytes() < budget * 82 / 100 {
+            for (i, s) in streams.enumerated() { try await h.push("s\(i)-r\(pushed)", count: 10, stream: s) }
+            pushed += 1
+            h.ingester.waitForFlushes(timeout: 10)
+        }
+        let before = h.ingester.memoryBytes()
+        #expect(before < budget, "the test needs memory between 80% and 100% of the budget, has \(before)")
+        let r = h.ingester.enforceMemoryBudget()
+        #expect(r.chunksClosed > 0, "\(r)")
+        h.ingester.waitForFlushes(timeout: 10)
+        #expect(h.ingester.memoryBytes() <= budget * 6 / 10, "\(h.ingester.memoryBytes()) bytes left of \(before)")
+        #expect(!h.chunkFiles.isEmpty)
+        #expect(h.lines().lines.count == pushed * 10 * streams.count)
+        h.ingester.stop()
+    }
+
     @Test func noBudgetMeansNoEarlyWork() async throws {
         let dir = TestDirectory()
         let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: 0)
