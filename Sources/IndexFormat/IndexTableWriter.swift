@@ -21,18 +21,29 @@ public enum IndexTableWriter {
         symbolID.reserveCapacity(symbols.count)
         for (i, s) in symbols.enumerated() { symbolID[s] = i }
 
+        // One pass over the chunks, no copies: merging a day's tables holds hundreds of thousands.
         var header = IndexTableHeader(tenant: tenant, tableName: tableName, seriesCount: series.count)
-        let all = series.flatMap(\.chunks)
-        header.chunkCount = all.count
-        header.chunkBytes = all.reduce(0) { $0 + $1.size }
-        if !all.isEmpty {
-            header.minTime = all.map(\.minTime).min()!
-            header.maxTime = all.map(\.maxTime).max()!
-            header.minLSN = all.map(\.minLSN).min()!
-            header.maxLSN = all.map(\.maxLSN).max()!
+        var minTime = Int64.max, maxTime = Int64.min, minLSN = UInt64.max, maxLSN = UInt64.min
+        for s in series {
+            for c in s.chunks {
+                header.chunkCount += 1
+                header.chunkBytes += c.size
+                minTime = min(minTime, c.minTime)
+                maxTime = max(maxTime, c.maxTime)
+                minLSN = min(minLSN, c.minLSN)
+                maxLSN = max(maxLSN, c.maxLSN)
+            }
+        }
+        if header.chunkCount > 0 {
+            (header.minTime, header.maxTime, header.minLSN, header.maxLSN) = (minTime, maxTime, minLSN, maxLSN)
         }
 
+        // Reserved up front (a chunk takes at most 50 bytes, a series' labels a few per pair), so the
+        // buffer is not regrown by doubling — which briefly holds two copies of a big table.
         var out: [UInt8] = []
+        out.reserveCapacity(256 + tenant.utf8.count + tableName.utf8.count
+            + symbols.reduce(0) { $0 + 10 + $1.utf8.count }
+            + series.reduce(0) { $0 + 20 + 8 + 6 * $1.labels.count + 50 * $1.chunks.count })
         out.append(contentsOf: IndexLayout.tableMagic)
         out.append(IndexLayout.currentVersion)
         out.append(contentsOf: [0, 0, 0])
@@ -111,20 +122,26 @@ public enum IndexTableWriter {
         return out
     }
 
-    /// Sorted series with merged duplicates, each with sorted, distinct chunks.
+    /// Sorted series with merged duplicates, each with sorted chunks, one per object key.
     static func normalize(_ input: [IndexedSeries]) -> [IndexedSeries] {
         var byLabels: [String: IndexedSeries] = [:]
+        byLabels.reserveCapacity(input.count)
         for s in input {
-            if var existing = byLabels[s.labels.canonical] {
-                existing.chunks += s.chunks
-                byLabels[s.labels.canonical] = existing
-            } else {
-                byLabels[s.labels.canonical] = s
-            }
+            // In place: a copied-out value would make `+=` copy its whole chunk list each time.
+            byLabels[s.labels.canonical, default: IndexedSeries(labels: s.labels, chunks: [])].chunks += s.chunks
         }
         return byLabels.values.map { s in
-            var seen = Set<IndexedChunk>()
-            let chunks = s.chunks.sorted(by: IndexedChunk.ordered).filter { seen.insert($0).inserted }
+            var chunks = s.chunks
+            chunks.sort(by: IndexedChunk.ordered)
+            // A chunk is identified by (min time, max time, CRC32C) — its object key — and a table
+            // lists each once (docs/format/index.md): after sorting, keep the first of every run of
+            // equal keys, compacting in place.
+            var kept = 0
+            for i in chunks.indices where kept == 0 || IndexedChunk.ordered(chunks[kept - 1], chunks[i]) {
+                chunks[kept] = chunks[i]
+                kept += 1
+            }
+            chunks.removeLast(chunks.count - kept)
             return IndexedSeries(labels: s.labels, chunks: chunks)
         }.sorted { IndexedSeries.ordered($0.labels, $1.labels) }
     }

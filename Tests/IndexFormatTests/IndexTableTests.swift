@@ -52,6 +52,23 @@ import Testing
         #expect(first.chunks == a[0].chunks + [IndexSample.chunk(99)])
     }
 
+    /// A table lists each chunk once by its object key (min, max, checksum), however many copies
+    /// and in whatever order the merged inputs hold it; the table then opens.
+    @Test func eachObjectKeyIsListedOnce() throws {
+        let a = IndexSample.chunk(5)
+        var b = a
+        b.minLSN += 1 // the same key: cannot be a different file
+        let labels = IndexSample.series(1)[0].labels
+        let input = [IndexedSeries(labels: labels, chunks: [a, b, a, IndexSample.chunk(7), b, a, IndexSample.chunk(1)]),
+                     IndexedSeries(labels: labels, chunks: [IndexSample.chunk(7), IndexSample.chunk(1)])]
+        let t = try IndexTable(IndexTableWriter.encode(tenant: "fake", tableName: "index_1", series: input))
+        let got = try t.series(0).chunks
+        #expect(got.map(\.checksum) == [IndexSample.chunk(1), a, IndexSample.chunk(7)].map(\.checksum))
+        #expect(t.header.chunkCount == 3)
+        #expect(t.header.chunkBytes == got.reduce(0) { $0 + $1.size })
+        #expect(t.header.minLSN == IndexSample.chunk(1).minLSN && t.header.maxLSN == IndexSample.chunk(7).maxLSN)
+    }
+
     @Test func emptyTableAndOddValues() throws {
         let empty = try IndexTable(IndexTableWriter.encode(tenant: "t", tableName: "index_0", series: []))
         #expect(empty.seriesCount == 0 && empty.header.chunkCount == 0 && empty.labelNames.isEmpty)
