@@ -38,8 +38,8 @@ public enum IndexTableWriter {
             (header.minTime, header.maxTime, header.minLSN, header.maxLSN) = (minTime, maxTime, minLSN, maxLSN)
         }
 
-        // Reserved up front (a chunk takes at most 50 bytes, a series' labels a few per pair), so the
-        // buffer is not regrown by doubling — which briefly holds two copies of a big table.
+        // Reserved up front from a size estimate (a chunk entry takes ~45–60 bytes, a label pair a
+        // few), so a big table's buffer is not regrown by doubling, which briefly holds two copies.
         var out: [UInt8] = []
         out.reserveCapacity(256 + tenant.utf8.count + tableName.utf8.count
             + symbols.reduce(0) { $0 + 10 + $1.utf8.count }

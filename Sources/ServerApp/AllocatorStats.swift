@@ -11,6 +11,7 @@ enum AllocatorStats {
         UnsafePointer<CChar>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?, UnsafeMutableRawPointer?, Int
     ) -> Int32
 
+    /// jemalloc exports `mallctl`; glibc does not.
     private static let mallctl: MallctlFunction? = {
         #if canImport(Glibc)
         guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") else { return nil }
@@ -19,6 +20,9 @@ enum AllocatorStats {
         return nil
         #endif
     }()
+
+    /// Whether jemalloc serves malloc in this process.
+    static var isJemalloc: Bool { mallctl != nil }
 
     /// (name, bytes) for allocated, active, resident, retained — after refreshing jemalloc's
     /// cached statistics; empty without jemalloc or when its statistics are compiled out.

@@ -12,13 +12,7 @@ import Glibc
 /// `SKALD_NO_MALLOC_TRIM` turns it off.
 enum AllocatorTrim {
     /// Which allocator serves malloc in this process.
-    static let allocator: String = {
-        #if canImport(Glibc)
-        // jemalloc exports `mallctl`; glibc does not.
-        if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallctl") != nil { return "jemalloc" }
-        #endif
-        return "libc"
-    }()
+    static let allocator = AllocatorStats.isJemalloc ? "jemalloc" : "libc"
 
     static let enabled = allocator == "libc" && getenv("SKALD_NO_MALLOC_TRIM") == nil
 

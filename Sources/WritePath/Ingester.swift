@@ -42,8 +42,8 @@ public final class Ingester: Sendable {
         /// flushes every chunk (and indexes them, so a crash right after cannot flush them twice).
         public var replayMemoryCeiling = 4 << 30
         /// Skald's own `ingester.memory_budget`: bytes of log data the heads may hold (0: no bound).
-        /// Past a quarter of it in uncompressed head blocks, the biggest are compressed early; past
-        /// all of it, the biggest open chunks are closed and flushed early (`enforceMemoryBudget`).
+        /// Past a quarter of it in uncompressed head blocks, the biggest are compressed early; from
+        /// 80% of it, the biggest open chunks are closed and flushed early (`enforceMemoryBudget`).
         public var memoryBudget = 192 << 20
         /// How much record payload replay applies between two looks at memory.
         public var ceilingCheckBytes = 16 << 20
@@ -309,6 +309,9 @@ public final class Ingester: Sendable {
         public var chunksClosed = 0
     }
 
+    /// Tenths of the budget past which open chunks are closed, and down to which.
+    static let closeAbove = 8, closeDownTo = 6
+
     /// Keeps the heads within `memoryBudget` (the server calls this every second): when
     /// uncompressed head blocks pass a quarter of the budget, the biggest are cut and compressed
     /// until they are under an eighth; when everything passes 80% of the budget, the biggest open
@@ -318,9 +321,6 @@ public final class Ingester: Sendable {
     /// chunks is written (closing only past the budget overshot it by a quarter under 10,000
     /// streams). Everything stays in the log until flushed and indexed, so closing early costs
     /// chunk size, never data.
-    /// Tenths of the budget past which open chunks are closed, and down to which.
-    static let closeAbove = 8, closeDownTo = 6
-
     @discardableResult
     public func enforceMemoryBudget() -> BudgetReport {
         var report = BudgetReport()

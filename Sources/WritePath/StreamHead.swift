@@ -147,8 +147,9 @@ final class StreamHead: @unchecked Sendable {
         blocksBytes + head.memoryBytes + pending.reduce(0) { $0 + $1.block.memoryBytes + ($1.sealed?.bytes.count ?? 0) }
     }
 
+    /// Bytes of closed chunks still in memory (waiting for a flush, or retained).
+    var closedBytes: Int { closed.reduce(0) { $0 + $1.compressedBytes } }
+
     /// Bytes held: compressed blocks (open and closed) plus head and pending blocks' buffers.
-    var memoryBytes: Int {
-        openBytes + closed.reduce(0) { $0 + $1.compressedBytes }
-    }
+    var memoryBytes: Int { openBytes + closedBytes }
 }

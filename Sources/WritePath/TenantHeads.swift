@@ -214,9 +214,11 @@ final class TenantHeads: @unchecked Sendable {
     func usage() -> [(stream: StreamHead, raw: Int, open: Int, total: Int)] {
         lock.lock()
         defer { lock.unlock() }
+        // Runs under the lock every second over every stream: each sum is taken once.
         return streams.values.compactMap { h in
-            let total = h.memoryBytes
-            return total > 0 ? (h, h.rawBytes, h.openBytes, total) : nil
+            let open = h.openBytes
+            let total = open + h.closedBytes
+            return total > 0 ? (h, h.rawBytes, open, total) : nil
         }
     }
 
