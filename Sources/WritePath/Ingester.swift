@@ -47,6 +47,9 @@ public final class Ingester: Sendable {
         public var memoryBudget = 192 << 20
         /// How much record payload replay applies between two looks at memory.
         public var ceilingCheckBytes = 16 << 20
+        /// The longest a push waits while the heads are over `memoryBudget` and chunks closed for
+        /// memory are still being flushed (nanoseconds; 0: never wait).
+        public var pressureHold: Int64 = 1_000_000_000
 
         public init(wal: LogWriter.Configuration, maxChunkAge: Int64 = 2 * 3600 * 1_000_000_000) {
             self.wal = wal
@@ -101,6 +104,9 @@ public final class Ingester: Sendable {
     private let checkpointedLogBytes = Atomic<UInt64>(0)
     /// What the last replay restored from a checkpoint.
     private let restored = Mutex<CheckpointRestore?>(nil)
+    /// Set by the budget loop when the heads held more than `memoryBudget`; pushes wait while it is
+    /// set and the chunks it closed are still being flushed (`waitForMemory`).
+    private let overBudget = Atomic<Bool>(false)
 
     public init(configuration: Configuration, store: ChunkStore, index: StoreIndex, overrides: Overrides, clock: any Clock = SystemClock(),
                 logger: Logger) {
@@ -333,6 +339,7 @@ public final class Ingester: Sendable {
         var total = usage.reduce(0) { $0 + $1.total }
         report.bytes = total
         report.uncompressed = raw
+        overBudget.store(total > budget, ordering: .releasing)
         if raw > budget / 4 {
             var chosen: [ObjectIdentifier: (TenantHeads, [StreamHead])] = [:]
             for u in usage.sorted(by: { $0.raw > $1.raw }) where raw > budget / 8 && u.raw > 0 {
@@ -488,6 +495,7 @@ public final class Ingester: Sendable {
     /// Checks `batch` (canonical labels, parsed as `labelSets`) against the heads, appends what
     /// passes to the log, and returns once it is durable and visible to queries.
     public func push(tenant: TenantID, batch: PushBatch, labelSets: [LabelSet]) async throws -> Outcome {
+        await waitForMemory()
         let (accepted, acceptedSets, outcome) = admit(tenant: tenant, batch: batch, labelSets: labelSets)
         guard !accepted.streams.isEmpty else { return outcome }
         guard let w = writer.withLock({ $0 }) else { throw LogWriter.WriterError.closed }
@@ -496,6 +504,34 @@ public final class Ingester: Sendable {
                                context: BatchBox(tenant: tenant, batch: accepted, labelSets: acceptedSets))
         return outcome
     }
+
+    /// Backpressure: while the heads are over `memoryBudget` (as the budget loop last saw them) and
+    /// chunks are still waiting for a flush worker, a push waits — up to `pressureHold`, then it
+    /// goes ahead anyway — so lines arrive no faster than memory is written out. Nothing is refused
+    /// and nothing is lost; clients see a slower 204. Without this the heads run tens of megabytes
+    /// over the budget whenever a burst of closed chunks meets a busy disk.
+    func waitForMemory() async {
+        guard config.pressureHold > 0, overBudget.load(ordering: .acquiring) else { return }
+        // Wall time, not the injected clock: this is about how long a client waits.
+        let start = ContinuousClock.now
+        let hold = Duration.nanoseconds(config.pressureHold)
+        var waited = Duration.zero
+        while overBudget.load(ordering: .acquiring), flushQueue.backlog > 0, waited < hold {
+            try? await Task.sleep(nanoseconds: 5_000_000)
+            waited = ContinuousClock.now - start
+        }
+        // The flush workers caught up: whatever the loop measured has gone to disk.
+        if flushQueue.backlog == 0 { overBudget.store(false, ordering: .releasing) }
+        if waited > .zero {
+            let c = waited.components
+            Counter(label: "skald_ingester_memory_pressure_waits_total").increment()
+            FloatingPointCounter(label: "skald_ingester_memory_pressure_wait_seconds_total")
+                .increment(by: Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        }
+    }
+
+    /// Whether pushes are being held for memory (`waitForMemory`).
+    var underMemoryPressure: Bool { overBudget.load(ordering: .acquiring) }
 
     /// The synchronous half of a push: what the heads admit, under the tenant's lock.
     func admit(tenant: TenantID, batch: PushBatch, labelSets: [LabelSet]) -> (PushBatch, [LabelSet], Outcome) {

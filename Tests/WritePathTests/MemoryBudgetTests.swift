@@ -65,6 +65,45 @@ import TestSupport
         h.ingester.stop()
     }
 
+    /// Backpressure: over the budget, with the chunks closed for memory stuck on a failing volume,
+    /// a push waits out the hold and is then accepted (nothing refused, nothing lost); once the flush
+    /// workers catch up, pushes stop waiting.
+    @Test func pushesWaitWhileTheHeadsAreOverBudgetAndFlushesLag() async throws {
+        let dir = TestDirectory()
+        let budget = 64 * 1024
+        // Small blocks: the heads are compressed chunks, over the budget only by what arrived.
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1024, memoryBudget: budget)
+        var round = 0
+        while h.ingester.memoryBytes() <= budget {
+            for (i, s) in Self.streams.prefix(8).enumerated() { try await h.push("s\(i)-r\(round)", count: 10, stream: s) }
+            round += 1
+            h.ingester.waitForFlushes(timeout: 10)
+        }
+        #expect(!h.ingester.underMemoryPressure, "nothing is held before the budget loop has looked")
+        h.objects.failing.store(true, ordering: .relaxed)
+        let r = h.ingester.enforceMemoryBudget()
+        #expect(r.chunksClosed > 0, "\(r)")
+        #expect(h.ingester.underMemoryPressure)
+        #expect(h.ingester.flushBacklog > 0)
+
+        let start = ContinuousClock.now
+        try await h.push("held", count: 10, stream: Self.streams[0])
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(900), "the push should have waited out the 1 s hold, waited \(waited)")
+        #expect(h.ingester.underMemoryPressure, "the flushes still fail, so the pressure stays")
+
+        h.objects.failing.store(false, ordering: .relaxed)
+        h.clock.advance(seconds: 60) // past the retry backoff
+        #expect(h.ingester.waitForFlushes(timeout: 20))
+        await h.ingester.waitForMemory()
+        #expect(!h.ingester.underMemoryPressure, "the closed chunks are on disk: pushes go straight through again")
+        try await h.push("free", count: 10, stream: Self.streams[1])
+        let lines = h.lines().lines
+        #expect(lines.count == round * 8 * 10 + 20)
+        #expect(lines.filter { $0.hasPrefix("held-") }.count == 10)
+        h.ingester.stop()
+    }
+
     @Test func noBudgetMeansNoEarlyWork() async throws {
         let dir = TestDirectory()
         let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: 0)
