@@ -3,11 +3,9 @@ public import LogModel
 import Logging
 
 /// Chunk files in an object store: writes them, opens them (checking the checksum the index
-/// recorded), and lists a tenant's chunks by reading only their headers.
+/// recorded), and lists a tenant's chunks (checking each file whole) for an index rebuild.
 public struct ChunkStore: Sendable {
     public let objects: any ObjectStore
-    /// Bytes read to parse a header during `scan`; a chunk whose header is longer is read whole.
-    static let headerProbeBytes = 16 * 1024
 
     public init(objects: any ObjectStore) { self.objects = objects }
 
@@ -16,8 +14,9 @@ public struct ChunkStore: Sendable {
         let bytes = ChunkFile.encode(header: header, blocks: blocks)
         let checksum = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian }
         let key = ChunkRef.key(tenant: header.tenant, labels: header.labels, minTime: header.minTime, maxTime: header.maxTime, checksum: checksum)
-        // The name becomes durable before the chunk's index table is written (`StoreIndex.writePending`).
-        try objects.putSyncingNameLater(key, bytes)
+        // Content and name become durable before the chunk's index table is written
+        // (`StoreIndex.writePending`); until then its records stay in the log.
+        try objects.putSyncingLater(key, bytes)
         return ChunkRef(key: key, header: header.counting(blocks), checksum: checksum, size: bytes.count)
     }
 
@@ -35,8 +34,9 @@ public struct ChunkStore: Sendable {
         try objects.list("").filter { (try? TenantID($0)) != nil }
     }
 
-    /// Every chunk of `tenant` whose key passes `include`, from headers (the index is rebuilt from
-    /// these). Unreadable files are returned in `bad`, not thrown.
+    /// Every chunk of `tenant` whose key passes `include`, from their headers once the whole file
+    /// checks out (the index is rebuilt from these). Unreadable, torn or damaged files are returned
+    /// in `bad`, not thrown.
     public func scan(tenant: String, include: (String) -> Bool = { _ in true }) throws -> (refs: [ChunkRef], bad: [(key: String, error: any Error)]) {
         var refs: [ChunkRef] = []
         var bad: [(String, any Error)] = []
@@ -45,14 +45,15 @@ public struct ChunkStore: Sendable {
                 guard let checksum = ChunkRef.checksum(ofKey: key) else {
                     throw ChunkFormatError(.notAChunk, section: "name", "\(key) is not named like a chunk")
                 }
-                var prefix = try objects.getPrefix(key, count: Self.headerProbeBytes)
-                let header: ChunkHeader
-                if let (_, h) = try? ChunkReader.header(fromPrefix: prefix) {
-                    header = h
-                } else {
-                    prefix = try objects.get(key)
-                    header = try ChunkReader.header(fromPrefix: prefix).header
+                // Read and checked whole: a chunk written since the last index write may have been
+                // torn by a crash (its records were still in the log, so it is not needed), and
+                // must not be indexed.
+                let reader = try ChunkReader(try objects.get(key))
+                try reader.verifyChecksum()
+                guard reader.checksum == checksum else {
+                    throw ChunkFormatError(.checksum, section: "trailer", "\(key) has checksum \(reader.checksum), its name says \(checksum)")
                 }
+                let header = reader.header
                 guard header.tenant == tenant else {
                     throw ChunkFormatError(.malformed, section: "header", "\(key) says tenant \(header.tenant)")
                 }

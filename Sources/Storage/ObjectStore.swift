@@ -4,13 +4,15 @@
 public protocol ObjectStore: Sendable {
     /// Stores `bytes` under `key` durably before returning (a crash never leaves a partial object).
     func put(_ key: String, _ bytes: [UInt8]) throws
-    /// Stores `bytes` under `key`: the object is whole and durable on return, but its name may
-    /// only become durable at the next `syncNames` — batching that work across many objects. For
-    /// objects that matter only once something durable refers to them (chunk files, before their
-    /// index table is written), the referrer calls `syncNames` first.
-    func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws
-    /// Makes the names of every object stored with `putSyncingNameLater` so far durable.
-    func syncNames() throws
+    /// Stores `bytes` under `key`: a reader never sees a partial object, but neither its content
+    /// nor its name need be durable before the next `syncPending` — one sync for thousands of
+    /// objects instead of one each. For objects that matter only once something durable refers to
+    /// them and whose data is also held durably elsewhere until then (chunk files: their records
+    /// stay in the log until their index table is written), the referrer calls `syncPending` first.
+    /// After a crash such an object may be missing or torn; nothing refers to it.
+    func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws
+    /// Makes every object stored with `putSyncingLater` so far durable, content and name.
+    func syncPending() throws
     func get(_ key: String) throws -> [UInt8]
     /// The first `count` bytes of an object (all of it if shorter).
     func getPrefix(_ key: String, count: Int) throws -> [UInt8]

@@ -157,8 +157,8 @@ public final class StoreIndex: Sendable {
         try writing.withLock { _ in
             let (pending, damaged, manifest) = state.withLock { ($0.pending, $0.damaged, $0.manifest) }
             guard !pending.isEmpty || !damaged.isEmpty else { return }
-            // A table may list only chunks whose names survive a crash.
-            try chunks.objects.syncNames()
+            // A table may list only chunks that survive a crash, content and name.
+            try chunks.objects.syncPending()
 
             // Group by (tenant, table name): what goes into each new table.
             var groups: [TableKey: [String: IndexedSeries]] = [:]

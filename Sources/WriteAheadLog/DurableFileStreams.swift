@@ -74,6 +74,21 @@ extension DurableFile {
             if syncDir { try DurableFile.syncDirectory(DurableFile.parent(of: path)) }
         }
 
+        /// Starts writing the file back (without waiting), closes it and renames it into place. Its
+        /// content and name become durable at the next `DurableFile.syncFilesystem` (or whenever the
+        /// kernel gets to them): for files nothing durable refers to until then, whose data a crash
+        /// cannot lose because it is also somewhere durable (chunks, whose records stay in the log
+        /// until their index table is written).
+        public func commitDeferringSync() throws(IOError) {
+            #if os(Linux)
+            // Writeback starts now, so the later sync finds little left to write.
+            _ = sync_file_range(fd, 0, 0, UInt32(SyncFileRange.write))
+            #endif
+            close(fd)
+            fd = -1
+            guard Glibc.rename(tmpPath, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
+        }
+
         /// Closes and deletes the temporary file.
         public func abandon() {
             if fd >= 0 { close(fd); fd = -1 }

@@ -84,19 +84,20 @@ struct IndexHarness {
         #expect(again.index.totals().first { $0.tenant == "fake" }?.chunks == 3)
     }
 
-    /// Chunk names are made durable in one batch, before the table that lists them, never after;
-    /// when that fails, no table is written and the chunks stay pending (their log records stay).
-    @Test func chunkNamesAreSyncedBeforeTheirTable() throws {
+    /// Chunk files (content and names) are made durable in one batch, before the table that lists
+    /// them, never after; when that fails, no table is written and the chunks stay pending (their
+    /// log records stay).
+    @Test func chunksAreSyncedBeforeTheirTable() throws {
         let h = try IndexHarness()
         _ = try h.chunk(#"{app="api"}"#, minTime: 1_000, lsn: 1)
         _ = try h.chunk(#"{app="web"}"#, minTime: 2_000, lsn: 4)
-        #expect(h.chunkObjects.unsyncedNames.load(ordering: .relaxed) == 2)
+        #expect(h.chunkObjects.unsynced.load(ordering: .relaxed) == 2)
         h.chunkObjects.failing.store(true, ordering: .relaxed)
         #expect(throws: (any Error).self) { try h.index.writePending() }
         #expect(h.index.pendingChunks == 2 && h.files("index").isEmpty)
         h.chunkObjects.failing.store(false, ordering: .relaxed)
         try h.index.writePending()
-        #expect(h.chunkObjects.unsyncedNames.load(ordering: .relaxed) == 0)
+        #expect(h.chunkObjects.unsynced.load(ordering: .relaxed) == 0)
         #expect(h.index.pendingChunks == 0)
     }
 
@@ -188,6 +189,27 @@ struct IndexHarness {
         #expect(try again.keys(#"{app="api"}"#) == [a.key])
         #expect(try again.keys(#"{app="web"}"#, tenant: "other") == [b.key])
         #expect(again.index.pendingChunks == 0)
+    }
+
+    /// Chunk files are synced only before their table is written, so a crash can leave one written
+    /// since the last table torn (its records are still in the log). A rebuild reads each file
+    /// whole and leaves such a file out instead of indexing it.
+    @Test func aRebuildLeavesTornChunksOut() throws {
+        let h = try IndexHarness()
+        let a = try h.chunk(#"{app="api"}"#, minTime: 1_000, lsn: 1)
+        let torn = try h.chunk(#"{app="web"}"#, minTime: 2_000, lsn: 4)
+        let zeroed = try h.chunk(#"{app="db"}"#, minTime: 3_000, lsn: 7)
+        // A crash before the sync: one file cut short, one whose block data never reached the disk
+        // (zeros) while header, index and trailer did — only the whole-file checksum tells.
+        let full = try h.chunkObjects.get(torn.key)
+        try h.chunkObjects.inner.put(torn.key, Array(full.prefix(full.count / 2)))
+        var z = try h.chunkObjects.get(zeroed.key)
+        let block = try ChunkReader(z).blocks[0]
+        for i in Int(block.offset)..<(Int(block.offset) + Int(block.length)) { z[i] = 0 }
+        try h.chunkObjects.inner.put(zeroed.key, z)
+        let again = try h.reopen()
+        #expect(again.index.report.rebuiltChunks == 1)
+        #expect(try again.keys(#"{app=~".+"}"#) == [a.key])
     }
 
     @Test func damagedManifestIsQuarantinedAndTheIndexRebuilt() throws {

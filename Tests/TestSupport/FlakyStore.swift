@@ -16,18 +16,18 @@ public final class FlakyStore: ObjectStore, Sendable {
         puts.add(1, ordering: .relaxed)
         try inner.put(key, bytes)
     }
-    /// Names stored with `putSyncingNameLater` and not yet made durable by `syncNames`.
-    public let unsyncedNames = Atomic<Int>(0)
-    public func putSyncingNameLater(_ key: String, _ bytes: [UInt8]) throws {
+    /// Objects stored with `putSyncingLater` and not yet made durable by `syncPending`.
+    public let unsynced = Atomic<Int>(0)
+    public func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws {
         if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
         puts.add(1, ordering: .relaxed)
-        try inner.putSyncingNameLater(key, bytes)
-        unsyncedNames.add(1, ordering: .relaxed)
+        try inner.putSyncingLater(key, bytes)
+        unsynced.add(1, ordering: .relaxed)
     }
-    public func syncNames() throws {
-        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: inner.root, operation: "fsync directory", errno: EIO) }
-        try inner.syncNames()
-        unsyncedNames.store(0, ordering: .relaxed)
+    public func syncPending() throws {
+        if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: inner.root, operation: "syncfs", errno: EIO) }
+        try inner.syncPending()
+        unsynced.store(0, ordering: .relaxed)
     }
     public func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
     public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
