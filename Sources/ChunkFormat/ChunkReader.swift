@@ -54,14 +54,6 @@ public struct ChunkReader: Sendable {
         }
     }
 
-    /// The header alone, from the first bytes of a file (the store reads a prefix to index a chunk
-    /// without reading its blocks). Throws `.malformed` if `prefix` ends inside the header.
-    public static func header(fromPrefix prefix: [UInt8]) throws(ChunkFormatError) -> (version: UInt8, header: ChunkHeader) {
-        let r = prefix.withUnsafeBytes { raw in Result { () throws(ChunkFormatError) in try parseHeader(raw, limit: raw.count) } }
-        let (v, h, _) = try r.get()
-        return (v, h)
-    }
-
     /// Parses prefix, header body and header CRC within `raw[..<limit]`; returns where blocks start.
     private static func parseHeader(_ raw: UnsafeRawBufferPointer, limit: Int) throws(ChunkFormatError) -> (UInt8, ChunkHeader, Int) {
         guard limit >= ChunkLayout.prefixSize + 4 else {

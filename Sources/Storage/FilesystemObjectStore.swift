@@ -5,7 +5,8 @@ import Synchronization
 public import WriteAheadLog
 
 /// `storage_config.filesystem.directory`: one file per object, written with the crash-safety ritual
-/// (tmp → fsync → rename → fsync dir), or for `putSyncingLater` tmp → rename with the syncs batched. Leftover `.tmp` files are ignored by `list` and removed by `sweep`.
+/// (tmp → fsync → rename → fsync dir), or for `putSyncingLater` tmp → rename with the syncs
+/// batched. Leftover `.tmp` files are ignored by `list` and removed by `sweep`.
 public struct FilesystemObjectStore: ObjectStore {
     public let root: String
     /// Objects stored with `putSyncingLater` and not yet made durable by `syncPending`.
@@ -30,14 +31,13 @@ public struct FilesystemObjectStore: ObjectStore {
     /// durable with one `syncfs` (under 10,000 streams the flush workers wrote ~400 tiny chunks a
     /// second, and an fsync each was what they spent their time on).
     public func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws {
-        unsynced.count.withLock { $0 += 1 }
         try write(key, bytes, sync: false)
+        // Counted once written: a `syncPending` already under way must not take it as synced.
+        unsynced.count.withLock { $0 += 1 }
     }
 
-    /// Writes one object with the crash-safety ritual, creating (durably) its directory first;
-    /// returns that directory.
-    @discardableResult
-    private func write(_ key: String, _ bytes: [UInt8], sync: Bool) throws -> String {
+    /// Writes one object, creating (durably) its directory first; with `sync`, durably at once.
+    private func write(_ key: String, _ bytes: [UInt8], sync: Bool) throws {
         let p = path(key)
         let dir = DurableFile.parent(of: p)
         if DurableFile.size(dir) == nil {
@@ -49,7 +49,6 @@ public struct FilesystemObjectStore: ObjectStore {
         } else {
             try DurableFile.writeDeferringSync(bytes, to: p)
         }
-        return dir
     }
 
     public func syncPending() throws {
@@ -65,7 +64,6 @@ public struct FilesystemObjectStore: ObjectStore {
 
     public func get(_ key: String) throws -> [UInt8] { try DurableFile.read(path(key)) }
 
-    public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try DurableFile.read(path(key), limit: count) }
 
     public func list(_ prefix: String) throws -> [String] {
         DurableFile.list(path(prefix)).filter { !$0.hasSuffix(".tmp") }.map { prefix.isEmpty ? $0 : prefix + "/" + $0 }

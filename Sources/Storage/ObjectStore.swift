@@ -14,8 +14,6 @@ public protocol ObjectStore: Sendable {
     /// Makes every object stored with `putSyncingLater` so far durable, content and name.
     func syncPending() throws
     func get(_ key: String) throws -> [UInt8]
-    /// The first `count` bytes of an object (all of it if shorter).
-    func getPrefix(_ key: String, count: Int) throws -> [UInt8]
     /// Keys directly under `prefix/` (not recursive), unsorted.
     func list(_ prefix: String) throws -> [String]
     func size(_ key: String) throws -> Int

@@ -32,23 +32,20 @@ public enum DurableFile {
     /// Atomically replaces `path` with `bytes`. Without `syncDirectory`, the new name becomes durable
     /// only when the caller syncs the directory later (the bytes are durable either way).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, syncDirectory syncDir: Bool = true) throws(IOError) {
-        let file = try Appender(path: path)
-        do {
-            try file.append([bytes])
-            try file.commit(syncDirectory: syncDir)
-        } catch {
-            file.abandon()
-            throw error
-        }
+        try writeWhole(bytes, to: path) { f throws(IOError) in try f.commit(syncDirectory: syncDir) }
     }
 
     /// Writes `bytes` whole under a temporary name and renames it into place, without waiting for
     /// the disk: durable at the next `syncFilesystem` (`Appender.commitDeferringSync`).
     public static func writeDeferringSync(_ bytes: [UInt8], to path: String) throws(IOError) {
+        try writeWhole(bytes, to: path) { f throws(IOError) in try f.commitDeferringSync() }
+    }
+
+    private static func writeWhole(_ bytes: [UInt8], to path: String, commit: (Appender) throws(IOError) -> Void) throws(IOError) {
         let file = try Appender(path: path)
         do {
             try file.append([bytes])
-            try file.commitDeferringSync()
+            try commit(file)
         } catch {
             file.abandon()
             throw error

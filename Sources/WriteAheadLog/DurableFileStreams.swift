@@ -68,9 +68,7 @@ extension DurableFile {
         /// becomes durable when the caller syncs the directory later).
         public func commit(syncDirectory syncDir: Bool = true) throws(IOError) {
             guard fsync(fd) == 0 else { throw IOError(path: tmpPath, operation: "fsync", errno: errno) }
-            close(fd)
-            fd = -1
-            guard Glibc.rename(tmpPath, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }
+            try closeAndRename()
             if syncDir { try DurableFile.syncDirectory(DurableFile.parent(of: path)) }
         }
 
@@ -84,6 +82,10 @@ extension DurableFile {
             // Writeback starts now, so the later sync finds little left to write.
             _ = sync_file_range(fd, 0, 0, UInt32(SyncFileRange.write))
             #endif
+            try closeAndRename()
+        }
+
+        private func closeAndRename() throws(IOError) {
             close(fd)
             fd = -1
             guard Glibc.rename(tmpPath, path) == 0 else { throw IOError(path: path, operation: "rename", errno: errno) }

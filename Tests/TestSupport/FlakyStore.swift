@@ -30,7 +30,6 @@ public final class FlakyStore: ObjectStore, Sendable {
         unsynced.store(0, ordering: .relaxed)
     }
     public func get(_ key: String) throws -> [UInt8] { try inner.get(key) }
-    public func getPrefix(_ key: String, count: Int) throws -> [UInt8] { try inner.getPrefix(key, count: count) }
     public func list(_ prefix: String) throws -> [String] { try inner.list(prefix) }
     public func size(_ key: String) throws -> Int { try inner.size(key) }
     public func delete(_ key: String) throws { try inner.delete(key) }
