@@ -24,14 +24,24 @@ public struct BlockWriter: Sendable {
     public mutating func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]) -> Int {
         let delta = timestamp &- previous
         previous = timestamp
-        bytes.appendUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)))
-        bytes.appendUVarint(UInt64(line.count))
+        // The two varints go through a stack buffer and reach `bytes` in one append: byte-by-byte
+        // appends (a uniqueness check and a capacity check each) were a tenth of the ingest CPU.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { s in
+            var n = Self.putUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), s, 0)
+            n = Self.putUVarint(UInt64(line.count), s, n)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[0..<n]))
+        }
         let lineOffset = bytes.count
         bytes.append(contentsOf: line)
-        bytes.appendUVarint(UInt64(metadata.count))
-        for m in metadata {
-            appendString(m.name)
-            appendString(m.value)
+        if metadata.isEmpty {
+            bytes.append(0)
+        } else {
+            bytes.appendUVarint(UInt64(metadata.count))
+            for m in metadata {
+                appendString(m.name)
+                appendString(m.value)
+            }
         }
         entries += 1
         if timestamp < minTime { minTime = timestamp }
@@ -41,6 +51,19 @@ public struct BlockWriter: Sendable {
 
     public mutating func append(_ e: LogEntry) {
         _ = e.line.withUnsafeBytes { append(timestamp: e.timestamp, line: $0, metadata: e.metadata) }
+    }
+
+    /// Stores `v` as a uvarint at `offset` (room for 10 bytes assumed); returns the offset after it.
+    @inline(__always)
+    private static func putUVarint(_ v: UInt64, _ p: UnsafeMutableRawBufferPointer, _ offset: Int) -> Int {
+        var v = v, o = offset
+        while v >= 0x80 {
+            p[o] = UInt8(truncatingIfNeeded: v) | 0x80
+            o += 1
+            v >>= 7
+        }
+        p[o] = UInt8(v)
+        return o + 1
     }
 
     private mutating func appendString(_ s: String) {

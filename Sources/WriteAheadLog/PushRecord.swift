@@ -1,8 +1,9 @@
 public import Codecs
 public import LogModel
 
-/// Payload codec of `WALFormat.RecordType.push` records: one validated batch of one tenant
-/// (docs/format/wal.md, "push payload"). Decoding is zero-copy: entry ranges point into the payload.
+/// Payload codecs of push records (docs/format/wal.md): `WALFormat.RecordType.push`, one validated
+/// batch of one tenant in Skald's own layout (decoding is zero-copy: entry ranges point into the
+/// payload), and `pushProtobuf`, a fully accepted body kept as the client sent it.
 ///
 ///     streamCount uvarint
 ///     stream*: labelsLen uvarint | labels (canonical) | entryCount uvarint | entry*
@@ -99,6 +100,32 @@ public enum PushRecord {
             b.withUnsafeBufferPointer { if let p = $0.baseAddress { copy(p, b.count) } }
         }
     }
+
+    /// Decodes the payload of a `pushProtobuf` record: the body as the client sent it (snappy-
+    /// compressed protobuf). Labels come back canonical, with their parsed sets, exactly as the
+    /// distributor made them when it accepted the push.
+    public static func decodeProtobuf(_ payload: [UInt8]) throws(CodecError) -> (batch: PushBatch, labelSets: [LabelSet]) {
+        let plain = try Snappy.decompress(payload, maxOutput: maxProtobufBytes)
+        var batch: PushBatch
+        do { batch = try PushProtobuf.decode(plain) } catch {
+            throw CodecError(.corrupt, codec: "wal protobuf push record", error.message)
+        }
+        var sets: [LabelSet] = []
+        sets.reserveCapacity(batch.streams.count)
+        for i in batch.streams.indices {
+            let set: LabelSet
+            do { set = try LabelParser.parse(batch.streams[i].labels) } catch {
+                throw CodecError(.corrupt, codec: "wal protobuf push record", "stream labels \(batch.streams[i].labels) do not parse: \(error.message)")
+            }
+            batch.streams[i].labels = set.canonical
+            sets.append(set)
+        }
+        return (batch, sets)
+    }
+
+    /// The largest decompressed body a `pushProtobuf` record may declare (the distributor's cap,
+    /// `distributor.max_recv_msg_size`, is far below it for any sane configuration).
+    static let maxProtobufBytes = 1 << 30
 
     public static func decode(_ payload: [UInt8]) throws(CodecError) -> PushBatch {
         let result = payload.withUnsafeBytes { raw in

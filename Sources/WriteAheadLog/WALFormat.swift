@@ -8,8 +8,9 @@ public import Codecs
 public enum WALFormat {
     public static let magic: [UInt8] = Array("SKWL".utf8)
     /// The version written now; readers accept every version listed in `readableVersions`.
-    public static let currentVersion: UInt8 = 1
-    public static let readableVersions: Set<UInt8> = [1]
+    public static let currentVersion: UInt8 = 2
+    /// Version 2 added record type 2 (`pushProtobuf`); its segments are otherwise laid out as version 1's.
+    public static let readableVersions: Set<UInt8> = [1, 2]
     public static let segmentHeaderSize = 20
     /// Frame prefix: length + CRC.
     public static let frameHeaderSize = 8
@@ -23,6 +24,9 @@ public enum WALFormat {
     public enum RecordType: UInt8, Sendable {
         /// A validated push batch (`PushRecord` payload).
         case push = 1
+        /// A push body stored as the client sent it: a snappy-compressed protobuf `PushRequest`
+        /// every stream and entry of which was accepted (`PushRecord.decodeProtobuf`). Since version 2.
+        case pushProtobuf = 2
     }
 
     public static func segmentHeader(index: UInt64) -> [UInt8] {

@@ -94,9 +94,21 @@ public final class Distributor: Sendable {
         do { return try PushProtobuf.decode(plain) } catch { throw PushError(.badRequest, error.message) }
     }
 
+    /// Whether a body with these headers is snappy-compressed protobuf with no further transport
+    /// encoding: the form the log can keep as sent (`push(tenant:batch:body:)`).
+    public static func isSnappyProtobuf(contentType: String?, contentEncoding: String?) -> Bool {
+        guard let contentType, !contentType.isEmpty else { return false }
+        let encoding = (contentEncoding ?? "").lowercased()
+        guard encoding.isEmpty || encoding == "identity" else { return false }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return mediaType != "application/json"
+    }
+
     /// Validates, rate-limits and stores a decoded batch. Returns normally when every entry was
     /// stored; throws `PushError` when some or all were rejected (the valid ones are stored first).
-    public func push(tenant: TenantID, batch: PushBatch) async throws(PushError) {
+    /// `body`: the snappy-compressed protobuf `batch` was decoded from (see `isSnappyProtobuf`);
+    /// when validation keeps every entry unchanged, the log may store it instead of re-encoding.
+    public func push(tenant: TenantID, batch: PushBatch, body: [UInt8]? = nil) async throws(PushError) {
         let limits = overrides.limits(for: tenant)
         let now = clock.now()
         metrics.received(tenant: tenant.value, lines: batch.entryCount, bytes: batch.lineBytes)
@@ -104,12 +116,15 @@ public final class Distributor: Sendable {
         var valid = PushBatch(bytes: batch.bytes, streams: [], metadata: batch.metadata)
         var sets: [LabelSet] = []
         var lastError: Rejection?
+        // Whether `valid` differs from `batch` by more than canonical labels (then `body` is not it).
+        var altered = false
         var discarded: [DiscardReason: (lines: Int, bytes: Int)] = [:]
         func count(_ reason: DiscardReason, lines: Int, bytes: Int) {
             let p = discarded[reason] ?? (0, 0)
             discarded[reason] = (p.lines + lines, p.bytes + bytes)
         }
         func discard(_ r: Rejection, lines: Int, bytes: Int) {
+            altered = true
             lastError = r
             count(r.reason, lines: lines, bytes: bytes)
         }
@@ -139,6 +154,7 @@ public final class Distributor: Sendable {
                 }
                 if limits.maxLineSize > 0 && e.line.count > limits.maxLineSize {
                     if limits.maxLineSizeTruncate {
+                        altered = true
                         e.line = e.line.lowerBound..<(e.line.lowerBound + limits.maxLineSize)
                     } else {
                         discard(Rejection(.lineTooLong, "Max entry size '\(limits.maxLineSize)' bytes exceeded for stream '\(labels.canonical)' while adding an entry with length '\(e.line.count)' bytes"),
@@ -151,6 +167,8 @@ public final class Distributor: Sendable {
             if !keep.isEmpty {
                 valid.streams.append(PushStream(labels: labels.canonical, entries: keep))
                 sets.append(labels)
+            } else {
+                altered = true // an empty stream: replaying `body` would bring it back
             }
         }
 
@@ -175,7 +193,7 @@ public final class Distributor: Sendable {
         var ingesterError: Rejection?
         if !valid.streams.isEmpty {
             do {
-                let outcome = try await ingester.push(tenant: tenant, batch: valid, labelSets: sets)
+                let outcome = try await ingester.push(tenant: tenant, batch: valid, labelSets: sets, protobufBody: altered ? nil : body)
                 ingesterError = outcome.rejections.last
                 for (r, v) in outcome.discarded { count(r, lines: v.lines, bytes: v.bytes) }
             } catch let e as LogWriter.WriterError {

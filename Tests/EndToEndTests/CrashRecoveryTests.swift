@@ -9,8 +9,8 @@ func chunkFiles(_ dir: String) -> [String] {
     (try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { !$0.hasSuffix(".tmp") } ?? []
 }
 
-/// `kill -9` at random moments while several clients push; after each restart every acknowledged
-/// line must be there exactly once, and nothing that was never sent may appear.
+/// `kill -9` at random moments while several clients push (JSON and protobuf); after each restart
+/// every acknowledged line must be there exactly once, and nothing that was never sent may appear.
 @Suite(.serialized) struct CrashRecoveryTests {
     /// Rounds per run: 20 in CI; `SKALD_CRASH_ROUNDS` raises it for the soak script.
     static var rounds: Int { Int(ProcessInfo.processInfo.environment["SKALD_CRASH_ROUNDS"] ?? "") ?? 20 }
@@ -50,10 +50,12 @@ func chunkFiles(_ dir: String) -> [String] {
                     while !stop.load(ordering: .relaxed) {
                         let t = Bodies.now
                         let lines = (0..<20).map { "r\(round)-p\(pusher)-s\(seq)-\($0)" }
-                        let body = Bodies.json([("app=crash,pusher=p\(pusher)", lines.enumerated().map { (t + Int64($0.offset), $0.element) })])
+                        // Half the pushers speak JSON, half Promtail's protobuf (logged as sent).
+                        let streams = [("app=crash,pusher=p\(pusher)", lines.enumerated().map { (t + Int64($0.offset), $0.element) })]
+                        let (body, type) = pusher % 2 == 0 ? (Bodies.json(streams), "application/json") : (Bodies.protobuf(streams), "application/x-protobuf")
                         seq += 1
                         ledger.record(lines, acked: false)
-                        guard let r = try? c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: body) else {
+                        guard let r = try? c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", type)], body: body) else {
                             return // the server died mid-request: these lines are unknown, not acknowledged
                         }
                         if r.status == 204 { ledger.record(lines, acked: true) }
@@ -81,6 +83,8 @@ func chunkFiles(_ dir: String) -> [String] {
             if !missing.isEmpty || !duplicated.isEmpty || !invented.isEmpty { break }
         }
         #expect(ledger.acked.count > 100, "too few acknowledged lines (\(ledger.acked.count)) for the test to mean anything")
+        #expect(ledger.acked.contains { $0.contains("-p1-") } && ledger.acked.contains { $0.contains("-p0-") },
+                "both JSON and protobuf pushes must have been acknowledged")
         let chunks = chunkFiles(dir.path + "/data/chunks/fake")
         #expect(chunks.count > 3, "the run flushed only \(chunks.count) chunks: it did not cross flush boundaries")
         let index = (try? FileManager.default.subpathsOfDirectory(atPath: dir.path + "/data/index")) ?? []

@@ -1,5 +1,7 @@
+import Codecs
 import Foundation
 import HTTPProbe
+import LogModel
 
 /// The real `skald` binary on a free port and its own data directory.
 final class ServerProcess {
@@ -135,6 +137,17 @@ enum Bodies {
             s += "]}"
         }
         return Array((s + "]}").utf8)
+    }
+
+    /// Promtail's form: a snappy-compressed protobuf `PushRequest` (labels as `a=b,c=d`, like `json`).
+    static func protobuf(_ streams: [(String, [(Int64, String)])]) -> [UInt8] {
+        var b = PushBatchBuilder()
+        for (labels, entries) in streams {
+            let pairs = labels.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1) }
+            b.stream("{" + pairs.map { "\($0[0])=\(quote(String($0[1])))" }.joined(separator: ", ") + "}")
+            for (t, line) in entries { b.entry(t, line) }
+        }
+        return Snappy.compress(PushProtobuf.encode(b.batch))
     }
 
     static func quote(_ s: String) -> String {

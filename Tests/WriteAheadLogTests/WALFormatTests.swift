@@ -6,12 +6,45 @@ import Testing
 @Suite struct WALFormatTests {
     @Test func segmentHeaderPinnedBytes() throws {
         let h = WALFormat.segmentHeader(index: 42)
-        let body: [UInt8] = [0x53, 0x4B, 0x57, 0x4C, 0x01, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0]
+        let body: [UInt8] = [0x53, 0x4B, 0x57, 0x4C, 0x02, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0]
         var expected = body
         expected.appendU32LE(CRC32C.checksum(body))
         #expect(h == expected)
         #expect(h.count == WALFormat.segmentHeaderSize)
         #expect(try h.withUnsafeBytes { try WALFormat.readSegmentHeader($0) } == 42)
+        // Version 1 segments (written before `pushProtobuf` records existed) still read.
+        var v1: [UInt8] = [0x53, 0x4B, 0x57, 0x4C, 0x01, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0]
+        v1.appendU32LE(CRC32C.checksum(v1))
+        #expect(try v1.withUnsafeBytes { try WALFormat.readSegmentHeader($0) } == 42)
+    }
+
+    @Test func protobufRecordDecodesToCanonicalLabels() throws {
+        var b = PushBatchBuilder()
+        b.stream(#"{z="1", a="2"}"#)
+        b.entry(5, "line", metadata: [Label("k", "v")])
+        let payload = Snappy.compress(PushProtobuf.encode(b.batch))
+        let (batch, sets) = try PushRecord.decodeProtobuf(payload)
+        #expect(batch.streams.map(\.labels) == [#"{a="2", z="1"}"#])
+        #expect(sets.map(\.canonical) == [#"{a="2", z="1"}"#])
+        #expect(Array(batch.line(batch.streams[0].entries[0])) == Array("line".utf8))
+        #expect(batch.metadata == [[Label("k", "v")]])
+    }
+
+    @Test func damagedProtobufRecordsAreErrorsNotTraps() {
+        var b = PushBatchBuilder()
+        b.stream(#"{a="1"}"#)
+        b.entry(5, "line")
+        let payload = Snappy.compress(PushProtobuf.encode(b.batch))
+        for cut in 0..<payload.count {
+            #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Array(payload[0..<cut])) }
+        }
+        // Valid snappy around bytes that are not a PushRequest.
+        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress([0xFF, 0xFF, 0xFF])) }
+        // A PushRequest whose labels do not parse.
+        var bad = PushBatchBuilder()
+        bad.stream("not labels")
+        bad.entry(1, "x")
+        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress(PushProtobuf.encode(bad.batch))) }
     }
 
     @Test func segmentHeaderRejectsDamageAndUnknownVersions() {

@@ -24,13 +24,16 @@ final class ManualClock: Clock, Sendable {
 
 /// A distributor + ingester over a temporary WAL, torn down with the test.
 struct Harness {
-    let dir = TestDirectory()
+    let dir: TestDirectory
     let clock = ManualClock()
     let ingester: Ingester
     let distributor: Distributor
     let tenant = TenantID.fake
 
-    init(limits: Limits = Limits(), maxRecv: Int = 100 << 20, configure: (inout Ingester.Configuration) -> Void = { _ in }) throws {
+    /// `dir`: pass the previous harness's directory to restart on its volume.
+    init(limits: Limits = Limits(), maxRecv: Int = 100 << 20, dir: TestDirectory = TestDirectory(),
+         configure: (inout Ingester.Configuration) -> Void = { _ in }) throws {
+        self.dir = dir
         let logger = Logger(label: "test")
         let overrides = Overrides(defaults: limits)
         var config = Ingester.Configuration(wal: .init(directory: dir.path + "/wal"))

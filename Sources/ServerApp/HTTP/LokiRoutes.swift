@@ -121,6 +121,14 @@ struct LokiRoutes: Sendable {
         }
         do throws(PushError) {
             let contentType = request.headers[.contentType], contentEncoding = request.headers[.contentEncoding]
+            if Distributor.isSnappyProtobuf(contentType: contentType, contentEncoding: contentEncoding) {
+                // Promtail's form: one copy out of the request buffer, which the log can then store
+                // as it is when every entry is accepted.
+                let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
+                let batch = try distributor.decode(body: bytes, contentType: contentType, contentEncoding: contentEncoding)
+                try await distributor.push(tenant: tenant, batch: batch, body: bytes)
+                return Response(status: .noContent)
+            }
             let decoded = body.withUnsafeReadableBytes { raw in
                 Result { () throws(PushError) in try distributor.decode(body: raw, contentType: contentType, contentEncoding: contentEncoding) }
             }
