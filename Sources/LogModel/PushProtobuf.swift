@@ -9,6 +9,11 @@ public enum PushProtobuf {
     static let maxLabelsBytes = LabelParser.maxInputBytes
 
     public static func decode(_ body: [UInt8]) throws(PushDecodeError) -> PushBatch {
+        try decode(body, fastPath: true)
+    }
+
+    /// `fastPath: false` reads every entry the general way (tests compare the two).
+    static func decode(_ body: [UInt8], fastPath: Bool) throws(PushDecodeError) -> PushBatch {
         let result = body.withUnsafeBytes { raw in
             Result { () throws(CodecError) -> PushBatch in
                 var batch = PushBatch(bytes: body)
@@ -18,7 +23,7 @@ public enum PushProtobuf {
                     if field == 1 && wire == 2 {
                         let len = try c.length(max: raw.count, "streams[\(batch.streams.count)]")
                         let end = c.offset + len
-                        batch.streams.append(try stream(&c, end: end, batch: &batch))
+                        batch.streams.append(try stream(&c, end: end, batch: &batch, fastPath: fastPath))
                     } else {
                         try skip(&c, wire: wire)
                     }
@@ -50,9 +55,24 @@ public enum PushProtobuf {
         }
     }
 
-    static func stream(_ c: inout ByteCursor, end: Int, batch: inout PushBatch) throws(CodecError) -> PushStream {
+    static func stream(_ c: inout ByteCursor, end: Int, batch: inout PushBatch, fastPath: Bool) throws(CodecError) -> PushStream {
         var s = PushStream(labels: "")
+        let p = c.bytes
         while c.offset < end {
+            // Fast path: a run of entries in the layout every client writes (timestamp, then line, no
+            // metadata), read in place; anything else, including every malformed entry, takes the
+            // general path below, which gives the error.
+            var i = c.offset
+            while fastPath, i < end, p[i] == 0x12 {
+                var j = i + 1
+                guard let n = varint(p, &j, end), n <= UInt64(end - j), let e = plainEntry(p, j, j + Int(n)) else { break }
+                s.entries.append(e)
+                i = j + Int(n)
+            }
+            if i > c.offset {
+                try c.skip(i - c.offset, "entry")
+                continue
+            }
             let (field, wire) = try tag(&c)
             switch (field, wire) {
             case (1, 2):
@@ -67,6 +87,50 @@ public enum PushProtobuf {
         }
         guard c.offset == end else { throw CodecError(.corrupt, codec: "protobuf", "stream overruns its length") }
         return s
+    }
+
+    /// A varint at `i` ending before `end`, or nil (truncated, or longer than 10 bytes).
+    @inline(__always)
+    static func varint(_ p: UnsafeRawBufferPointer, _ i: inout Int, _ end: Int) -> UInt64? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < end, shift < 64 {
+            let b = p[i]
+            i += 1
+            result |= UInt64(b & 0x7f) << shift
+            if b < 0x80 { return shift == 63 && b > 1 ? nil : result }
+            shift += 7
+        }
+        return nil
+    }
+
+    /// An entry in `p[start..<end]` laid out as `timestamp{seconds, nanos}` then `line` and nothing
+    /// else (each optional field of the timestamp may be absent); nil for any other layout. Gives
+    /// the same entry the general path would.
+    @inline(__always)
+    static func plainEntry(_ p: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> PushEntry? {
+        var i = start
+        guard i < end, p[i] == 0x0A else { return nil }
+        i += 1
+        guard let tl = varint(p, &i, end), tl <= UInt64(end - i) else { return nil }
+        let tEnd = i + Int(tl)
+        var seconds: UInt64 = 0, nanos: UInt64 = 0
+        if i < tEnd, p[i] == 0x08 {
+            i += 1
+            guard let v = varint(p, &i, tEnd) else { return nil }
+            seconds = v
+        }
+        if i < tEnd, p[i] == 0x10 {
+            i += 1
+            guard let v = varint(p, &i, tEnd) else { return nil }
+            nanos = v
+        }
+        guard i == tEnd, i < end, p[i] == 0x12 else { return nil }
+        i += 1
+        guard let ll = varint(p, &i, end), ll == UInt64(end - i) else { return nil }
+        let secs = Int64(bitPattern: seconds), ns = Int64(Int32(truncatingIfNeeded: nanos))
+        guard secs > -9_223_372_036, secs < 9_223_372_036, ns >= 0, ns < 1_000_000_000 else { return nil }
+        return PushEntry(timestamp: secs * 1_000_000_000 + ns, line: i..<end)
     }
 
     static func entry(_ c: inout ByteCursor, end: Int, batch: inout PushBatch) throws(CodecError) -> PushEntry {

@@ -104,7 +104,9 @@ public enum PushRecord {
     /// Decodes the payload of a `pushProtobuf` record: the body as the client sent it (snappy-
     /// compressed protobuf). Labels come back canonical, with their parsed sets, exactly as the
     /// distributor made them when it accepted the push.
-    public static func decodeProtobuf(_ payload: [UInt8]) throws(CodecError) -> (batch: PushBatch, labelSets: [LabelSet]) {
+    /// `labels` caches parsed label strings across calls (a replay sees the same streams in every
+    /// record); it is emptied when it reaches `labelCacheLimit` entries.
+    public static func decodeProtobuf(_ payload: [UInt8], labels cache: inout [String: LabelSet]) throws(CodecError) -> (batch: PushBatch, labelSets: [LabelSet]) {
         let plain = try Snappy.decompress(payload, maxOutput: maxProtobufBytes)
         var batch: PushBatch
         do { batch = try PushProtobuf.decode(plain) } catch {
@@ -113,9 +115,16 @@ public enum PushRecord {
         var sets: [LabelSet] = []
         sets.reserveCapacity(batch.streams.count)
         for i in batch.streams.indices {
+            let raw = batch.streams[i].labels
             let set: LabelSet
-            do { set = try LabelParser.parse(batch.streams[i].labels) } catch {
-                throw CodecError(.corrupt, codec: "wal protobuf push record", "stream labels \(batch.streams[i].labels) do not parse: \(error.message)")
+            if let known = cache[raw] {
+                set = known
+            } else {
+                do { set = try LabelParser.parse(raw) } catch {
+                    throw CodecError(.corrupt, codec: "wal protobuf push record", "stream labels \(raw) do not parse: \(error.message)")
+                }
+                if cache.count >= labelCacheLimit { cache.removeAll(keepingCapacity: true) }
+                cache[raw] = set
             }
             batch.streams[i].labels = set.canonical
             sets.append(set)
@@ -126,6 +135,7 @@ public enum PushRecord {
     /// The largest decompressed body a `pushProtobuf` record may declare (the distributor's cap,
     /// `distributor.max_recv_msg_size`, is far below it for any sane configuration).
     static let maxProtobufBytes = 1 << 30
+    public static let labelCacheLimit = 65536
 
     public static func decode(_ payload: [UInt8]) throws(CodecError) -> PushBatch {
         let result = payload.withUnsafeBytes { raw in

@@ -170,12 +170,13 @@ public final class Ingester: Sendable {
         // Replay holds no more than the running server would.
         let replayCeiling = config.memoryBudget > 0 ? min(config.replayMemoryCeiling, config.memoryBudget) : config.replayMemoryCeiling
         var ceilingFlushes = 0
+        var labelCache: [String: LabelSet] = [:]
         var report = try LogReader.replay(directory: directory, logger: logger, progress: progress) { rec in
             guard let tenant = try? TenantID(rec.tenant) else { undecodable += 1; return }
             do {
                 let (batch, sets): (PushBatch, [LabelSet]?) = switch rec.type {
                 case .push: (try PushRecord.decode(rec.payload), nil)
-                case .pushProtobuf: try PushRecord.decodeProtobuf(rec.payload)
+                case .pushProtobuf: try PushRecord.decodeProtobuf(rec.payload, labels: &labelCache)
                 }
                 let h = heads(tenant)
                 compressor.enqueue(h.apply(batch, labelSets: sets, lsn: rec.lsn, now: clock.monotonic()).map { .init(heads: h, stream: $0.0, block: $0.1) })

@@ -64,6 +64,77 @@ import Testing
         }
     }
 
+    /// Entries in the usual layout take a fast path; every other layout, and every damaged entry,
+    /// takes the general one. Both must agree on every input: layouts a client may legally write
+    /// (fields reordered, repeated, unknown, absent, metadata, negative times) and random damage.
+    @Test func fastPathAgreesWithTheGeneralPath() {
+        func field(_ n: UInt64, _ bytes: [UInt8]) -> [UInt8] {
+            var o: [UInt8] = []
+            o.appendUVarint(n << 3 | 2)
+            o.appendUVarint(UInt64(bytes.count))
+            return o + bytes
+        }
+        func varintField(_ n: UInt64, _ v: UInt64) -> [UInt8] {
+            var o: [UInt8] = []
+            o.appendUVarint(n << 3)
+            o.appendUVarint(v)
+            return o
+        }
+        let ts = varintField(1, 1_700_000_000) + varintField(2, 123)
+        let line = field(2, Array("a line".utf8))
+        let entries: [[UInt8]] = [
+            field(1, ts) + line,                                              // the usual layout
+            line + field(1, ts),                                              // line first
+            field(1, varintField(2, 5) + varintField(1, 7)) + line,           // nanos before seconds
+            field(1, []) + line,                                              // the epoch, fields omitted
+            field(1, varintField(1, UInt64(bitPattern: -5))) + line,          // before 1970
+            field(1, ts) + line + field(3, field(1, Array("k".utf8)) + field(2, Array("v".utf8))), // metadata
+            field(1, ts) + line + varintField(9, 1),                          // an unknown field
+            field(1, ts) + line + field(2, Array("second".utf8)),             // a repeated line: last wins
+            field(1, ts + varintField(1, 9)) + line,                          // a repeated second
+            line,                                                             // no timestamp
+            field(1, ts),                                                     // no line
+            field(1, varintField(2, 2_000_000_000)) + line,                   // nanos out of range
+        ]
+        var bodies: [[UInt8]] = []
+        for e in entries {
+            bodies.append(field(1, field(1, Array(#"{a="b"}"#.utf8)) + field(2, e) + field(2, field(1, ts) + line)))
+        }
+        var rng = SystemRandomNumberGenerator()
+        let base = bodies
+        for _ in 0..<3000 {
+            var b = base.randomElement(using: &rng)!
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                let at = Int.random(in: 0..<b.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: b[at] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))
+                case 1: b.remove(at: at)
+                default: b.insert(UInt8.random(in: 0...255, using: &rng), at: at)
+                }
+            }
+            bodies.append(b)
+        }
+        var fastUsed = 0
+        for body in bodies {
+            let fast = Result { () throws(PushDecodeError) in try PushProtobuf.decode(body, fastPath: true) }
+            let general = Result { () throws(PushDecodeError) in try PushProtobuf.decode(body, fastPath: false) }
+            switch (fast, general) {
+            case (.success(let a), .success(let b)):
+                #expect(a.streams.map(\.labels) == b.streams.map(\.labels))
+                #expect(a.streams.map { $0.entries.map(\.timestamp) } == b.streams.map { $0.entries.map(\.timestamp) })
+                #expect(a.streams.map { $0.entries.map { Array(a.line($0)) } } == b.streams.map { $0.entries.map { Array(b.line($0)) } })
+                #expect(a.streams.map { $0.entries.map(\.metadata) } == b.streams.map { $0.entries.map(\.metadata) })
+                #expect(a.metadata == b.metadata)
+                fastUsed += 1
+            case (.failure(let a), .failure(let b)):
+                #expect(a.message == b.message)
+            default:
+                Issue.record("fast and general paths disagree on \(body): \(fast) vs \(general)")
+            }
+        }
+        #expect(fastUsed > entries.count, "too few bodies decoded for the comparison to mean anything")
+    }
+
     @Test func badWireTypeAndOverlongLengthsAreClearErrors() {
         do {
             _ = try PushProtobuf.decode([0x0b])

@@ -23,7 +23,11 @@ import Testing
         b.stream(#"{z="1", a="2"}"#)
         b.entry(5, "line", metadata: [Label("k", "v")])
         let payload = Snappy.compress(PushProtobuf.encode(b.batch))
-        let (batch, sets) = try PushRecord.decodeProtobuf(payload)
+        var cache: [String: LabelSet] = [:]
+        let (batch, sets) = try PushRecord.decodeProtobuf(payload, labels: &cache)
+        #expect(cache.count == 1)
+        let again = try PushRecord.decodeProtobuf(payload, labels: &cache) // from the cache this time
+        #expect(again.batch.streams.map(\.labels) == batch.streams.map(\.labels))
         #expect(batch.streams.map(\.labels) == [#"{a="2", z="1"}"#])
         #expect(sets.map(\.canonical) == [#"{a="2", z="1"}"#])
         #expect(Array(batch.line(batch.streams[0].entries[0])) == Array("line".utf8))
@@ -35,16 +39,17 @@ import Testing
         b.stream(#"{a="1"}"#)
         b.entry(5, "line")
         let payload = Snappy.compress(PushProtobuf.encode(b.batch))
+        var cache: [String: LabelSet] = [:]
         for cut in 0..<payload.count {
-            #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Array(payload[0..<cut])) }
+            #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Array(payload[0..<cut]), labels: &cache) }
         }
         // Valid snappy around bytes that are not a PushRequest.
-        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress([0xFF, 0xFF, 0xFF])) }
+        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress([0xFF, 0xFF, 0xFF]), labels: &cache) }
         // A PushRequest whose labels do not parse.
         var bad = PushBatchBuilder()
         bad.stream("not labels")
         bad.entry(1, "x")
-        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress(PushProtobuf.encode(bad.batch))) }
+        #expect(throws: CodecError.self) { try PushRecord.decodeProtobuf(Snappy.compress(PushProtobuf.encode(bad.batch)), labels: &cache) }
     }
 
     @Test func segmentHeaderRejectsDamageAndUnknownVersions() {
