@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
         // vocabulary
         .target(name: "LogModel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
+        // the query language: lexer, parser, AST and printer, line filter matching (no storage)
+        .target(name: "LogQL", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // formats
         .target(
             name: "WriteAheadLog",
@@ -64,12 +66,12 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
-        .target(name: "ReadPath", dependencies: ["ChunkFormat", "LogModel", "Storage", "WritePath"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "ReadPath", dependencies: ["ChunkFormat", "LogModel", "LogQL", "Storage", "WritePath"], exclude: ["README.md"], swiftSettings: strict),
         // edges
         .target(
             name: "ServerApp",
             dependencies: [
-                "Codecs", "LogModel", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath",
+                "Codecs", "LogModel", "LogQL", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -96,12 +98,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage", "WriteAheadLog"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CheckpointFormatTests", dependencies: ["CheckpointFormat", "ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "IndexFormat", "ChunkFormat", "LogModel", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "Storage", "ChunkFormat", "CheckpointFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WritePathTests", dependencies: ["WritePath", "ReadPath", "LogQL", "Storage", "ChunkFormat", "CheckpointFormat", "WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ServerAppTests",
             dependencies: [

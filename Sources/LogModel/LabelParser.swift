@@ -73,7 +73,7 @@ public enum LabelParser {
     }
 
     /// Reads a quoted string at `u[i]` (the array ends with a 0 sentinel); leaves `i` after the closing quote.
-    static func parseQuoted(_ u: inout [UInt8], _ i: inout Int) throws(ParseError) -> String {
+    public static func parseQuoted(_ u: inout [UInt8], _ i: inout Int) throws(ParseError) -> String {
         let quote = u[i]
         guard quote == 0x22 || quote == 0x27 || quote == 0x60 else {
             throw ParseError(message: "1:\(i + 1): parse error: unexpected character, expected a quoted label value")

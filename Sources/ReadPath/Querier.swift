@@ -1,4 +1,5 @@
 public import LogModel
+public import LogQL
 import Storage
 public import WritePath
 
@@ -20,10 +21,11 @@ public struct Querier: Sendable {
         public var blocksRead = 0
     }
 
-    public func select(tenant: TenantID, _ q: HeadQuery) -> Selection {
+    /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`).
+    public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil) -> Selection {
         let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matchers: q.matchers)
         let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
-        var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store)
+        var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter)
         var inMemory = Set<String>()
         for m in memory {
             inMemory.formUnion(m.storedKeys)

@@ -1,5 +1,6 @@
 import ChunkFormat
 import LogModel
+import LogQL
 import Storage
 import WritePath
 
@@ -46,6 +47,7 @@ struct ReadPlan {
     let limit: Int
     let direction: Direction
     let store: ChunkStore
+    let filter: LineFilterMatcher?
     private(set) var streams: [(labels: LabelSet, merger: StreamMerger)] = []
     private var streamIndex: [String: Int] = [:]
     /// Unread places, the one with the nearest edge on top.
@@ -55,12 +57,14 @@ struct ReadPlan {
     /// Places decoded (for tests and stats).
     private(set) var placesRead = 0
 
-    init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore) {
+    /// `filter`: the query's line filters; only lines they keep count towards `limit`.
+    init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil) {
         self.start = start
         self.end = end
         self.limit = limit
         self.direction = direction
         self.store = store
+        self.filter = filter?.keepsEverything == true ? nil : filter
     }
 
     /// A timestamp's nearness to the starting edge: larger is nearer. `~t` reverses the order
@@ -75,7 +79,7 @@ struct ReadPlan {
             i = known
         } else {
             i = streams.count
-            streams.append((labels, StreamMerger(start: start, end: end)))
+            streams.append((labels, StreamMerger(start: start, end: end, filter: filter)))
             streamIndex[labels.canonical] = i
         }
         enqueue(place, stream: i)

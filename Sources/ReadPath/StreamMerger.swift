@@ -2,6 +2,7 @@ import ChunkFormat
 public import LogModel
 import Storage
 public import WritePath
+import LogQL
 
 /// Collects one stream's entries in [start, end) from every place they can be — flushed chunk
 /// blocks, closed and open chunks' blocks in memory, the head block — and merges them into one
@@ -10,12 +11,15 @@ public import WritePath
 struct StreamMerger {
     let start: Int64
     let end: Int64
+    /// The query's line filters, run on raw line bytes as blocks decode (nil: keep every line).
+    let filter: LineFilterMatcher?
     var entries: [LogEntry] = []
     var warnings: [String] = []
 
-    init(start: Int64, end: Int64) {
+    init(start: Int64, end: Int64, filter: LineFilterMatcher? = nil) {
         self.start = start
         self.end = end
+        self.filter = filter
     }
 
     /// Adds the entries in range of an in-memory compressed block.
@@ -29,7 +33,7 @@ struct StreamMerger {
 
     /// Adds entries already decoded (head blocks), all in range.
     mutating func add(entries more: [LogEntry]) {
-        entries += more
+        if let filter { entries += more.filter { filter.matches($0.line) } } else { entries += more }
     }
 
     /// Adds the entries in range of block `i` of a stored chunk.
@@ -44,10 +48,14 @@ struct StreamMerger {
     /// Decodes a block payload, keeping entries in range. A block that fails part-way adds nothing.
     private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws {
         let (lo, hi) = (start, end)
+        let filter = filter
         var out: [LogEntry] = []
         try raw.withUnsafeBytes { r in
             try BlockReader.forEach(r, entries: count, section: section) { ts, line, meta in
-                if ts >= lo && ts < hi { out.append(LogEntry(timestamp: ts, line: Array(line), metadata: meta)) }
+                // A filtered-out line is never copied out of the block.
+                if ts >= lo && ts < hi && (filter?.matches(line) ?? true) {
+                    out.append(LogEntry(timestamp: ts, line: Array(line), metadata: meta))
+                }
             }
         }
         entries += out

@@ -31,6 +31,20 @@ import Testing
         #expect(try c.lines(#"{app="web", env="prod"}"#).count == 4)
         #expect(try c.lines(#"{app="api"}"#) == ["other stream"])
         #expect(try c.lines(#"{app="none"}"#) == [])
+        // Line filters (LogQL), chained, with `or`, regex and backticks.
+        #expect(try c.lines(#"{app="web"} |= " line""#) == ["json line", "gzip line", "protobuf line"])
+        #expect(try c.lines(#"{app="web"} |= "line" != "gzip""#) == ["json line", "quote \" and \\ and\nnewline", "protobuf line"])
+        #expect(try c.lines(#"{app=~"web|api"} |~ "^(other|json)""#) == ["other stream", "json line"]) // streams in label order
+        #expect(try c.lines("{app=\"web\"} |= `\\` or \"proto\"") == ["quote \" and \\ and\nnewline", "protobuf line"])
+        #expect(try c.lines(#"{app="web"} != """#) == [])
+        let fq = #"{ app = "web" } |= `a` or "b"   !~ "c""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        r = try c.request("GET", "/loki/api/v1/format_query?query=\(fq)")
+        #expect(r.status == 200)
+        #expect(r.text == #"{"status":"success","data":"{app=\"web\"} |= \"a\" or \"b\" !~ \"c\""}"#)
+        let sq = #"{app="web"} |= "line""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        r = try c.request("GET", "/loki/api/v1/index/stats?query=\(sq)&start=\(t - 1_000_000_000)&end=\(t + 1_000_000_000)")
+        #expect(r.status == 200)
+        #expect(r.text.contains(#""entries":4"#), "\(r.text)")
 
         // Backward with a limit keeps the newest entries.
         let q = #"{app="web"}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -100,6 +114,9 @@ import Testing
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&limit=999999999", "max entries limit per query exceeded"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&direction=sideways", "invalid direction"),
                                  ("/loki/api/v1/query_range?query=app", "parse error"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20json", "parse error at line 1, col 14: the `| json` stage is not supported"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C~%20%22(%22", "error parsing regexp: missing closing )"),
+                                 ("/loki/api/v1/format_query?query=%7B%7D", "parse error at line 1, col 2"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=20&end=10", "end timestamp must not be before")] {
             let r = try c.request("GET", path)
             #expect(r.status == 400, "\(path): \(r.status)")

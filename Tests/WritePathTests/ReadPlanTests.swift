@@ -1,5 +1,6 @@
 import Foundation
 import LogModel
+import LogQL
 @testable import ReadPath
 import TestSupport
 import Testing
@@ -33,6 +34,42 @@ import Testing
         var out: [String: [String]] = [:]
         for q in s.streams { out[q.labels.canonical] = q.entries.map { String(decoding: $0.line, as: UTF8.self) } }
         return (out, s.blocksRead)
+    }
+
+    /// Line filters run inside the plan (blocks decode only matching lines, and only they count
+    /// towards `limit`): answers must equal filtering everything first, by an independent predicate.
+    @Test func filteredAnswersEqualFilteringEverything() async throws {
+        let dir = TestDirectory()
+        let h = try ChunkHarness(dir: dir.path)
+        for app in ["a", "b"] { try await h.push(app, count: 400, stream: #"{app="\#(app)"}"#) }
+        #expect(h.flushToStore())
+        h.clock.advance(seconds: 1)
+        try await h.push("a2", count: 150, stream: #"{app="a"}"#)
+        let all = Self.everything(h)
+        let cases: [(String, (String) -> Bool)] = [
+            (#"|= "-7""#, { $0.contains("-7") }),
+            (#"!= "-1""#, { !$0.contains("-1") }),
+            (#"|~ "-(1|3)5 ""#, { $0.contains("-15 ") || $0.contains("-35 ") }),
+            (#"|= "a2-" or "b-9""#, { $0.contains("a2-") || $0.contains("b-9") }),
+            (#"!= "a-" or "b-""#, { !$0.contains("a-") && !$0.contains("b-") }),
+            (#"|= "-2" !~ "-2[0-4]""#, { l in l.contains("-2") && !(0...4).contains { l.contains("-2\($0)") } }),
+            (#"|= """#, { _ in true }),
+            (#"|= "no such line""#, { _ in false }),
+        ]
+        for (filterText, keep) in cases {
+            let q = try QueryParser.parse(#"{app=~".+"} "# + filterText)
+            let matcher = try LineFilterMatcher(q.filters)
+            let kept = all.filter { keep($0.line) }
+            for direction in [Direction.backward, .forward] {
+                for limit in [1, 5, 60, 10_000] {
+                    let s = Querier(ingester: h.ingester).select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: limit, direction: direction), filter: matcher)
+                    var got: [String: [String]] = [:]
+                    for q in s.streams { got[q.labels.canonical] = q.entries.map { String(decoding: $0.line, as: UTF8.self) } }
+                    #expect(got == Self.expected(kept, limit: limit, direction: direction), "\(filterText) limit \(limit) \(direction)")
+                }
+            }
+        }
+        h.ingester.stop()
     }
 
     @Test func limitedAnswersEqualReadingEverythingAcrossMemoryAndStore() async throws {

@@ -31,6 +31,9 @@ long skald_gzip(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, 
 /// Upper bound of skald_gzip's output for `in_len` input bytes.
 size_t skald_gzip_bound(size_t in_len);
 
+/// 1 when `needle` occurs in `hay` (an empty needle always does), else 0.
+int skald_contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
+
 /// A compiled RE2 pattern (Go's regexp syntax, linear-time matching), opaque to Swift.
 typedef struct skald_re2 skald_re2;
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LogModel
+import LogQL
 import Logging
 import Metrics
 import ReadPath
@@ -39,6 +40,9 @@ struct LokiRoutes: Sendable {
             }
             router.on("/loki/api/v1/index/stats", method: method) { req, _ in
                 await timed("loki_api_v1_index_stats", req) { await indexStats(req) }
+            }
+            router.on("/loki/api/v1/format_query", method: method) { req, _ in
+                await timed("loki_api_v1_format_query", req) { await formatQuery(req) }
             }
             router.on("/loki/api/v1/series", method: method) { req, _ in
                 await timed("loki_api_v1_series", req) { await series(req) }
@@ -187,8 +191,10 @@ struct LokiRoutes: Sendable {
             if let step = p["step"], !step.isEmpty, TimeParser.duration(step) == nil {
                 return HTTPResponses.badRequest("invalid step: cannot parse \"\(step)\" to a valid duration")
             }
-            let matchers = try StreamSelector.parse(query)
-            let result = querier.select(tenant: tenant, HeadQuery(matchers: matchers, start: start, end: end, limit: limit, direction: direction))
+            let parsed = try QueryParser.parse(query)
+            let filter = try LineFilterMatcher(parsed.filters)
+            let result = querier.select(tenant: tenant, HeadQuery(matchers: parsed.matchers, start: start, end: end, limit: limit, direction: direction),
+                                        filter: filter)
             let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !result.warnings.isEmpty {
@@ -206,6 +212,7 @@ struct LokiRoutes: Sendable {
         switch error {
         case let e as Params.Invalid: HTTPResponses.badRequest(e.message)
         case let e as StreamSelector.ParseError: HTTPResponses.badRequest(e.message)
+        case let e as LogQL.ParseError: HTTPResponses.badRequest(e.message)
         default: HTTPResponses.badRequest("\(error)")
         }
     }
@@ -232,11 +239,30 @@ struct LokiRoutes: Sendable {
         }
     }
 
+    /// `/loki/api/v1/format_query?query=…`: the query in LogQL's canonical form.
+    func formatQuery(_ request: Request) async -> Response {
+        var req = request
+        do {
+            let p = try await Params.from(&req)
+            guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
+            let formatted = try QueryParser.parse(q).description
+            var w = JSONWriter()
+            w.raw(#"{"status":"success","data":"#)
+            w.string(formatted)
+            w.raw("}")
+            return HTTPResponses.json(w.bytes)
+        } catch {
+            return LokiRoutes.badRequest(for: error)
+        }
+    }
+
     /// `/loki/api/v1/index/stats?query&start&end`: Loki's bare `{"streams","chunks","bytes","entries"}`.
     func indexStats(_ request: Request) async -> Response {
         await metadataRequest(request, span: 3600 * 1_000_000_000) { tenant, p, start, end in
             guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
-            let s = querier.indexStats(tenant: tenant, matchers: try StreamSelector.parse(q), start: start, end: end)
+            // Like Loki, the stats of a log query are those of its selector's streams (Grafana sends
+            // the whole query, line filters included).
+            let s = querier.indexStats(tenant: tenant, matchers: try QueryParser.parse(q).matchers, start: start, end: end)
             return HTTPResponses.json(Array(#"{"streams":\#(s.streams),"chunks":\#(s.chunks),"bytes":\#(s.bytes),"entries":\#(s.entries)}"#.utf8))
         }
     }

@@ -1,0 +1,26 @@
+/// One line filter stage: `|= "a"`, `!= "a"`, `|~ "re"`, `!~ "re"`, with `or` alternatives
+/// (`|= "a" or "b"`, Loki 2.9+). A positive filter keeps a line matching any alternative; a
+/// negative one keeps a line matching none of them.
+public struct LineFilter: Sendable, Equatable, CustomStringConvertible {
+    public enum Op: String, Sendable, Equatable, CaseIterable {
+        case contains = "|=", notContains = "!=", matches = "|~", notMatches = "!~"
+
+        public var isRegex: Bool { self == .matches || self == .notMatches }
+        public var isNegative: Bool { self == .notContains || self == .notMatches }
+    }
+
+    public let op: Op
+    /// The string and its `or` alternatives, in query order (at least one).
+    public let values: [String]
+
+    public init(_ op: Op, _ values: [String]) {
+        precondition(!values.isEmpty, "a line filter has at least one value")
+        self.op = op
+        self.values = values
+    }
+
+    /// Loki's canonical form: values as Go-quoted double-quoted strings, `or` between alternatives.
+    public var description: String {
+        op.rawValue + " " + values.map(GoQuote.quote).joined(separator: " or ")
+    }
+}
