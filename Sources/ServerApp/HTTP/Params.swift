@@ -8,19 +8,26 @@ struct Params {
 
     static func from(_ request: inout Request, maxBody: Int = 1 << 20) async throws -> Params {
         var p = Params()
-        for (k, v) in request.uri.queryParameters { p.values[String(k), default: []].append(String(v)) }
+        if let query = request.uri.query { p.addForm(query) }
         if request.method == .post,
            request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
             let body = try await request.collectBody(upTo: maxBody)
-            let text = String(buffer: body)
-            for pair in text.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1)
-                let k = String(kv[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[0])
-                let v = kv.count > 1 ? (String(kv[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(kv[1])) : ""
-                p.values[k, default: []].append(v)
-            }
+            p.addForm(String(buffer: body))
         }
         return p
+    }
+
+    /// Adds the pairs of an `application/x-www-form-urlencoded` text (a URL's query or a POST body)
+    /// the way Go's `url.ParseQuery` reads them, as Loki does: `+` is a space, `%XX` a byte.
+    mutating func addForm(_ text: String) {
+        func decode(_ s: Substring) -> String {
+            let spaced = s.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        for pair in text.split(separator: "&") where !pair.isEmpty {
+            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            values[decode(kv[0]), default: []].append(kv.count > 1 ? decode(kv[1]) : "")
+        }
     }
 
     subscript(_ key: String) -> String? { values[key]?.first }
