@@ -1,4 +1,4 @@
-public import LogModel
+import LogModel
 
 /// Splits a LogQL query into tokens. Strings are Go string literals, as in Loki: double-quoted with
 /// Go's escapes, or backtick-quoted and raw (newlines allowed). `#` starts a comment to the end of

@@ -1,4 +1,4 @@
-public import LogModel
+import LogModel
 import Codecs
 
 /// Recursive-descent parser for LogQL. This build parses log queries made of a stream selector and
