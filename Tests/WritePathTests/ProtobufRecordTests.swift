@@ -79,6 +79,23 @@ import WriteAheadLog
         again.stop()
     }
 
+    /// The checkpoint trigger counts what replay would decode, not log bytes: a protobuf record
+    /// counts its decompressed body, which is larger than the record.
+    @Test func theCheckpointTriggerCountsDecodedRecordBytes() async throws {
+        let h = try Harness()
+        var b = PushBatchBuilder()
+        b.stream(#"{app="x"}"#)
+        for i in 0..<200 { b.entry(h.now + Int64(i), "a fairly repetitive line number \(i % 7) of the test") }
+        let (body, err) = try await pushAsPromtail(h, b.batch)
+        #expect(err == nil)
+        let decoded = PushProtobuf.encode(b.batch).count
+        #expect(decoded > body.count)
+        #expect(h.ingester.recordBytesSinceCheckpoint == UInt64(decoded))
+        try h.ingester.checkpoint()
+        #expect(h.ingester.recordBytesSinceCheckpoint == 0)
+        h.stop()
+    }
+
     @Test func aTruncatedLineOrADroppedStreamIsLoggedInSkaldsLayout() async throws {
         var limits = Limits()
         limits.maxLineSize = 4
