@@ -28,8 +28,8 @@ public struct BlockWriter: Sendable {
         // appends (a uniqueness check and a capacity check each) were a tenth of the ingest CPU.
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { s in
-            var n = Self.putUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), s, 0)
-            n = Self.putUVarint(UInt64(line.count), s, n)
+            var n = storeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), at: s.baseAddress!)
+            n += storeUVarint(UInt64(line.count), at: s.baseAddress! + n)
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[0..<n]))
         }
         let lineOffset = bytes.count
@@ -51,19 +51,6 @@ public struct BlockWriter: Sendable {
 
     public mutating func append(_ e: LogEntry) {
         _ = e.line.withUnsafeBytes { append(timestamp: e.timestamp, line: $0, metadata: e.metadata) }
-    }
-
-    /// Stores `v` as a uvarint at `offset` (room for 10 bytes assumed); returns the offset after it.
-    @inline(__always)
-    private static func putUVarint(_ v: UInt64, _ p: UnsafeMutableRawBufferPointer, _ offset: Int) -> Int {
-        var v = v, o = offset
-        while v >= 0x80 {
-            p[o] = UInt8(truncatingIfNeeded: v) | 0x80
-            o += 1
-            v >>= 7
-        }
-        p[o] = UInt8(v)
-        return o + 1
     }
 
     private mutating func appendString(_ s: String) {

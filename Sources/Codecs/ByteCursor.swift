@@ -133,6 +133,20 @@ extension Array where Element == UInt8 {
     }
 }
 
+/// Stores `v` as a uvarint at `p`, which must have room for `uvarintSize(v)` bytes (10 at most);
+/// returns how many it wrote. For encoders that size their output first (no per-byte appends).
+@inlinable @inline(__always)
+public func storeUVarint(_ v: UInt64, at p: UnsafeMutableRawPointer) -> Int {
+    var v = v, n = 0
+    while v >= 0x80 {
+        p.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, toByteOffset: n, as: UInt8.self)
+        n += 1
+        v >>= 7
+    }
+    p.storeBytes(of: UInt8(v), toByteOffset: n, as: UInt8.self)
+    return n + 1
+}
+
 /// Number of bytes `v` takes as a varint.
 @inline(__always)
 public func uvarintSize(_ v: UInt64) -> Int {

@@ -38,12 +38,8 @@ public struct LabelMatcher: Sendable, Equatable, CustomStringConvertible {
     /// Whether a stream lacking the label passes (such matchers cannot select streams on their own).
     public var matchesEmpty: Bool { matches(value: "") }
 
-    /// `name="value"` with the value quoted as Loki prints it.
-    public var description: String {
-        var s = name + op.rawValue + "\""
-        LabelSet.appendEscaped(value, to: &s)
-        return s + "\""
-    }
+    /// `name="value"` with the value quoted as Loki prints it (Prometheus's matcher `%q`: Go's quoting).
+    public var description: String { name + op.rawValue + GoQuote.quote(value) }
 
     public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
         a.name == b.name && a.op == b.op && a.value == b.value

@@ -1,3 +1,5 @@
+import LogModel
+
 /// One line filter stage: `|= "a"`, `!= "a"`, `|~ "re"`, `!~ "re"`, with `or` alternatives
 /// (`|= "a" or "b"`, Loki 2.9+). A positive filter keeps a line matching any alternative; a
 /// negative one keeps a line matching none of them.

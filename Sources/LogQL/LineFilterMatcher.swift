@@ -25,6 +25,8 @@ public struct LineFilterMatcher: Sendable {
         let tests: [Test]
         let negative: Bool
 
+        var usesRegex: Bool { tests.contains { if case .regex = $0 { true } else { false } } }
+
         func keeps(_ line: UnsafeRawBufferPointer) -> Bool {
             var any = false
             for t in tests where t.matches(line) {
@@ -54,8 +56,7 @@ public struct LineFilterMatcher: Sendable {
             stages.append(Stage(tests: tests, negative: f.op.isNegative))
         }
         // Literal stages first: they are cheaper than regexes and usually more selective.
-        self.stages = stages.filter { !$0.tests.contains { if case .regex = $0 { true } else { false } } }
-            + stages.filter { $0.tests.contains { if case .regex = $0 { true } else { false } } }
+        self.stages = stages.filter { !$0.usesRegex } + stages.filter(\.usesRegex)
     }
 
     /// Whether the filters keep nothing out (no stage left).

@@ -13,7 +13,7 @@ public struct LogQuery: Sendable, Equatable, CustomStringConvertible {
 
     /// Loki's canonical form, as `format_query` prints it: `{app="api", env=~"prod|qa"} |= "x" != "y"`.
     public var description: String {
-        var s = "{" + matchers.map { $0.name + $0.op.rawValue + GoQuote.quote($0.value) }.joined(separator: ", ") + "}"
+        var s = "{" + matchers.map(\.description).joined(separator: ", ") + "}"
         for f in filters { s += " " + f.description }
         return s
     }

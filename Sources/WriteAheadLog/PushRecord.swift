@@ -79,14 +79,7 @@ public enum PushRecord {
         }
 
         @inline(__always) mutating func uvarint(_ v: UInt64) {
-            var v = v
-            while v >= 0x80 {
-                base[offset] = UInt8(truncatingIfNeeded: v) | 0x80
-                offset += 1
-                v >>= 7
-            }
-            base[offset] = UInt8(v)
-            offset += 1
+            offset += storeUVarint(v, at: UnsafeMutableRawPointer(base + offset))
         }
 
         @inline(__always) mutating func copy(_ p: UnsafePointer<UInt8>, _ n: Int) {

@@ -55,7 +55,7 @@ public final class Distributor: Sendable {
         }
         var decompressed: [UInt8]?
         let max = config.maxRecvMsgSize
-        let encoding = (contentEncoding ?? "").lowercased()
+        let (mediaType, encoding) = Self.normalized(contentType: contentType, contentEncoding: contentEncoding)
         guard ["", "identity", "gzip", "x-gzip", "deflate", "snappy"].contains(encoding) else {
             throw PushError(.badRequest, "Content-Encoding \"\(contentEncoding!)\" not supported")
         }
@@ -69,7 +69,6 @@ public final class Distributor: Sendable {
         } catch {
             throw PushError(error.kind == .tooLarge ? .tooLarge : .badRequest, "cannot decompress the push body: \(error)")
         }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         if let d = decompressed {
             let r = d.withUnsafeBytes { raw in
                 Result { () throws(PushError) in try decodeMessage(raw, mediaType: mediaType, contentType: contentType) }
@@ -98,10 +97,14 @@ public final class Distributor: Sendable {
     /// encoding: the form the log can keep as sent (`push(tenant:batch:body:)`).
     public static func isSnappyProtobuf(contentType: String?, contentEncoding: String?) -> Bool {
         guard let contentType, !contentType.isEmpty else { return false }
-        let encoding = (contentEncoding ?? "").lowercased()
-        guard encoding.isEmpty || encoding == "identity" else { return false }
+        let (mediaType, encoding) = normalized(contentType: contentType, contentEncoding: contentEncoding)
+        return (encoding.isEmpty || encoding == "identity") && mediaType != "application/json"
+    }
+
+    /// The media type (lowercased, parameters dropped) and the lowercased transport encoding.
+    static func normalized(contentType: String, contentEncoding: String?) -> (mediaType: String, encoding: String) {
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        return mediaType != "application/json"
+        return (mediaType, (contentEncoding ?? "").lowercased())
     }
 
     /// Validates, rate-limits and stores a decoded batch. Returns normally when every entry was

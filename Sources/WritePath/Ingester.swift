@@ -515,7 +515,7 @@ public final class Ingester: Sendable {
         guard !accepted.streams.isEmpty else { return outcome }
         guard let w = writer.withLock({ $0 }) else { throw LogWriter.WriterError.closed }
         let box = BatchBox(tenant: tenant, batch: accepted, labelSets: acceptedSets)
-        if let body = protobufBody, outcome.rejections.isEmpty, outcome.accepted == batch.entryCount {
+        if let body = protobufBody, outcome.accepted == batch.entryCount {
             _ = try await w.append(type: .pushProtobuf, tenant: tenant.value, payload: body, context: box)
         } else {
             _ = try await w.append(type: .push, tenant: tenant.value, payload: PushRecord.encode(accepted), context: box)

@@ -125,19 +125,19 @@ struct LokiRoutes: Sendable {
         }
         do throws(PushError) {
             let contentType = request.headers[.contentType], contentEncoding = request.headers[.contentEncoding]
-            if Distributor.isSnappyProtobuf(contentType: contentType, contentEncoding: contentEncoding) {
-                // Promtail's form: one copy out of the request buffer, which the log can then store
-                // as it is when every entry is accepted.
-                let bytes = body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? []
-                let batch = try distributor.decode(body: bytes, contentType: contentType, contentEncoding: contentEncoding)
-                try await distributor.push(tenant: tenant, batch: batch, body: bytes)
-                return Response(status: .noContent)
+            // Promtail's form (snappy protobuf) is copied out of the request buffer once, so the log
+            // can store it as it is when every entry is accepted; other bodies decode in place.
+            let kept = Distributor.isSnappyProtobuf(contentType: contentType, contentEncoding: contentEncoding)
+                ? body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [] : nil
+            let batch: PushBatch
+            if let kept {
+                batch = try distributor.decode(body: kept, contentType: contentType, contentEncoding: contentEncoding)
+            } else {
+                batch = try body.withUnsafeReadableBytes { raw in
+                    Result { () throws(PushError) in try distributor.decode(body: raw, contentType: contentType, contentEncoding: contentEncoding) }
+                }.get()
             }
-            let decoded = body.withUnsafeReadableBytes { raw in
-                Result { () throws(PushError) in try distributor.decode(body: raw, contentType: contentType, contentEncoding: contentEncoding) }
-            }
-            let batch = try decoded.get()
-            try await distributor.push(tenant: tenant, batch: batch)
+            try await distributor.push(tenant: tenant, batch: batch, body: kept)
             return Response(status: .noContent)
         } catch {
             let status: HTTPResponse.Status = switch error.kind {

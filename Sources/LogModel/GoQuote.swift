@@ -1,4 +1,4 @@
-/// Go's `strconv.Quote`, which Loki's printer uses for every string: double quotes, `\"` and `\\`,
+/// Go's `strconv.Quote`, which Loki's printers use for every string (LogQL queries, matchers): double quotes, `\"` and `\\`,
 /// the C escapes for control characters, `\xHH` for other control bytes, `\u`/`\U` for unprintable
 /// code points; printable Unicode stays as it is.
 public enum GoQuote {
