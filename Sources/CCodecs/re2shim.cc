@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <cstdio>
+#include <map>
 #include <new>
 #include <string>
 
@@ -40,4 +41,34 @@ extern "C" int skald_re2_full_match(const skald_re2 *r, const uint8_t *data, siz
 
 extern "C" int skald_re2_partial_match(const skald_re2 *r, const uint8_t *data, size_t len) {
     return re2::RE2::PartialMatch(re2::StringPiece(reinterpret_cast<const char *>(data), len), r->re) ? 1 : 0;
+}
+
+extern "C" int skald_re2_group_count(const skald_re2 *r) { return r->re.NumberOfCapturingGroups(); }
+
+extern "C" size_t skald_re2_group_name(const skald_re2 *r, int index, char *out, size_t cap) {
+    const std::map<int, std::string> &names = r->re.CapturingGroupNames();
+    auto it = names.find(index);
+    if (it == names.end()) {
+        if (cap > 0) out[0] = 0;
+        return 0;
+    }
+    if (cap > 0) std::snprintf(out, cap, "%s", it->second.c_str());
+    return it->second.size();
+}
+
+extern "C" int skald_re2_match_groups(const skald_re2 *r, const uint8_t *data, size_t len, long *offsets, int groups) {
+    if (groups < 0 || groups > 1000) return 0;
+    re2::StringPiece text(reinterpret_cast<const char *>(data), len);
+    re2::StringPiece parts[1001];
+    if (!r->re.Match(text, 0, len, re2::RE2::UNANCHORED, parts, groups + 1)) return 0;
+    for (int i = 0; i <= groups; i++) {
+        if (parts[i].data() == nullptr) {
+            offsets[2 * i] = -1;
+            offsets[2 * i + 1] = -1;
+        } else {
+            offsets[2 * i] = static_cast<long>(parts[i].data() - text.data());
+            offsets[2 * i + 1] = offsets[2 * i] + static_cast<long>(parts[i].size());
+        }
+    }
+    return 1;
 }

@@ -50,4 +50,27 @@ public final class RE2Regex: @unchecked Sendable {
     public func matchesPart(_ bytes: UnsafeRawBufferPointer) -> Bool {
         skald_re2_partial_match(re, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count) == 1
     }
+
+    /// The names of the capturing groups in order ("" for an unnamed group).
+    public var captureNames: [String] {
+        let n = Int(skald_re2_group_count(re))
+        guard n > 0 else { return [] }
+        var buf = [CChar](repeating: 0, count: 256)
+        return (1...n).map { i in
+            let len = skald_re2_group_name(re, Int32(i), &buf, buf.count)
+            return len == 0 ? "" : buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
+    }
+
+    /// The leftmost match in `bytes`: for each capturing group, the range it matched (nil when it
+    /// took no part), or nil when nothing matched.
+    public func captures(_ bytes: UnsafeRawBufferPointer, groups: Int) -> [Range<Int>?]? {
+        guard groups >= 0, groups <= 1000 else { return nil }
+        var offsets = [Int](repeating: -1, count: 2 * (groups + 1))
+        let ok = offsets.withUnsafeMutableBufferPointer { o in
+            skald_re2_match_groups(re, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, o.baseAddress, Int32(groups))
+        }
+        guard ok == 1 else { return nil }
+        return (1...max(groups, 1)).prefix(groups).map { i in offsets[2 * i] < 0 ? nil : offsets[2 * i]..<offsets[2 * i + 1] }
+    }
 }

@@ -58,10 +58,15 @@ public struct Lexer {
 
     static func isNameStart(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f }
     static func isNameChar(_ c: UInt8) -> Bool { isNameStart(c) || (c >= 0x30 && c <= 0x39) }
+    /// Whether a number's text so far has a letter (then an `e` is a unit's, not an exponent).
+    static func hasUnitLetter(_ s: ArraySlice<UInt8>) -> Bool {
+        s.contains(where: isNameStart)
+    }
     static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d }
     /// Characters that end an `other` token.
     static func isSymbol(_ c: UInt8) -> Bool {
-        [0x7b, 0x7d, 0x28, 0x29, 0x2c, 0x3d, 0x21, 0x7c, 0x22, 0x60, 0x23].contains(c)
+        [0x7b, 0x7d, 0x28, 0x29, 0x5b, 0x5d, 0x2c, 0x3d, 0x21, 0x7c, 0x22, 0x60, 0x23,
+         0x3e, 0x3c, 0x2b, 0x2d, 0x2a, 0x2f, 0x25, 0x5e].contains(c)
     }
 
     public mutating func next() throws(ParseError) -> Token {
@@ -82,16 +87,34 @@ public struct Lexer {
         case 0x7d: return symbol(.closeBrace, 1)
         case 0x28: return symbol(.openParen, 1)
         case 0x29: return symbol(.closeParen, 1)
+        case 0x5b: return symbol(.openBracket, 1)
+        case 0x5d: return symbol(.closeBracket, 1)
         case 0x2c: return symbol(.comma, 1)
-        case 0x3d: return d == 0x7e ? symbol(.re, 2) : d == 0x3d ? symbol(.other("=="), 2) : symbol(.eq, 1)
+        case 0x3d: return d == 0x7e ? symbol(.re, 2) : d == 0x3d ? symbol(.op("=="), 2) : symbol(.eq, 1)
         case 0x21:
             if d == 0x3d { return symbol(.neq, 2) }
             if d == 0x7e { return symbol(.nre, 2) }
+            if d == 0x3e { return symbol(.op("!>"), 2) }
             return symbol(.other("!"), 1)
         case 0x7c:
             if d == 0x3d { return symbol(.pipeExact, 2) }
             if d == 0x7e { return symbol(.pipeMatch, 2) }
+            if d == 0x3e { return symbol(.op("|>"), 2) }
             return symbol(.pipe, 1)
+        case 0x3e: return d == 0x3d ? symbol(.op(">="), 2) : symbol(.op(">"), 1)
+        case 0x3c: return d == 0x3d ? symbol(.op("<="), 2) : symbol(.op("<"), 1)
+        case 0x2b, 0x2d, 0x2a, 0x2f, 0x25, 0x5e: return symbol(.op(String(UnicodeScalar(c))), 1)
+        case 0x30...0x39:
+            // A number, duration or byte size: digits, `.`, letters (units, exponents), and a sign
+            // right after an exponent (`1e-3`).
+            i += 1
+            while true {
+                let b = u[i]
+                if (b >= 0x30 && b <= 0x39) || b == 0x2e || Self.isNameStart(b) || b >= 0x80 { i += 1; continue }
+                if (b == 0x2b || b == 0x2d), u[i - 1] == 0x65 || u[i - 1] == 0x45, !Self.hasUnitLetter(u[start..<(i - 1)]) { i += 1; continue }
+                break
+            }
+            return token(.number(String(decoding: u[start..<i], as: UTF8.self)), at: start)
         case 0x22, 0x60:
             do {
                 let s = try LabelParser.parseQuoted(&u, &i)

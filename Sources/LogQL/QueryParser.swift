@@ -1,146 +1,367 @@
 import LogModel
 import Codecs
 
-/// Recursive-descent parser for LogQL. This build parses log queries made of a stream selector and
-/// line filters; every other construct is refused with a message naming it and where it is.
+/// Recursive-descent parser for LogQL: log queries (a stream selector and its pipeline) and metric
+/// queries (range and vector aggregations, binary operations, literals, `vector()`). Errors carry
+/// the line and column of the token that broke the grammar, worded like Loki's.
 ///
-///     query      = logExpr
-///     logExpr    = selector lineFilter* | "(" logExpr ")"
-///     selector   = "{" matcher ("," matcher)* "}"
-///     matcher    = IDENTIFIER ("=" | "!=" | "=~" | "!~") STRING
-///     lineFilter = ("|=" | "!=" | "|~" | "!~") STRING ("or" STRING)*
+///     query     = expr
+///     expr      = unary (binop modifiers unary)*          -- by precedence: or < and unless <
+///                                                            comparisons < + - < * / % < ^ (right)
+///     unary     = ("-" | "+") unary | primary
+///     primary   = NUMBER | "(" expr ")" | logExpr | rangeAgg | vectorAgg | "vector" "(" NUMBER ")"
+///     logExpr   = selector stage*
+///     rangeAgg  = RANGEOP "(" [NUMBER ","] logRange ")" [grouping]
+///     logRange  = logExpr [unwrap] range [offset] | selector range [offset] stage* [unwrap]
+///     vectorAgg = VECOP [grouping] "(" [NUMBER ","] expr ")" [grouping]
+///
+/// The pipeline stages are in `QueryParser+Pipeline.swift`.
 public struct QueryParser {
-    private let tokens: [Token]
-    private var k = 0
-    /// Open parentheses around the current expression (bounded: recursion must not exhaust the stack).
-    private var depth = 0
+    let tokens: [Token]
+    var k = 0
+    /// Nesting of parentheses and sub-expressions (bounded: recursion must not exhaust the stack).
+    var depth = 0
     public static let maxDepth = 256
+    /// Binary operations in one query (each adds a level to the evaluated tree).
+    var binaryOperations = 0
+    public static let maxBinaryOperations = 1024
 
-    public static func parse(_ query: String) throws(ParseError) -> LogQuery {
+    /// Parses either kind of query.
+    public static func parseQuery(_ query: String) throws(ParseError) -> Query {
         var p = QueryParser(tokens: try Lexer.tokens(query))
         guard p.peek.kind != .end else { throw ParseError(whole: "syntax error: unexpected end of input") }
-        let q = try p.logExpr()
+        let node = try p.expr(minPrecedence: 1)
         guard p.peek.kind == .end else { throw p.unexpected(p.peek) }
-        return q
+        switch node {
+        case .log(let q): return .log(q)
+        case .metric(let m): return .metric(m)
+        }
+    }
+
+    /// Parses a log query (a metric query is refused, as Loki refuses one where logs are expected).
+    public static func parse(_ query: String) throws(ParseError) -> LogQuery {
+        switch try parseQuery(query) {
+        case .log(let q): return q
+        case .metric: throw ParseError(whole: "only log queries are accepted here: the query is a metric query")
+        }
     }
 
     init(tokens: [Token]) { self.tokens = tokens }
 
-    private var peek: Token { tokens[k] }
-    private mutating func advance() -> Token {
+    var peek: Token { tokens[k] }
+    var peekNext: Token { tokens[min(k + 1, tokens.count - 1)] }
+    @discardableResult
+    mutating func advance() -> Token {
         defer { if k < tokens.count - 1 { k += 1 } }
         return tokens[k]
     }
 
-    private func unexpected(_ t: Token, expecting: String? = nil) -> ParseError {
+    func unexpected(_ t: Token, expecting: String? = nil) -> ParseError {
         ParseError(line: t.line, column: t.column, "syntax error: unexpected \(t.name)" + (expecting.map { ", expecting \($0)" } ?? ""))
     }
 
-    private func unsupported(_ t: Token, _ what: String) -> ParseError {
-        ParseError(line: t.line, column: t.column, "\(what) is not supported by this build yet: it answers stream selectors with line filters (|= != |~ !~)")
+    func unsupported(_ t: Token, _ what: String) -> ParseError {
+        ParseError(line: t.line, column: t.column, "\(what) is not supported by this build yet")
     }
 
-    mutating func logExpr() throws(ParseError) -> LogQuery {
+    mutating func expect(_ kind: Token.Kind, _ name: String) throws(ParseError) {
+        guard peek.kind == kind else { throw unexpected(peek, expecting: name) }
+        advance()
+    }
+
+    mutating func enter(_ t: Token) throws(ParseError) {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw ParseError(line: t.line, column: t.column, "syntax error: expression nested deeper than \(Self.maxDepth) levels")
+        }
+    }
+
+    /// A parsed sub-expression: a log query or a metric expression.
+    enum Node {
+        case log(LogQuery)
+        case metric(MetricExpr)
+    }
+
+    // MARK: binary operations
+
+    /// The binary operator at the cursor, if any.
+    func binaryOp() -> BinaryOperation.Op? {
+        switch peek.kind {
+        case .op(let s): BinaryOperation.Op(rawValue: s)
+        case .neq: .notEqual
+        case .identifier("or"): .or
+        case .identifier("and"): .and
+        case .identifier("unless"): .unless
+        default: nil
+        }
+    }
+
+    mutating func expr(minPrecedence: Int) throws(ParseError) -> Node {
+        var lhs = try unary()
+        while let op = binaryOp(), op.precedence >= minPrecedence {
+            let opToken = advance()
+            binaryOperations += 1
+            guard binaryOperations <= Self.maxBinaryOperations else {
+                throw ParseError(line: opToken.line, column: opToken.column, "syntax error: more than \(Self.maxBinaryOperations) binary operations")
+            }
+            let (returnBool, matching, cardinality, include) = try modifiers(op, opToken)
+            // `^` is right-associative: its right side may hold another `^`.
+            let rhs = try expr(minPrecedence: op == .power ? op.precedence : op.precedence + 1)
+            guard case .metric(let l) = lhs, case .metric(let r) = rhs else {
+                throw ParseError(line: opToken.line, column: opToken.column,
+                                 "syntax error: unexpected \(opToken.name): both sides of a binary operation must be metric expressions, not log queries")
+            }
+            lhs = .metric(try Self.binary(op, l, r, returnBool: returnBool, matching: matching, cardinality: cardinality, include: include, at: opToken))
+        }
+        return lhs
+    }
+
+    /// `bool`, `on (…)`/`ignoring (…)`, `group_left (…)`/`group_right (…)` after an operator.
+    mutating func modifiers(_ op: BinaryOperation.Op, _ opToken: Token) throws(ParseError)
+        -> (Bool, BinaryOperation.Matching?, BinaryOperation.Cardinality, [String]) {
+        var returnBool = false
+        if case .identifier("bool") = peek.kind {
+            guard op.isComparison else { throw ParseError(line: peek.line, column: peek.column, "bool modifier can only be used on comparison operators") }
+            advance()
+            returnBool = true
+        }
+        var matching: BinaryOperation.Matching?
+        var cardinality = BinaryOperation.Cardinality.oneToOne
+        var include: [String] = []
+        if case .identifier(let w) = peek.kind, w == "on" || w == "ignoring" {
+            advance()
+            matching = BinaryOperation.Matching(on: w == "on", labels: try labelList())
+            if case .identifier(let g) = peek.kind, g == "group_left" || g == "group_right" {
+                let gt = advance()
+                if op.isSet { throw ParseError(line: gt.line, column: gt.column, "no grouping allowed for \"\(op.rawValue)\" operation") }
+                cardinality = g == "group_left" ? .manyToOne : .oneToMany
+                if case .openParen = peek.kind { include = try labelList() }
+            }
+        }
+        return (returnBool, matching, cardinality, include)
+    }
+
+    /// Builds a binary operation, folding two literals into one as Loki does.
+    static func binary(_ op: BinaryOperation.Op, _ l: MetricExpr, _ r: MetricExpr, returnBool: Bool,
+                       matching: BinaryOperation.Matching?, cardinality: BinaryOperation.Cardinality,
+                       include: [String], at t: Token) throws(ParseError) -> MetricExpr {
+        if op.isSet {
+            if case .literal(let v) = l { throw ParseError(whole: "unexpected literal for left leg of logical/set binary operation (\(op.rawValue)): \(GoFloat.formatFixed6(v))") }
+            if case .literal(let v) = r { throw ParseError(whole: "unexpected literal for right leg of logical/set binary operation (\(op.rawValue)): \(GoFloat.formatFixed6(v))") }
+        }
+        if case .literal(let a) = l, case .literal(let b) = r {
+            return .literal(SampleMath.apply(op, a, b, filter: false) ?? 0)
+        }
+        return .binary(BinaryOperation(op: op, lhs: l, rhs: r, returnBool: returnBool, matching: matching,
+                                       cardinality: cardinality, include: include))
+    }
+
+    // MARK: primaries
+
+    mutating func unary() throws(ParseError) -> Node {
+        if case .op(let s) = peek.kind, s == "-" || s == "+" {
+            let t = advance()
+            try enter(t)
+            defer { depth -= 1 }
+            let inner = try unary()
+            guard case .metric(.literal(let v)) = inner else {
+                throw ParseError(line: t.line, column: t.column, "syntax error: unexpected \(s): a sign applies to a number only")
+            }
+            return .metric(.literal(s == "-" ? -v : v))
+        }
+        return try primary()
+    }
+
+    mutating func primary() throws(ParseError) -> Node {
         let t = peek
         switch t.kind {
+        case .number(let text):
+            advance()
+            guard let v = GoFloat.parse(text) else { throw ParseError(line: t.line, column: t.column, "syntax error: unexpected \(text), expecting a number") }
+            return .metric(.literal(v))
         case .openParen:
-            _ = advance()
-            depth += 1
+            advance()
+            try enter(t)
             defer { depth -= 1 }
-            guard depth <= Self.maxDepth else {
-                throw ParseError(line: t.line, column: t.column, "syntax error: parentheses nested deeper than \(Self.maxDepth) levels")
-            }
-            let inner = try logExpr()
-            guard case .closeParen = peek.kind else { throw unexpected(peek, expecting: ")") }
-            _ = advance()
+            let inner = try expr(minPrecedence: 1)
+            try expect(.closeParen, ")")
             return inner
         case .openBrace:
-            let matchers = try selector()
-            var filters: [LineFilter] = []
-            while true {
-                let f = peek
-                switch f.kind {
-                case .pipeExact, .neq, .pipeMatch, .nre:
-                    filters.append(try lineFilter())
-                case .pipe:
-                    _ = advance()
-                    if case .identifier(let name) = peek.kind { throw unsupported(f, "the `| \(name)` stage") }
-                    throw unsupported(f, "this pipeline stage")
-                case .other(let s) where s.hasPrefix(">") || s.hasPrefix("["):
-                    throw unsupported(f, s.hasPrefix("[") ? "a range (metric queries)" : "a pattern filter")
-                default:
-                    return LogQuery(matchers: matchers, filters: filters)
-                }
-            }
+            return .log(try logExpr())
         case .identifier(let name):
-            throw unsupported(t, "`\(name)` (metric queries)")
+            if let op = RangeAggregation.Op(rawValue: name) { return .metric(try rangeAggregation(op)) }
+            if let op = VectorAggregation.Op(rawValue: name) { return .metric(try vectorAggregation(op)) }
+            if name == "vector" {
+                advance()
+                try expect(.openParen, "(")
+                let v = try signedNumber()
+                try expect(.closeParen, ")")
+                return .metric(.constant(v))
+            }
+            if name == "label_replace" { throw unsupported(t, "label_replace") }
+            throw unexpected(t)
         default:
             throw unexpected(t, expecting: "{")
         }
     }
 
-    mutating func selector() throws(ParseError) -> [LabelMatcher] {
-        _ = advance() // {
-        var matchers: [LabelMatcher] = []
-        if case .closeBrace = peek.kind { throw unexpected(peek, expecting: "IDENTIFIER") }
+    mutating func signedNumber() throws(ParseError) -> Double {
+        var sign = 1.0
+        if case .op(let s) = peek.kind, s == "-" || s == "+" {
+            advance()
+            if s == "-" { sign = -1 }
+        }
+        let t = peek
+        guard case .number(let text) = t.kind, let v = GoFloat.parse(text) else { throw unexpected(t, expecting: "NUMBER") }
+        advance()
+        return sign * v
+    }
+
+    /// `(a, b, c)` (possibly empty).
+    mutating func labelList() throws(ParseError) -> [String] {
+        try expect(.openParen, "(")
+        var names: [String] = []
+        if case .closeParen = peek.kind {
+            advance()
+            return names
+        }
         while true {
-            guard case .identifier(let name) = peek.kind else { throw unexpected(peek, expecting: "IDENTIFIER") }
-            _ = advance()
-            let op: LabelMatcher.Op
-            switch peek.kind {
-            case .eq: op = .equal
-            case .neq: op = .notEqual
-            case .re: op = .regex
-            case .nre: op = .notRegex
-            default: throw unexpected(peek, expecting: "= or != or =~ or !~")
-            }
-            _ = advance()
-            let valueToken = peek
-            guard case .string(let value) = valueToken.kind else { throw unexpected(valueToken, expecting: "STRING") }
-            _ = advance()
-            do {
-                matchers.append(try LabelMatcher(name, op, value))
-            } catch {
-                throw ParseError(line: valueToken.line, column: valueToken.column, error.description)
-            }
-            switch peek.kind {
-            case .comma: _ = advance()
-            case .closeBrace:
-                _ = advance()
-                if matchers.allSatisfy(\.matchesEmpty) {
-                    throw ParseError(whole: "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will")
-                }
-                return matchers
-            default: throw unexpected(peek, expecting: ", or }")
-            }
+            guard case .identifier(let n) = peek.kind else { throw unexpected(peek, expecting: "IDENTIFIER") }
+            advance()
+            names.append(n)
+            if case .comma = peek.kind { advance(); continue }
+            try expect(.closeParen, ")")
+            return names
         }
     }
 
-    mutating func lineFilter() throws(ParseError) -> LineFilter {
+    mutating func grouping() throws(ParseError) -> Grouping? {
+        guard case .identifier(let w) = peek.kind, w == "by" || w == "without" else { return nil }
+        advance()
+        return Grouping(labels: try labelList(), without: w == "without")
+    }
+
+    // MARK: aggregations
+
+    mutating func rangeAggregation(_ op: RangeAggregation.Op) throws(ParseError) -> MetricExpr {
         let opToken = advance()
-        let op: LineFilter.Op = switch opToken.kind {
-        case .pipeExact: .contains
-        case .neq: .notContains
-        case .pipeMatch: .matches
-        default: .notMatches
+        try expect(.openParen, "(")
+        var parameter: Double?
+        if case .number = peek.kind {
+            parameter = try signedNumber()
+            try expect(.comma, ",")
         }
-        var values: [String] = []
-        while true {
-            let v = peek
-            guard case .string(let s) = v.kind else {
-                if case .identifier(let name) = v.kind, name == "ip" || name == "pattern" { throw unsupported(v, "`\(name)(…)` in a line filter") }
-                throw unexpected(v, expecting: "STRING")
-            }
-            _ = advance()
-            if op.isRegex {
-                do { _ = try RE2Regex(s) } catch {
-                    throw ParseError(line: v.line, column: v.column, error.description)
-                }
-            }
-            values.append(s)
-            guard case .identifier("or") = peek.kind else { break }
-            _ = advance()
+        let range = try logRange()
+        try expect(.closeParen, ")")
+        let grouping = try grouping()
+        if op == .quantileOverTime && parameter == nil {
+            throw ParseError(line: opToken.line, column: opToken.column, "syntax error: quantile_over_time needs a parameter: quantile_over_time(0.99, {…} | unwrap x [5m])")
         }
-        return LineFilter(op, values)
+        if op != .quantileOverTime && parameter != nil {
+            throw ParseError(line: opToken.line, column: opToken.column, "syntax error: \(op.rawValue) takes no parameter")
+        }
+        let agg = RangeAggregation(op: op, range: range, parameter: parameter, grouping: grouping)
+        try Self.validate(agg)
+        return .range(agg)
+    }
+
+    /// Loki's rules on which range aggregations take `unwrap` and grouping.
+    static func validate(_ a: RangeAggregation) throws(ParseError) {
+        let unwrapped: Set<RangeAggregation.Op> = [.avgOverTime, .sumOverTime, .maxOverTime, .minOverTime, .stddevOverTime,
+                                                    .stdvarOverTime, .quantileOverTime, .rate, .rateCounter, .absentOverTime,
+                                                    .firstOverTime, .lastOverTime]
+        let plain: Set<RangeAggregation.Op> = [.bytesOverTime, .bytesRate, .countOverTime, .rate, .absentOverTime]
+        let groupable: Set<RangeAggregation.Op> = [.avgOverTime, .stddevOverTime, .stdvarOverTime, .quantileOverTime,
+                                                   .maxOverTime, .minOverTime, .firstOverTime, .lastOverTime]
+        if a.grouping != nil && !groupable.contains(a.op) {
+            throw ParseError(whole: "grouping not allowed for \(a.op.rawValue) aggregation")
+        }
+        if a.range.unwrap != nil {
+            if !unwrapped.contains(a.op) { throw ParseError(whole: "invalid aggregation \(a.op.rawValue) with unwrap") }
+        } else if !plain.contains(a.op) {
+            throw ParseError(whole: "invalid aggregation \(a.op.rawValue) without unwrap")
+        }
+    }
+
+    mutating func vectorAggregation(_ op: VectorAggregation.Op) throws(ParseError) -> MetricExpr {
+        let opToken = advance()
+        var grouping = try grouping()
+        try expect(.openParen, "(")
+        var parameter: Int?
+        if op == .topk || op == .bottomk {
+            let t = peek
+            guard case .number(let text) = t.kind else { throw unexpected(t, expecting: "NUMBER") }
+            advance()
+            guard let k = Int(text) else {
+                throw ParseError(line: t.line, column: t.column, "syntax error: invalid parameter \(op.rawValue)(\(text),: it must be a whole number")
+            }
+            parameter = k
+            try expect(.comma, ",")
+        }
+        try enter(opToken)
+        defer { depth -= 1 }
+        let innerToken = peek
+        let inner = try expr(minPrecedence: 1)
+        try expect(.closeParen, ")")
+        if let after = try self.grouping() {
+            if grouping != nil { throw ParseError(line: opToken.line, column: opToken.column, "syntax error: grouping given twice") }
+            grouping = after
+        }
+        guard case .metric(let m) = inner else {
+            throw ParseError(line: innerToken.line, column: innerToken.column,
+                             "syntax error: \(op.rawValue) aggregates a metric expression, not a log query: wrap the log query in a range aggregation, like count_over_time({…}[5m])")
+        }
+        return .vector(VectorAggregation(op: op, inner: m, parameter: parameter, grouping: grouping ?? Grouping(labels: [], without: false)))
+    }
+
+    // MARK: log ranges
+
+    /// `{…} | stages | unwrap x [5m] offset 1h`, or the older `{…}[5m] | stages`.
+    mutating func logRange() throws(ParseError) -> LogRange {
+        let t = peek
+        if case .openParen = t.kind {
+            advance()
+            try enter(t)
+            defer { depth -= 1 }
+            // `({…} | stages)[5m]` or `({…} | stages [5m])`.
+            let q = try logExpr(inRange: true)
+            if case .closeParen = peek.kind {
+                advance()
+                return try rangeSuffix(q.query, unwrap: q.unwrap)
+            }
+            let r = try rangeSuffix(q.query, unwrap: q.unwrap)
+            try expect(.closeParen, ")")
+            return r
+        }
+        guard case .openBrace = t.kind else { throw unexpected(t, expecting: "{") }
+        let q = try logExpr(inRange: true)
+        return try rangeSuffix(q.query, unwrap: q.unwrap)
+    }
+
+    /// `[5m] offset 1h`, then the older form's pipeline after the range.
+    mutating func rangeSuffix(_ q: LogQuery, unwrap: Unwrap?) throws(ParseError) -> LogRange {
+        let open = peek
+        guard case .openBracket = open.kind else { throw unexpected(open, expecting: "[") }
+        advance()
+        let dt = peek
+        guard case .number(let text) = dt.kind, let range = TimeParser.duration(text), range > 0 else {
+            throw ParseError(line: dt.line, column: dt.column, "syntax error: unexpected \(dt.name), expecting a duration like 5m")
+        }
+        advance()
+        try expect(.closeBracket, "]")
+        var offset: Int64 = 0
+        if case .identifier("offset") = peek.kind {
+            advance()
+            let ot = peek
+            guard case .number(let o) = ot.kind, let d = TimeParser.duration(o) else { throw unexpected(ot, expecting: "a duration") }
+            advance()
+            offset = d
+        }
+        // The older form: `{…}[5m] | json | unwrap x`.
+        if unwrap == nil, q.stages.isEmpty, startsStage {
+            let more = try stages(inRange: true)
+            return LogRange(log: LogQuery(matchers: q.matchers, stages: more.stages), range: range, offset: offset, unwrap: more.unwrap)
+        }
+        return LogRange(log: q, range: range, offset: offset, unwrap: unwrap)
     }
 }

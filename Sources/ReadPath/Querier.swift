@@ -21,11 +21,14 @@ public struct Querier: Sendable {
         public var blocksRead = 0
     }
 
-    /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`).
-    public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil) -> Selection {
+    /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`);
+    /// `pipeline`: the rest of its pipeline when that can drop lines, so the `limit` counts only
+    /// lines the whole pipeline keeps (the caller runs it again on the result to shape the lines).
+    public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil, pipeline: Pipeline? = nil) -> Selection {
         let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matchers: q.matchers)
         let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
-        var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter)
+        var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter,
+                            pipeline: pipeline)
         var inMemory = Set<String>()
         for m in memory {
             inMemory.formUnion(m.storedKeys)

@@ -48,6 +48,8 @@ struct ReadPlan {
     let direction: Direction
     let store: ChunkStore
     let filter: LineFilterMatcher?
+    /// The query's pipeline beyond its pushed-down filters, when it can drop lines (nil otherwise).
+    let pipeline: Pipeline?
     private(set) var streams: [(labels: LabelSet, merger: StreamMerger)] = []
     private var streamIndex: [String: Int] = [:]
     /// Unread places, the one with the nearest edge on top.
@@ -58,13 +60,15 @@ struct ReadPlan {
     private(set) var placesRead = 0
 
     /// `filter`: the query's line filters; only lines they keep count towards `limit`.
-    init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil) {
+    init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil,
+         pipeline: Pipeline? = nil) {
         self.start = start
         self.end = end
         self.limit = limit
         self.direction = direction
         self.store = store
         self.filter = filter?.keepsEverything == true ? nil : filter
+        self.pipeline = pipeline?.isEmpty == true ? nil : pipeline
     }
 
     /// A timestamp's nearness to the starting edge: larger is nearer. `~t` reverses the order
@@ -79,7 +83,15 @@ struct ReadPlan {
             i = known
         } else {
             i = streams.count
-            streams.append((labels, StreamMerger(start: start, end: end, filter: filter)))
+            var keeps: (@Sendable ([UInt8]) -> Bool)?
+            if let pipeline {
+                keeps = { line in
+                    var p = pipeline
+                    var b = LabelsBuilder(labels)
+                    return p.process(line, &b) != nil
+                }
+            }
+            streams.append((labels, StreamMerger(start: start, end: end, filter: filter, keeps: keeps)))
             streamIndex[labels.canonical] = i
         }
         enqueue(place, stream: i)
@@ -124,6 +136,7 @@ struct ReadPlan {
     /// Counts the entries one place added.
     private mutating func note(_ added: ArraySlice<LogEntry>) {
         placesRead += 1
+        if limit == Int.max { return } // everything is read: nothing to rank
         for e in added {
             let r = rank(e.timestamp)
             if nearest.count < limit {

@@ -13,13 +13,17 @@ struct StreamMerger {
     let end: Int64
     /// The query's line filters, run on raw line bytes as blocks decode (nil: keep every line).
     let filter: LineFilterMatcher?
+    /// The rest of the query's pipeline, when it can drop lines (label filters…), with the
+    /// stream's labels: a line counts only if the whole pipeline keeps it.
+    let keeps: (@Sendable ([UInt8]) -> Bool)?
     var entries: [LogEntry] = []
     var warnings: [String] = []
 
-    init(start: Int64, end: Int64, filter: LineFilterMatcher? = nil) {
+    init(start: Int64, end: Int64, filter: LineFilterMatcher? = nil, keeps: (@Sendable ([UInt8]) -> Bool)? = nil) {
         self.start = start
         self.end = end
         self.filter = filter
+        self.keeps = keeps
     }
 
     /// Adds the entries in range of an in-memory compressed block.
@@ -33,7 +37,10 @@ struct StreamMerger {
 
     /// Adds entries already decoded (head blocks), all in range.
     mutating func add(entries more: [LogEntry]) {
-        if let filter { entries += more.filter { filter.matches($0.line) } } else { entries += more }
+        var kept = more
+        if let filter { kept = kept.filter { filter.matches($0.line) } }
+        if let keeps { kept = kept.filter { keeps($0.line) } }
+        entries += kept
     }
 
     /// Adds the entries in range of block `i` of a stored chunk.
@@ -49,12 +56,15 @@ struct StreamMerger {
     private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws {
         let (lo, hi) = (start, end)
         let filter = filter
+        let keeps = keeps
         var out: [LogEntry] = []
         try raw.withUnsafeBytes { r in
             try BlockReader.forEach(r, entries: count, section: section) { ts, line, meta in
                 // A filtered-out line is never copied out of the block.
                 if ts >= lo && ts < hi && (filter?.matches(line) ?? true) {
-                    out.append(LogEntry(timestamp: ts, line: Array(line), metadata: meta))
+                    let bytes = Array(line)
+                    if let keeps, !keeps(bytes) { return }
+                    out.append(LogEntry(timestamp: ts, line: bytes, metadata: meta))
                 }
             }
         }

@@ -19,6 +19,68 @@ import Testing
         ("{app=\"api\"} |= `multi\nline`", #"{app="api"} |= "multi\nline""#),
     ]
 
+    /// Pipelines and metric queries, printed as Loki 2.8's `String()` prints them.
+    static let full: [(String, String)] = [
+        (#"{app="api"} | json"#, #"{app="api"} | json"#),
+        (#"{app="api"} | json first="a.b", x = "c[0]""#, #"{app="api"} | json first="a.b",x="c[0]""#),
+        (#"{app="api"} | logfmt | level="error""#, #"{app="api"} | logfmt | level="error""#),
+        (#"{app="api"} | logfmt --strict --keep-empty"#, #"{app="api"} | logfmt --strict --keep-empty"#),
+        (#"{app="api"} | regexp "(?P<code>\\d+)""#, #"{app="api"} | regexp "(?P<code>\\d+)""#),
+        (#"{app="api"} | json | status >= 500"#, #"{app="api"} | json | status>=500"#),
+        (#"{app="api"} | json | status = 500"#, #"{app="api"} | json | status==500"#),
+        (#"{app="api"} | logfmt | latency > 250ms"#, #"{app="api"} | logfmt | latency>250ms"#),
+        (#"{app="api"} | logfmt | latency <= 1m30s"#, #"{app="api"} | logfmt | latency<=1m30s"#),
+        (#"{app="api"} | logfmt | size > 1KB"#, #"{app="api"} | logfmt | size>1.0kB"#),
+        (#"{app="api"} | logfmt | size < 20MB"#, #"{app="api"} | logfmt | size<20MB"#),
+        (#"{app="api"} | logfmt | x > -1.5"#, #"{app="api"} | logfmt | x>-1.5"#),
+        (#"{app="api"} | logfmt | a="x" and b="y""#, #"{app="api"} | logfmt | ( a="x" , b="y" )"#),
+        (#"{app="api"} | logfmt | a="x" b!="y""#, #"{app="api"} | logfmt | ( a="x" , b!="y" )"#),
+        (#"{app="api"} | logfmt | a="x" or b=~"y" , c > 2"#, #"{app="api"} | logfmt | ( a="x" or ( b=~"y" , c>2 ) )"#),
+        (#"{app="api"} | logfmt | (a="x" or b="y") and c="z""#, #"{app="api"} | logfmt | ( ( a="x" or b="y" ) , c="z" )"#),
+        (#"{app="api"} | json | __error__ = """#, #"{app="api"} | json | __error__="""#),
+        (#"{app="api"} | logfmt | drop a, b="x", __error__"#, #"{app="api"} | logfmt | drop a,b="x",__error__"#),
+        (#"{app="api"} | logfmt | keep a, b=~"x.*""#, #"{app="api"} | logfmt | keep a,b=~"x.*""#),
+        (#"{app="api"} | decolorize | unpack | distinct a, b"#, #"{app="api"} | decolorize | unpack | distinct a,b"#),
+        (#"{app="api"} |= "x" | json |~ "y""#, #"{app="api"} |= "x" | json |~ "y""#),
+        (#"count_over_time({app="api"}[5m])"#, #"count_over_time({app="api"}[5m])"#),
+        (#"rate({app="api"} |= "x" [1h])"#, #"rate({app="api"} |= "x"[1h])"#),
+        (#"rate({app="api"}[1d])"#, #"rate({app="api"}[1d])"#),
+        (#"bytes_over_time({app="api"}[90s])"#, #"bytes_over_time({app="api"}[1m30s])"#),
+        (#"count_over_time({app="api"}[5m] offset 1h)"#, #"count_over_time({app="api"}[5m] offset 1h0m0s)"#),
+        (#"count_over_time({app="api"}[5m] | json)"#, #"count_over_time({app="api"} | json[5m])"#),
+        (#"sum by (app) (rate({app="api"}[5m]))"#, #"sum by (app)(rate({app="api"}[5m]))"#),
+        (#"sum(rate({app="api"}[5m])) by (app, env)"#, #"sum by (app,env)(rate({app="api"}[5m]))"#),
+        (#"sum without (pod) (rate({app="api"}[5m]))"#, #"sum without (pod)(rate({app="api"}[5m]))"#),
+        (#"topk(3, sum by (app) (count_over_time({app="api"}[5m])))"#, #"topk(3,sum by (app)(count_over_time({app="api"}[5m])))"#),
+        (#"sort_desc(count_over_time({app="api"}[5m]))"#, #"sort_desc(count_over_time({app="api"}[5m]))"#),
+        (#"quantile_over_time(0.99, {app="api"} | json | unwrap latency [5m]) by (path)"#,
+         #"quantile_over_time(0.99,{app="api"} | json | unwrap latency[5m]) by (path)"#),
+        (#"sum_over_time({app="api"} | logfmt | unwrap duration(d) | __error__="" [5m])"#,
+         #"sum_over_time({app="api"} | logfmt | unwrap duration(d) | __error__=""[5m])"#),
+        (#"avg_over_time({app="api"} | logfmt | unwrap bytes(size) [5m])"#, #"avg_over_time({app="api"} | logfmt | unwrap bytes(size)[5m])"#),
+        ("1 + 1", "2"),
+        ("2 ^ 3 ^ 2", "512"),
+        ("-2 * 3", "-6"),
+        ("1 > 2", "0"),
+        ("10 / 0 > 1", "0"),
+        ("vector(1) + vector(1)", "(vector(1.000000) + vector(1.000000))"),
+        (#"count_over_time({a="b"}[5m]) + count_over_time({a="c"}[5m]) * 2"#,
+         #"(count_over_time({a="b"}[5m]) + (count_over_time({a="c"}[5m]) * 2))"#),
+        (#"(count_over_time({a="b"}[5m]) + count_over_time({a="c"}[5m])) * 2"#,
+         #"((count_over_time({a="b"}[5m]) + count_over_time({a="c"}[5m])) * 2)"#),
+        (#"count_over_time({a="b"}[5m]) > bool 2"#, #"(count_over_time({a="b"}[5m]) > bool 2)"#),
+        (#"rate({a="b"}[5m]) / on (x) group_left (y) rate({a="c"}[5m])"#, #"(rate({a="b"}[5m]) / on (x) group_left (y) rate({a="c"}[5m]))"#),
+        (#"rate({a="b"}[5m]) or ignoring (x) rate({a="c"}[5m])"#, #"(rate({a="b"}[5m]) or ignoring (x)  rate({a="c"}[5m]))"#),
+        (#"rate({a="b"}[5m]) and rate({a="c"}[5m]) unless rate({a="d"}[5m])"#,
+         #"((rate({a="b"}[5m]) and rate({a="c"}[5m])) unless rate({a="d"}[5m]))"#),
+    ]
+
+    @Test(arguments: full) func parsesEveryConstruct(_ query: String, _ canonical: String) throws {
+        let q = try QueryParser.parseQuery(query)
+        #expect(q.description == canonical)
+        #expect(try QueryParser.parseQuery(q.description) == q, "the canonical form parses back to the same query")
+    }
+
     @Test(arguments: table) func parsesAndPrintsCanonically(_ query: String, _ canonical: String) throws {
         let q = try QueryParser.parse(query)
         #expect(q.description == canonical)
@@ -35,8 +97,8 @@ import Testing
     /// Errors name the line and column of the offending token, in Loki's words.
     static let errors: [(String, String)] = [
         ("", "parse error : syntax error: unexpected end of input"),
-        ("app", "parse error at line 1, col 1: `app` (metric queries) is not supported by this build yet"),
-        (#"rate({app="x"}[5m])"#, "parse error at line 1, col 1: `rate` (metric queries) is not supported"),
+        ("app", "parse error at line 1, col 1: syntax error: unexpected IDENTIFIER"),
+        (#"rate({app="x"}[5m])"#, "parse error : only log queries are accepted here"),
         ("{}", "parse error at line 1, col 2: syntax error: unexpected }, expecting IDENTIFIER"),
         (#"{app}"#, "parse error at line 1, col 5: syntax error: unexpected }, expecting = or != or =~ or !~"),
         (#"{app=api}"#, "parse error at line 1, col 6: syntax error: unexpected IDENTIFIER, expecting STRING"),
@@ -45,7 +107,7 @@ import Testing
         (#"{app="api"} |= "a" or"#, "parse error at line 1, col 22: syntax error: unexpected end of input, expecting STRING"),
         ("{app=\"api\"}\n|~ \"(\"", "parse error at line 2, col 4: error parsing regexp: missing closing ): `(`"),
         (#"{app=~"("}"#, "parse error at line 1, col 7: error parsing regexp: missing closing ): `(`"),
-        (#"{app="api"} | json"#, "parse error at line 1, col 13: the `| json` stage is not supported by this build yet"),
+        (#"{app="api"} | line_format "{{.a}}""#, "parse error at line 1, col 15: the `| line_format` stage is not supported by this build yet"),
         (#"{app="api"} |= ip("10.0.0.0/8")"#, "parse error at line 1, col 16: `ip(…)` in a line filter is not supported"),
         (#"{app="api"} {b="c"}"#, "parse error at line 1, col 13: syntax error: unexpected {"),
         (#"{app=~".*"}"#, "parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value"),
@@ -54,6 +116,39 @@ import Testing
         (#"({app="api"}"#, "parse error at line 1, col 13: syntax error: unexpected end of input, expecting )"),
         ("{é=\"x\"}", "parse error at line 1, col 2: syntax error: unexpected é, expecting IDENTIFIER"),
     ]
+
+    /// Metric and pipeline errors (through `parseQuery`).
+    static let metricErrors: [(String, String)] = [
+        (#"sum_over_time({a="b"}[5m])"#, "parse error : invalid aggregation sum_over_time without unwrap"),
+        (#"count_over_time({a="b"} | logfmt | unwrap x [5m])"#, "parse error : invalid aggregation count_over_time with unwrap"),
+        (#"count_over_time({a="b"}[5m]) by (x)"#, "parse error : grouping not allowed for count_over_time aggregation"),
+        (#"quantile_over_time({a="b"} | logfmt | unwrap x [5m])"#, "parse error at line 1, col 1: syntax error: quantile_over_time needs a parameter"),
+        (#"count_over_time({a="b"})"#, "parse error at line 1, col 24: syntax error: unexpected ), expecting ["),
+        (#"count_over_time({a="b"}[x])"#, "parse error at line 1, col 25: syntax error: unexpected IDENTIFIER, expecting a duration"),
+        (#"{a="b"}[5m]"#, "parse error at line 1, col 8: syntax error: unexpected ["),
+        (#"{a="b"} | unwrap x"#, "parse error at line 1, col 11: syntax error: unexpected unwrap"),
+        (#"sum({a="b"})"#, "parse error at line 1, col 5: syntax error: sum aggregates a metric expression, not a log query"),
+        (#"{a="b"} + 1"#, "parse error at line 1, col 9: syntax error: unexpected +"),
+        (#"topk(x, count_over_time({a="b"}[5m]))"#, "parse error at line 1, col 6: syntax error: unexpected IDENTIFIER, expecting NUMBER"),
+        (#"topk(1.5, count_over_time({a="b"}[5m]))"#, "parse error at line 1, col 6: syntax error: invalid parameter topk(1.5,"),
+        (#"count_over_time({a="b"}[5m]) and 1"#, "parse error : unexpected literal for right leg of logical/set binary operation (and): 1.000000"),
+        (#"count_over_time({a="b"}[5m]) + bool 1"#, "parse error at line 1, col 32: bool modifier can only be used on comparison operators"),
+        (#"{a="b"} | regexp "(\\d+)""#, "parse error at line 1, col 18: at least one named capture must be supplied"),
+        (#"{a="b"} | regexp "(?P<x>a)(?P<x>b)""#, "parse error at line 1, col 18: duplicate extracted label name 'x'"),
+        (#"{a="b"} | logfmt | x > abc"#, "parse error at line 1, col 24: syntax error: unexpected IDENTIFIER, expecting NUMBER"),
+        (#"{a="b"} | logfmt | x > 5xyz"#, "parse error at line 1, col 24: syntax error: unexpected 5xyz"),
+        (#"{a="b"} | logfmt --loose"#, "parse error at line 1, col 20: syntax error: unexpected IDENTIFIER, expecting strict or keep-empty"),
+        (#"{a="b"} | x="a" |> "<_> y""#, "parse error at line 1, col 17: a pattern line filter (|>) is not supported by this build yet"),
+    ]
+
+    @Test(arguments: metricErrors) func metricErrorsSayWhereAndWhat(_ query: String, _ prefix: String) {
+        do {
+            let q = try QueryParser.parseQuery(query)
+            Issue.record("accepted \(query) as \(q)")
+        } catch {
+            #expect(error.message.hasPrefix(prefix), "\(query) → \(error.message)")
+        }
+    }
 
     @Test(arguments: errors) func errorsSayWhereAndWhat(_ query: String, _ prefix: String) {
         do {
@@ -67,12 +162,13 @@ import Testing
     /// Random and mangled queries never crash or hang the parser; every outcome is a query or an error.
     @Test func fuzzedQueriesNeverTrap() {
         let pieces = ["{", "}", "(", ")", ",", "app", "=", "!=", "=~", "!~", "|=", "|~", "|", "\"x\"", "`y`", "\"", "`",
-                      "or", " ", "\n", "#", "\\", "é", "[5m]", "rate", "json", "\"(\"", "0", "\u{0}"]
+                      "or", " ", "\n", "#", "\\", "é", "[5m]", "rate", "json", "\"(\"", "0", "\u{0}", "sum", "by", "+", "-",
+                      "^", ">", "bool", "on", "group_left", "unwrap", "offset", "1h", "1e3", "[", "]", "and", "logfmt", "--"]
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<20_000 {
             let n = Int.random(in: 0..<14, using: &rng)
             let q = (0..<n).map { _ in pieces.randomElement(using: &rng)! }.joined()
-            _ = try? QueryParser.parse(q)
+            _ = try? QueryParser.parseQuery(q)
         }
         // A prefix that parses, then noise: still only results or errors, and some still parse.
         var parsed = 0
@@ -90,5 +186,15 @@ import Testing
         #expect(throws: Never.self) { try QueryParser.parse(nested) }
         let manyOr = #"{app="a"} |= "x0""# + (1..<5_000).map { " or \"x\($0)\"" }.joined()
         #expect(throws: Never.self) { try QueryParser.parse(manyOr) }
+        let deepMetric = String(repeating: "sum(", count: 10_000) + #"count_over_time({a="b"}[1m])"# + String(repeating: ")", count: 10_000)
+        #expect(throws: ParseError.self) { try QueryParser.parseQuery(deepMetric) }
+        let longSum = (0..<1_000).map { _ in #"count_over_time({a="b"}[1m])"# }.joined(separator: " + ")
+        #expect(throws: Never.self) { try QueryParser.parseQuery(longSum) }
+        let tooLong = (0..<5_000).map { _ in "vector(1)" }.joined(separator: "+")
+        #expect(throws: ParseError.self) { try QueryParser.parseQuery(tooLong) }
+        let deepFilter = #"{a="b"} | logfmt | "# + String(repeating: "(", count: 10_000) + #"x="y""# + String(repeating: ")", count: 10_000)
+        #expect(throws: ParseError.self) { try QueryParser.parseQuery(deepFilter) }
+        let minus = String(repeating: "-", count: 10_000) + "1"
+        #expect(throws: ParseError.self) { try QueryParser.parseQuery(minus) }
     }
 }

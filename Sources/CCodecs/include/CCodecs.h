@@ -48,6 +48,15 @@ void skald_re2_delete(skald_re2 *re);
 int skald_re2_full_match(const skald_re2 *re, const uint8_t *data, size_t len);
 /// 1 when some part of `data` matches, else 0.
 int skald_re2_partial_match(const skald_re2 *re, const uint8_t *data, size_t len);
+/// The number of capturing groups.
+int skald_re2_group_count(const skald_re2 *re);
+/// Copies the name of group `index` (1-based) into `out` (NUL-terminated, cut to `cap`); returns
+/// its length, 0 for an unnamed group.
+size_t skald_re2_group_name(const skald_re2 *re, int index, char *out, size_t cap);
+/// Finds the leftmost match in `data`. On a match returns 1 and fills `offsets` with `groups + 1`
+/// (start, end) pairs — the whole match, then each group — with -1 for a group that took no part;
+/// else returns 0.
+int skald_re2_match_groups(const skald_re2 *re, const uint8_t *data, size_t len, long *offsets, int groups);
 #ifdef __cplusplus
 }
 #endif

@@ -169,20 +169,49 @@ struct LokiRoutes: Sendable {
             if instant {
                 let t = try p.time("time", default: now)
                 start = t
-                end = t + 1
+                end = t
             } else {
                 end = try p.time("end", default: now)
                 start = try p.time("start", default: end - 3600 * 1_000_000_000)
                 if end < start { return HTTPResponses.badRequest("end timestamp must not be before or equal to start time") }
-                if end == start { end += 1 }
             }
+            if !instant && limits.maxQueryLength > 0 && end - start > limits.maxQueryLength {
+                return HTTPResponses.badRequest("the query time range exceeds the limit (query length: \(TimeParser.formatDuration(end - start)), limit: \(TimeParser.formatDuration(limits.maxQueryLength)))")
+            }
+            let parsed = try QueryParser.parseQuery(query)
+            let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
+            if case .metric(let expr) = parsed {
+                var step: Int64 = 0
+                if !instant {
+                    if let text = p["step"], !text.isEmpty {
+                        guard let d = TimeParser.duration(text) else {
+                            return HTTPResponses.badRequest("invalid step: cannot parse \"\(text)\" to a valid duration")
+                        }
+                        step = d
+                    } else {
+                        // Loki's default: about 250 points over the range, at least 1 s.
+                        step = max((end - start) / 1_000_000_000 / 250, 1) * 1_000_000_000
+                    }
+                    guard step > 0 else {
+                        return HTTPResponses.badRequest("zero or negative query resolution step widths are not accepted. Try a positive integer")
+                    }
+                    if (end - start) / step > 11000 {
+                        return HTTPResponses.badRequest("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
+                    }
+                }
+                let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
+                                                source: querier.source(tenant: tenant))
+                let result: MetricResult
+                do { result = try evaluator.evaluate(expr) } catch { return HTTPResponses.badRequest(error.message) }
+                let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs))
+            }
+            guard case .log(let logQuery) = parsed else { return HTTPResponses.badRequest("unreachable") }
+            if end == start { end += 1 }
             let limit = try p.int("limit", default: 100)
             guard limit >= 0 else { return HTTPResponses.badRequest("limit must be a positive value") }
             if limits.maxEntriesLimitPerQuery > 0 && limit > limits.maxEntriesLimitPerQuery {
                 return HTTPResponses.badRequest("max entries limit per query exceeded, limit > max_entries_limit (\(limit) > \(limits.maxEntriesLimitPerQuery))")
-            }
-            if !instant && limits.maxQueryLength > 0 && end - start > limits.maxQueryLength {
-                return HTTPResponses.badRequest("the query time range exceeds the limit (query length: \(TimeParser.formatDuration(end - start)), limit: \(TimeParser.formatDuration(limits.maxQueryLength)))")
             }
             let dirText = p["direction"] ?? "backward"
             guard let direction = Direction(rawValue: dirText.lowercased()) else {
@@ -191,11 +220,7 @@ struct LokiRoutes: Sendable {
             if let step = p["step"], !step.isEmpty, TimeParser.duration(step) == nil {
                 return HTTPResponses.badRequest("invalid step: cannot parse \"\(step)\" to a valid duration")
             }
-            let parsed = try QueryParser.parse(query)
-            let filter = try LineFilterMatcher(parsed.filters)
-            let result = querier.select(tenant: tenant, HeadQuery(matchers: parsed.matchers, start: start, end: end, limit: limit, direction: direction),
-                                        filter: filter)
-            let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
+            let result = try querier.logQuery(tenant: tenant, logQuery, start: start, end: end, limit: limit, direction: direction)
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !result.warnings.isEmpty {
                 logger.warning("query skipped corrupt data", metadata: ["tenant": "\(tenant.value)", "warnings": "\(result.warnings)"])
@@ -245,7 +270,7 @@ struct LokiRoutes: Sendable {
         do {
             let p = try await Params.from(&req)
             guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
-            let formatted = try QueryParser.parse(q).description
+            let formatted = try QueryParser.parseQuery(q).description
             var w = JSONWriter()
             w.raw(#"{"status":"success","data":"#)
             w.string(formatted)
@@ -262,7 +287,12 @@ struct LokiRoutes: Sendable {
             guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
             // Like Loki, the stats of a log query are those of its selector's streams (Grafana sends
             // the whole query, line filters included).
-            let s = querier.indexStats(tenant: tenant, matchers: try QueryParser.parse(q).matchers, start: start, end: end)
+            let matchers: [LabelMatcher] = switch try QueryParser.parseQuery(q) {
+            case .log(let l): l.matchers
+            case .metric(let m): m.logRanges.first?.log.matchers ?? []
+            }
+            guard !matchers.isEmpty else { return HTTPResponses.badRequest("the query has no stream selector") }
+            let s = querier.indexStats(tenant: tenant, matchers: matchers, start: start, end: end)
             return HTTPResponses.json(Array(#"{"streams":\#(s.streams),"chunks":\#(s.chunks),"bytes":\#(s.bytes),"entries":\#(s.entries)}"#.utf8))
         }
     }

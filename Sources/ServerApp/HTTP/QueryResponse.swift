@@ -1,4 +1,5 @@
 import LogModel
+import LogQL
 import WritePath
 
 /// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
@@ -54,6 +55,69 @@ enum QueryResponse {
         }
         w.raw("}")
         return w.bytes
+    }
+
+    /// A metric query's answer: `matrix` (range), `vector` (instant) or `scalar`, with Prometheus's
+    /// encoding of points (`[seconds with millisecond fraction, "value"]`).
+    static func metric(_ result: MetricResult, execSeconds: Double) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw(#"{"status":"success","data":{"resultType":"#)
+        switch result {
+        case .scalar(let t, let v):
+            w.raw(#""scalar","result":"#)
+            point(&w, t, v)
+        case .vector(let t, let samples):
+            w.raw(#""vector","result":["#)
+            for (i, s) in samples.enumerated() {
+                if i > 0 { w.raw(0x2c) }
+                w.raw(#"{"metric":"#)
+                labelObject(&w, s.labels)
+                w.raw(#","value":"#)
+                point(&w, t, s.value)
+                w.raw(0x7d)
+            }
+            w.raw(0x5d)
+        case .matrix(let series):
+            w.raw(#""matrix","result":["#)
+            for (i, s) in series.enumerated() {
+                if i > 0 { w.raw(0x2c) }
+                w.raw(#"{"metric":"#)
+                labelObject(&w, s.labels)
+                w.raw(#","values":["#)
+                for (j, p) in s.points.enumerated() {
+                    if j > 0 { w.raw(0x2c) }
+                    point(&w, p.t, p.v)
+                }
+                w.raw("]}")
+            }
+            w.raw(0x5d)
+        }
+        w.raw(0x2c)
+        stats(&w, lines: 0, bytes: 0, execSeconds: execSeconds)
+        w.raw("}}")
+        return w.bytes
+    }
+
+    /// `[1700000000.5,"3"]`: seconds with up to three decimals (Prometheus writes them unpadded
+    /// on the left, zero-padded to milliseconds), and the value as Go's shortest text.
+    static func point(_ w: inout JSONWriter, _ ms: Int64, _ v: Double) {
+        w.raw(0x5b)
+        var t = ms
+        if t < 0 {
+            w.raw(0x2d)
+            t = -t
+        }
+        w.raw(String(t / 1000))
+        let fraction = t % 1000
+        if fraction != 0 {
+            w.raw(0x2e)
+            if fraction < 100 { w.raw(0x30) }
+            if fraction < 10 { w.raw(0x30) }
+            w.raw(String(fraction))
+        }
+        w.raw(#",""#)
+        w.raw(GoFloat.format(v))
+        w.raw(#""]"#)
     }
 
     /// `{"name":"value",…}` for one label set.

@@ -1,0 +1,200 @@
+/// A forgiving-nothing JSON reader over a log line's bytes, for the `json` and `unpack` stages:
+/// walks objects without building a tree, unescapes strings, hands numbers back as their text.
+/// Never traps on any input; a malformed line is reported with what was wrong and where.
+struct JSONScanner {
+    let b: UnsafeRawBufferPointer
+    var i = 0
+
+    init(_ b: UnsafeRawBufferPointer) { self.b = b }
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    enum Kind { case string, number, bool, null, object, array }
+
+    var atEnd: Bool { i >= b.count }
+
+    mutating func skipSpace() {
+        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0a || b[i] == 0x0d { i += 1 }
+    }
+
+    func fail(_ what: String) -> Failure { Failure(message: "\(what) at offset \(i)") }
+
+    mutating func expect(_ c: UInt8) throws(Failure) {
+        skipSpace()
+        guard i < b.count, b[i] == c else { throw fail("expected '\(Character(UnicodeScalar(c)))'") }
+        i += 1
+    }
+
+    /// The kind of the value at the cursor (after spaces).
+    mutating func peekKind() throws(Failure) -> Kind {
+        skipSpace()
+        guard i < b.count else { throw fail("unexpected end of line") }
+        switch b[i] {
+        case 0x22: return .string
+        case 0x7b: return .object
+        case 0x5b: return .array
+        case 0x74, 0x66: return .bool
+        case 0x6e: return .null
+        case 0x2d, 0x30...0x39: return .number
+        default: throw fail("unexpected character '\(Character(UnicodeScalar(b[i])))'")
+        }
+    }
+
+    /// Calls `body` with each key of the object at the cursor, the cursor on the value; `body`
+    /// must consume the value.
+    mutating func forEachMember(_ body: (inout JSONScanner, String) throws(Failure) -> Void) throws(Failure) {
+        try expect(0x7b)
+        skipSpace()
+        if i < b.count, b[i] == 0x7d {
+            i += 1
+            return
+        }
+        while true {
+            skipSpace()
+            guard i < b.count, b[i] == 0x22 else { throw fail("expected a key") }
+            let key = try readString()
+            try expect(0x3a)
+            try body(&self, key)
+            skipSpace()
+            guard i < b.count else { throw fail("unexpected end of object") }
+            if b[i] == 0x2c {
+                i += 1
+                continue
+            }
+            if b[i] == 0x7d {
+                i += 1
+                return
+            }
+            throw fail("expected ',' or '}'")
+        }
+    }
+
+    /// Reads a string value, unescaping it. Invalid UTF-8 is replaced.
+    mutating func readString() throws(Failure) -> String {
+        try expect(0x22)
+        let start = i
+        var plain = true
+        while i < b.count {
+            let c = b[i]
+            if c == 0x22 {
+                defer { i += 1 }
+                if plain { return String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<i]), as: UTF8.self) }
+                return try unescape(start, i)
+            }
+            if c == 0x5c {
+                plain = false
+                i += 2
+                continue
+            }
+            if c < 0x20 { throw fail("control character in string") }
+            i += 1
+        }
+        throw fail("unterminated string")
+    }
+
+    private func unescape(_ from: Int, _ to: Int) throws(Failure) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(to - from)
+        var j = from
+        while j < to {
+            let c = b[j]
+            guard c == 0x5c, j + 1 < to else {
+                out.append(c)
+                j += 1
+                continue
+            }
+            let e = b[j + 1]
+            j += 2
+            switch e {
+            case 0x22, 0x5c, 0x2f: out.append(e)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0c)
+            case 0x6e: out.append(0x0a)
+            case 0x72: out.append(0x0d)
+            case 0x74: out.append(0x09)
+            case 0x75:
+                guard var cp = hex4(j, to) else { throw Failure(message: "invalid \\u escape at offset \(j)") }
+                j += 4
+                if cp >= 0xD800 && cp < 0xDC00, j + 6 <= to, b[j] == 0x5c, b[j + 1] == 0x75, let lo = hex4(j + 2, to), lo >= 0xDC00 && lo < 0xE000 {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                    j += 6
+                }
+                let scalar = UnicodeScalar(cp) ?? "\u{FFFD}"
+                out += Array(String(Character(scalar)).utf8)
+            default:
+                throw Failure(message: "invalid escape '\\\(Character(UnicodeScalar(e)))' at offset \(j - 2)")
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func hex4(_ at: Int, _ limit: Int) -> UInt32? {
+        guard at + 4 <= limit else { return nil }
+        var v: UInt32 = 0
+        for k in at..<(at + 4) {
+            let c = b[k]
+            let d: UInt32
+            switch c {
+            case 0x30...0x39: d = UInt32(c - 0x30)
+            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+            default: return nil
+            }
+            v = v << 4 | d
+        }
+        return v
+    }
+
+    /// Reads a number, `true`, `false` or `null` as its text.
+    mutating func readScalar() throws(Failure) -> String {
+        skipSpace()
+        let start = i
+        while i < b.count {
+            let c = b[i]
+            if c == 0x2c || c == 0x7d || c == 0x5d || c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d { break }
+            i += 1
+        }
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        switch text {
+        case "true", "false", "null": return text
+        default:
+            guard !text.isEmpty, Double(text) != nil, text.first != "+" else { throw Failure(message: "invalid value '\(text)' at offset \(start)") }
+            return text
+        }
+    }
+
+    /// Skips the value at the cursor (any kind, nested to any depth within `maxDepth`).
+    mutating func skipValue(depth: Int = 0) throws(Failure) {
+        guard depth < 512 else { throw fail("nested too deeply") }
+        switch try peekKind() {
+        case .string: _ = try readString()
+        case .object: try forEachMember { (s: inout JSONScanner, _: String) throws(Failure) in try s.skipValue(depth: depth + 1) }
+        case .array:
+            i += 1
+            skipSpace()
+            if i < b.count, b[i] == 0x5d {
+                i += 1
+                return
+            }
+            while true {
+                try skipValue(depth: depth + 1)
+                skipSpace()
+                guard i < b.count else { throw fail("unexpected end of array") }
+                if b[i] == 0x2c { i += 1; continue }
+                if b[i] == 0x5d { i += 1; return }
+                throw fail("expected ',' or ']'")
+            }
+        default: _ = try readScalar()
+        }
+    }
+
+    /// The raw text of the value at the cursor (for objects and arrays picked by a path).
+    mutating func rawValue() throws(Failure) -> String {
+        skipSpace()
+        let start = i
+        try skipValue()
+        return String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+    }
+}

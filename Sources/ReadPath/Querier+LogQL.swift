@@ -1,0 +1,67 @@
+public import LogModel
+public import LogQL
+public import WritePath
+
+extension Querier {
+    /// Answers a log query: streams selected with the query's line filters pushed into decoding and,
+    /// when the rest of the pipeline can drop lines, with it deciding what counts towards `limit`;
+    /// then each chosen line goes through the pipeline and is filed under the labels it produced.
+    /// Streams come back sorted by labels, entries in `direction` order.
+    public func logQuery(tenant: TenantID, _ query: LogQuery, start: Int64, end: Int64, limit: Int,
+                         direction: Direction) throws(ParseError) -> Selection {
+        let filter: LineFilterMatcher
+        do { filter = try LineFilterMatcher(query.filters) } catch { throw ParseError(whole: error.description) }
+        var pipeline = try Pipeline(query, skipPushedDown: true)
+        let head = HeadQuery(matchers: query.matchers, start: start, end: end, limit: limit, direction: direction)
+        guard !pipeline.isEmpty else { return select(tenant: tenant, head, filter: filter) }
+        // A stateful pipeline (`distinct`) cannot judge lines out of order; it runs on the result only.
+        let stateful = query.stages.contains { if case .distinct = $0 { true } else { false } }
+        var selection = select(tenant: tenant, head, filter: filter, pipeline: stateful ? nil : pipeline)
+        // Re-run the pipeline in the query's direction across all streams (what `distinct` keeps
+        // depends on the order lines are seen), filing each line under its result labels.
+        var merged: [(entry: LogEntry, labels: LabelSet)] = []
+        for s in selection.streams {
+            for e in s.entries { merged.append((e, s.labels)) }
+        }
+        if stateful {
+            merged.sort { direction == .forward ? $0.entry.timestamp < $1.entry.timestamp : $0.entry.timestamp > $1.entry.timestamp }
+        }
+        var order: [LabelSet] = []
+        var grouped: [LabelSet: [LogEntry]] = [:]
+        for (e, labels) in merged {
+            var b = LabelsBuilder(labels)
+            guard let line = pipeline.process(e.line, &b) else { continue }
+            let out = b.labels
+            if grouped[out] == nil { order.append(out) }
+            grouped[out, default: []].append(LogEntry(timestamp: e.timestamp, line: line, metadata: e.metadata))
+        }
+        var streams = order.map { QueryStream(labels: $0, entries: grouped[$0]!) }
+        if stateful { streams = limitAcross(sortStreams(streams), head) }
+        selection.streams = sortStreams(streams).map { s in
+            // Entries filed from one stream keep its order; several streams under one label set merge.
+            var entries = s.entries
+            entries.sort { direction == .forward ? $0.timestamp < $1.timestamp : $0.timestamp > $1.timestamp }
+            return QueryStream(labels: s.labels, entries: entries)
+        }
+        return selection
+    }
+
+    /// The log lines behind a metric query, as a `LogSource` for `MetricEvaluator`.
+    public func source(tenant: TenantID) -> some LogSource {
+        QuerierSource(querier: self, tenant: tenant)
+    }
+}
+
+/// Every entry of the matching streams in a time range, the query's line filters pushed down.
+struct QuerierSource: LogSource {
+    let querier: Querier
+    let tenant: TenantID
+
+    func streams(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [(labels: LabelSet, entries: [LogEntry])] {
+        let filter: LineFilterMatcher
+        do { filter = try LineFilterMatcher(query.filters) } catch { throw EvaluationError(error.description) }
+        let head = HeadQuery(matchers: query.matchers, start: start, end: max(end, start), limit: Int.max, direction: .forward)
+        let selection = querier.select(tenant: tenant, head, filter: filter)
+        return selection.streams.map { ($0.labels, $0.entries) }
+    }
+}
