@@ -133,19 +133,29 @@ enum LineParsers {
             }
             return result ?? ""
         case (.index(let n), .array):
+            // Read to the end of the array, so an enclosing object can go on after it.
             s.i += 1
             var k = 0
+            var result: String?
+            s.skipSpace()
+            if s.i < s.b.count, s.b[s.i] == 0x5d {
+                s.i += 1
+                return ""
+            }
             while true {
+                if k == n { result = try value(&s, path.dropFirst()) } else { try s.skipValue() }
                 s.skipSpace()
-                if s.i < s.b.count, s.b[s.i] == 0x5d { return "" }
-                if k == n { return try value(&s, path.dropFirst()) }
-                try s.skipValue()
-                s.skipSpace()
-                guard s.i < s.b.count, s.b[s.i] == 0x2c else { return "" }
+                guard s.i < s.b.count else { throw s.fail("unexpected end of array") }
+                if s.b[s.i] == 0x5d {
+                    s.i += 1
+                    return result ?? ""
+                }
+                guard s.b[s.i] == 0x2c else { throw s.fail("expected ',' or ']'") }
                 s.i += 1
                 k += 1
             }
         default:
+            try s.skipValue()
             return ""
         }
     }

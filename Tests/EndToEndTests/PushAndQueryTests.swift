@@ -72,6 +72,62 @@ import Testing
         server.stop()
     }
 
+    @Test func pipelinesAndMetricQueriesOverHTTP() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        // Whole seconds, so step timestamps are exact.
+        let t0 = Bodies.now / 1_000_000_000 * 1_000_000_000 - 600 * 1_000_000_000
+        let sec: Int64 = 1_000_000_000
+        let logfmt = (0..<60).map { i in (t0 + Int64(i) * 10 * sec, "level=\(i % 4 == 0 ? "error" : "info") status=\(i % 3 == 0 ? 500 : 200) took=\(i)ms") }
+        let json = (0..<30).map { i in (t0 + Int64(i) * 20 * sec, #"{"level":"\#(i % 2 == 0 ? "warn" : "info")","req":{"ms":\#(i)}}"#) }
+        let r0 = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                               body: Bodies.json([("app=api,env=prod", logfmt), ("app=web,env=prod", json)]))
+        #expect(r0.status == 204)
+        func get(_ path: String, _ params: [(String, String)]) throws -> HTTPConnection.Response {
+            let q = params.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&")
+            return try c.request("GET", path + "?" + q)
+        }
+        let range = [("start", "\(t0)"), ("end", "\(t0 + 600 * sec)")]
+        // A log query with a parser and label filters: labels come back with the extracted ones.
+        var r = try get("/loki/api/v1/query_range", [("query", #"{app="api"} | logfmt | level="error" | status >= 500"#), ("limit", "2")] + range)
+        #expect(r.status == 200)
+        #expect(r.text.contains(#"{"stream":{"app":"api","env":"prod","level":"error","status":"500","took":"48ms"},"values":[["\#(t0 + 480 * sec)","level=error status=500 took=48ms"]]}"#), "\(r.text)")
+        #expect(r.text.components(separatedBy: "\"values\"").count == 3, "limit 2 counts lines the pipeline keeps")
+        // Grafana's volume histogram shape: sum by (level) (count_over_time(… | json [1m])), step 60 s.
+        r = try get("/loki/api/v1/query_range", [("query", #"sum by (level) (count_over_time({app="web"} | json [1m]))"#), ("step", "60")] + range)
+        #expect(r.status == 200)
+        #expect(r.text.hasPrefix(#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"level":"info"},"values":[["#), "\(r.text)")
+        #expect(r.text.contains(#"{"metric":{"level":"warn"},"values":[[\#(t0 / sec),"1"],[\#(t0 / sec + 60),"1"],[\#(t0 / sec + 120),"2"]"#), "\(r.text)")
+        // Instant query: a vector; unwrap with a duration conversion.
+        r = try get("/loki/api/v1/query", [("query", #"max_over_time({app="api"} | logfmt | unwrap duration(took) [10m]) by (app)"#),
+                                            ("time", "\(t0 + 600 * sec)")])
+        #expect(r.text.hasPrefix(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"app":"api"},"value":[\#(t0 / sec + 600),"0.059"]}]"#), "\(r.text)")
+        // Grafana's "Save & test" runs vector(1)+vector(1) at year 2096.
+        r = try get("/loki/api/v1/query", [("query", "vector(1)+vector(1)"), ("time", "4000000000000000000")])
+        #expect(r.text.hasPrefix(#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[4000000000,"2"]}]"#), "\(r.text)")
+        r = try get("/loki/api/v1/query", [("query", "1+1"), ("time", "100.25")])
+        #expect(r.text.hasPrefix(#"{"status":"success","data":{"resultType":"scalar","result":[100.25,"2"]"#), "\(r.text)")
+        // Bad input: each a 400 with Loki's words, and the server keeps answering.
+        let bad: [([(String, String)], String)] = [
+            ([("query", #"sum_over_time({app="api"}[5m])"#)], "invalid aggregation sum_over_time without unwrap"),
+            ([("query", #"count_over_time({app="api"} | json [10m])"#)], "pipeline error: 'JSONParserErr'"),
+            ([("query", #"count_over_time({app="api"}[1m])"#), ("step", "0.0001")], "exceeded maximum resolution of 11,000 points"),
+            ([("query", #"count_over_time({app="api"}[1m])"#), ("step", "-5")], "zero or negative query resolution step widths are not accepted"),
+            ([("query", #"rate({app="api"}[1m]"#)], "parse error at line 1, col 21: syntax error: unexpected end of input, expecting )"),
+        ]
+        for (params, text) in bad {
+            r = try get("/loki/api/v1/query_range", params + range)
+            #expect(r.status == 400 && r.text.contains(text), "\(params) → \(r.status) \(r.text)")
+        }
+        r = try get("/loki/api/v1/format_query", [("query", #"sum by (app)(rate({app="x"} | json [5m]))"#)])
+        #expect(r.text == #"{"status":"success","data":"sum by (app)(rate({app=\"x\"} | json[5m]))"}"#)
+        #expect(try c.lines(#"{app="api"} | logfmt | took > 580ms"#) == [])
+        #expect(try c.lines(#"{app="api"} | logfmt | took > 57ms"#) == ["level=info status=200 took=58ms", "level=info status=200 took=59ms"])
+        server.stop()
+    }
+
     @Test func badInputIsA4xxAndNothingIsLost() throws {
         let dir = TestDirectory()
         let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  max_line_size: 5MB"))
@@ -114,7 +170,7 @@ import Testing
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&limit=999999999", "max entries limit per query exceeded"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&direction=sideways", "invalid direction"),
                                  ("/loki/api/v1/query_range?query=app", "parse error"),
-                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20json", "parse error at line 1, col 14: the `| json` stage is not supported"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20line_format%20%22x%22", "parse error at line 1, col 16: the `| line_format` stage is not supported"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C~%20%22(%22", "error parsing regexp: missing closing )"),
                                  ("/loki/api/v1/format_query?query=%7B%7D", "parse error at line 1, col 2"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=20&end=10", "end timestamp must not be before")] {

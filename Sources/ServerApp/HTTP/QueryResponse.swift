@@ -98,23 +98,11 @@ enum QueryResponse {
         return w.bytes
     }
 
-    /// `[1700000000.5,"3"]`: seconds with up to three decimals (Prometheus writes them unpadded
-    /// on the left, zero-padded to milliseconds), and the value as Go's shortest text.
+    /// `[1700000000.5,"3"]`: seconds as Go's shortest float text of milliseconds / 1000 (Loki's
+    /// `model.Time.String`), and the value as Go's shortest text (`NaN`, `+Inf`).
     static func point(_ w: inout JSONWriter, _ ms: Int64, _ v: Double) {
         w.raw(0x5b)
-        var t = ms
-        if t < 0 {
-            w.raw(0x2d)
-            t = -t
-        }
-        w.raw(String(t / 1000))
-        let fraction = t % 1000
-        if fraction != 0 {
-            w.raw(0x2e)
-            if fraction < 100 { w.raw(0x30) }
-            if fraction < 10 { w.raw(0x30) }
-            w.raw(String(fraction))
-        }
+        w.raw(GoFloat.format(Double(ms) / 1000))
         w.raw(#",""#)
         w.raw(GoFloat.format(v))
         w.raw(#""]"#)

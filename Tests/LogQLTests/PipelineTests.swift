@@ -1,0 +1,154 @@
+import Testing
+import LogModel
+@testable import LogQL
+
+@Suite struct PipelineTests {
+    static let stream = LabelSet([Label("app", "api"), Label("level", "stream")])
+
+    /// Runs `stages` (a query's pipeline text after a selector) on one line.
+    func run(_ stages: String, _ line: String) throws -> (line: String, labels: String)? {
+        var p = try Pipeline(try QueryParser.parse(#"{app="api"} "# + stages), skipPushedDown: false)
+        var b = LabelsBuilder(Self.stream)
+        guard let out = p.process(Array(line.utf8), &b) else { return nil }
+        return (String(decoding: out, as: UTF8.self), b.labels.canonical)
+    }
+
+    @Test func jsonFlattensNestedObjectsAndRenamesClashes() throws {
+        let r = try run("| json", #"{"level":"error","status":503,"ok":false,"req":{"path":"/a","ms":1.5,"h":{"x-id":"7"}},"tags":["a"],"n":null,"1st":"y"}"#)
+        #expect(r?.labels == #"{_1st="y", app="api", level="stream", level_extracted="error", ok="false", req_h_x_id="7", req_ms="1.5", req_path="/a", status="503"}"#)
+    }
+
+    @Test func jsonErrorsMarkTheLineAndKeepIt() throws {
+        let r = try run("| json", "not json")
+        #expect(r?.labels.hasPrefix(#"{__error__="JSONParserErr", __error_details__="#) == true)
+        #expect(try run(#"| json | __error__="""#, "not json") == nil)
+        #expect(try run(#"| json | __error__!="""#, #"{"a":1}"#) == nil)
+        // Truncated and trailing garbage are errors too, and never trap.
+        for bad in [#"{"a":"#, #"{"a":1} x"#, #"{"a":"\u12"}"#, "{", #"{"a":[1,2"#, #"{"a":tru}"#] {
+            #expect(try run("| json", bad)?.labels.contains("JSONParserErr") == true, "\(bad)")
+        }
+    }
+
+    @Test func jsonExtractionsFollowPaths() throws {
+        let line = #"{"a":{"b":"x","c":[10,{"d":"y"}]},"s":"q\"uote","o":{"k":1}}"#
+        let r = try run(#"| json b="a.b", d="a.c[1].d", first="a.c[0]", miss="a.z", o="o", s="s", q="[\"s\"]""#, line)
+        #expect(r?.labels == #"{app="api", b="x", d="y", first="10", level="stream", miss="", o="{\"k\":1}", q="q\"uote", s="q\"uote"}"#)
+    }
+
+    @Test func logfmtExtractsPairsAndReportsFaults() throws {
+        let r = try run("| logfmt", #"level=info msg="hello \"you\"" dur=1.5s empty= bare 9x=1"#)
+        #expect(r?.labels == #"{_9x="1", app="api", bare="", dur="1.5s", empty="", level="stream", level_extracted="info", msg="hello \"you\""}"#)
+        let bad = try run("| logfmt", #"a=1 b="unterminated"#)
+        #expect(bad?.labels.contains(#"__error__="LogfmtParserErr""#) == true)
+        #expect(bad?.labels.contains(#"a="1""#) == true)
+        // Only the named keys with extractions.
+        #expect(try run(#"| logfmt lvl="level", m="msg""#, "level=warn msg=x other=y")?.labels == #"{app="api", level="stream", lvl="warn", m="x"}"#)
+    }
+
+    @Test func regexpNamedGroupsBecomeLabels() throws {
+        let r = try run(#"| regexp "(?P<method>[A-Z]+) (?P<path>\\S+) (?P<code>\\d+)?""#, "GET /x 200")
+        #expect(r?.labels == #"{app="api", code="200", level="stream", method="GET", path="/x"}"#)
+        // No match: the line is kept, labels unchanged.
+        #expect(try run(#"| regexp "(?P<n>\\d+)""#, "no digits")?.labels == Self.stream.canonical)
+    }
+
+    @Test func labelFiltersCompareByType() throws {
+        let line = "status=503 latency=250ms size=2KB name=api-1"
+        #expect(try run("| logfmt | status >= 500", line) != nil)
+        #expect(try run("| logfmt | status < 500", line) == nil)
+        #expect(try run("| logfmt | latency > 200ms", line) != nil)
+        #expect(try run("| logfmt | latency > 1s", line) == nil)
+        #expect(try run("| logfmt | size == 2KB", line) != nil)
+        #expect(try run("| logfmt | size > 2KiB", line) == nil)
+        #expect(try run(#"| logfmt | name=~"api-\\d""#, line) != nil)
+        #expect(try run(#"| logfmt | status=503 and name="x""#, line) == nil)
+        #expect(try run(#"| logfmt | status=503 or name="x""#, line) != nil)
+        #expect(try run(#"| logfmt | status=404 or name="x", latency>1ms"#, line) == nil)
+        // A missing label fails a numeric filter; a string filter compares it as "".
+        #expect(try run("| logfmt | missing > 1", line) == nil)
+        #expect(try run(#"| logfmt | missing="""#, line) != nil)
+        // An unconvertible value keeps the line with an error, and only string filters drop it.
+        let err = try run("| logfmt | name > 1", line)
+        #expect(err?.labels.contains(#"__error__="LabelFilterErr""#) == true)
+        #expect(try run(#"| logfmt | name > 1 | __error__="""#, line) == nil)
+    }
+
+    @Test func dropKeepDecolorizeUnpackDistinct() throws {
+        let line = "a=1 b=2 c=3"
+        #expect(try run(#"| logfmt | drop a, b="9""#, line)?.labels == #"{app="api", b="2", c="3", level="stream"}"#)
+        #expect(try run(#"| logfmt | keep a, c=~"[0-9]""#, line)?.labels == #"{a="1", c="3"}"#)
+        #expect(try run("| json | drop __error__, __error_details__", "x")?.labels == Self.stream.canonical)
+        #expect(try run("| decolorize", "\u{1b}[31mred\u{1b}[0m plain \u{1b}]0;title\u{07}x")?.line == "red plain x")
+        let packed = try run("| unpack", #"{"_entry":"the line","pod":"p1","n":5}"#)
+        #expect(packed?.line == "the line")
+        #expect(packed?.labels == #"{app="api", level="stream", pod="p1"}"#)
+        var p = try Pipeline(try QueryParser.parse(#"{app="api"} | logfmt | distinct a"#), skipPushedDown: false)
+        let kept = ["a=1 x=1", "a=2", "a=1 x=2", "b=1", "b=2"].filter { l in
+            var b = LabelsBuilder(Self.stream)
+            return p.process(Array(l.utf8), &b) != nil
+        }
+        #expect(kept == ["a=1 x=1", "a=2", "b=1", "b=2"])
+    }
+
+    @Test func pushedDownFiltersAreSkippedOnlyBeforeLineRewrites() throws {
+        let q = try QueryParser.parse(#"{app="api"} |= "a" | json | decolorize |= "b""#)
+        #expect(q.filters == [LineFilter(.contains, ["a"])])
+        var p = try Pipeline(q, skipPushedDown: true)
+        var b = LabelsBuilder(Self.stream)
+        // "a" is not checked again (it was pushed down); "b" after decolorize is.
+        #expect(p.process(Array("b".utf8), &b) != nil)
+        #expect(p.process(Array("a".utf8), &b) == nil)
+    }
+
+    @Test func hostileLinesNeverTrap() throws {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["{", "}", "[", "]", "\"", "\\", ":", ",", "a", "=", " ", "1", "\u{1b}[", "\\u", "null", "true", "é", "\u{0}"]
+        var p = try Pipeline(try QueryParser.parse(#"{app="api"} | json | logfmt | unpack | decolorize | json x="a.b[2]" | regexp "(?P<x>a+)" | x > 1"#),
+                             skipPushedDown: false)
+        for _ in 0..<5_000 {
+            let line = (0..<Int.random(in: 0..<30, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var b = LabelsBuilder(Self.stream)
+            _ = p.process(Array(line.utf8), &b)
+        }
+        let deep = String(repeating: #"{"a":"#, count: 10_000) + "1" + String(repeating: "}", count: 10_000)
+        #expect(try run("| json", deep)?.labels.contains("JSONParserErr") == true)
+    }
+}
+
+@Suite struct LiteralFormatTests {
+    @Test func goFloatTexts() {
+        #expect(GoFloat.format(1) == "1")
+        #expect(GoFloat.format(0.1) == "0.1")
+        #expect(GoFloat.format(1e21) == "1000000000000000000000")
+        #expect(GoFloat.format(5e-05) == "0.00005")
+        #expect(GoFloat.format(-2.5) == "-2.5")
+        #expect(GoFloat.format(.nan) == "NaN")
+        #expect(GoFloat.format(-.infinity) == "-Inf")
+        #expect(GoFloat.formatShortest(1e21) == "1e+21")
+        #expect(GoFloat.formatShortest(1e-05) == "1e-05")
+        #expect(GoFloat.formatShortest(123.25) == "123.25")
+        #expect(GoFloat.formatFixed6(1) == "1.000000")
+        #expect(GoFloat.formatFixed6(-0.5) == "-0.500000")
+    }
+
+    @Test func durationsAndSizes() {
+        #expect(GoDuration.parse("1.5s") == 1_500_000_000)
+        #expect(GoDuration.parse("1h2m3s4ms5us6ns") == 3_723_004_005_006)
+        #expect(GoDuration.parse("-250ms") == -250_000_000)
+        #expect(GoDuration.parse("10µs") == 10_000)
+        #expect(GoDuration.parse("0") == 0)
+        for bad in ["", "5", "1d", "s", "1.s5", "--1s"] { #expect(GoDuration.parse(bad) == nil, "\(bad)") }
+        #expect(ByteSize.parse("10KB") == 10_000)
+        #expect(ByteSize.parse("2MiB") == 2_097_152)
+        #expect(ByteSize.parse("1.5 gb") == 1_500_000_000)
+        #expect(ByteSize.parse("42") == 42)
+        for bad in ["", "KB", "1XB", "-1"] { #expect(ByteSize.parse(bad) == nil, "\(bad)") }
+        #expect(ByteSize.format(9) == "9B")
+        #expect(ByteSize.format(1000) == "1.0kB")
+        #expect(ByteSize.format(20_000_000) == "20MB")
+        #expect(PromDuration.format(300_000_000_000) == "5m")
+        #expect(PromDuration.format(86_400_000_000_000) == "1d")
+        #expect(PromDuration.format(14 * 86_400_000_000_000) == "2w")
+        #expect(PromDuration.format(90_000_000_000) == "1m30s")
+    }
+}
