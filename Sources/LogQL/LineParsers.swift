@@ -183,31 +183,26 @@ enum LineParsers {
     // MARK: logfmt
 
     /// `| logfmt`: `key=value` pairs (values bare or double-quoted with Go escapes; a bare key is
-    /// an empty value). A malformed line keeps the pairs before the fault and gets `__error__`.
-    /// `strict` stops at the first fault; otherwise the faulty pair is skipped and parsing goes on.
-    /// Empty values are kept as labels, as Loki 2.8 does (`--keep-empty` is accepted).
-    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, strict: Bool,
-                       only: [(name: String, key: String)]? = nil) {
+    /// an empty value). As in Loki 2.8, the first fault (a `"` in a key, `=` or `"` inside a bare
+    /// value, an unterminated quote) stops parsing: the pairs before it are kept and the line gets
+    /// `__error__`. (`--strict` is accepted; 2.8 is always strict.) Empty values are kept as labels.
+    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil) {
         var i = 0
         let n = line.count
         func isSpace(_ c: UInt8) -> Bool { c <= 0x20 }
         var fault: String?
-        while i < n {
+        scan: while i < n {
             while i < n, isSpace(line[i]) { i += 1 }
             guard i < n else { break }
             let keyStart = i
             while i < n, !isSpace(line[i]), line[i] != 0x3d, line[i] != 0x22 { i += 1 }
             if i < n, line[i] == 0x22 {
                 fault = "logfmt syntax error at pos \(i + 1) : unexpected '\"'"
-                if strict { break }
-                while i < n, !isSpace(line[i]) { i += 1 }
-                continue
+                break
             }
             if i == keyStart {
                 fault = "logfmt syntax error at pos \(i + 1) : unexpected '='"
-                if strict { break }
-                while i < n, !isSpace(line[i]) { i += 1 }
-                continue
+                break
             }
             let key = String(decoding: UnsafeRawBufferPointer(rebasing: line[keyStart..<i]), as: UTF8.self)
             var value = ""
@@ -230,10 +225,12 @@ enum LineParsers {
                 } else {
                     let start = i
                     while i < n, !isSpace(line[i]) {
-                        if line[i] == 0x22 || line[i] == 0x3d { fault = "logfmt syntax error at pos \(i + 1) : unexpected '\(line[i] == 0x22 ? "\"" : "=")'" }
+                        if line[i] == 0x22 || line[i] == 0x3d {
+                            fault = "logfmt syntax error at pos \(i + 1) : unexpected '\(line[i] == 0x22 ? "\"" : "=")'"
+                            break scan
+                        }
                         i += 1
                     }
-                    if fault != nil && strict { break }
                     value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<i]), as: UTF8.self)
                 }
             }

@@ -32,7 +32,7 @@ public struct MetricEvaluator {
         let s = max(step, 1)
         while t <= end {
             times.append(t)
-            if step == 0 { break }
+            if step == 0 || t > end - s { break } // (no overflow near Int64.max)
             t += s
         }
         steps = times
@@ -108,8 +108,9 @@ public struct MetricEvaluator {
     /// time order), then the aggregation's value at each step.
     func rangeVectors(_ a: RangeAggregation, grouping: Grouping?) throws(EvaluationError) -> [[Sample]] {
         let r = a.range
-        let fetchStart = start - r.range - r.offset
-        let fetchEnd = (isInstant ? start : end) - r.offset
+        // Saturating: a range or offset of centuries must not overflow (it just reaches the epoch).
+        let fetchStart = Self.minus(Self.minus(start, r.range), r.offset)
+        let fetchEnd = Self.minus(isInstant ? start : end, r.offset)
         let streams = try source.streams(r.log, start: fetchStart, end: fetchEnd)
         var pipeline: Pipeline
         do { pipeline = try Pipeline(r.log, skipPushedDown: true) } catch { throw EvaluationError(error.message) }
@@ -142,8 +143,8 @@ public struct MetricEvaluator {
         var cursors = [(lo: Int, hi: Int)](repeating: (0, 0), count: points.count)
         let absentLabels = a.op == .absentOverTime ? Self.absentLabels(r.log.matchers) : nil
         for t in steps {
-            let hi = t - r.offset
-            let lo = hi - r.range
+            let hi = Self.minus(t, r.offset)
+            let lo = Self.minus(hi, r.range)
             var vector: [Sample] = []
             for k in points.indices {
                 let p = points[k]
@@ -165,6 +166,11 @@ public struct MetricEvaluator {
             out.append(vector)
         }
         return out
+    }
+
+    static func minus(_ a: Int64, _ b: Int64) -> Int64 {
+        let (v, o) = a.subtractingReportingOverflow(b)
+        return o ? (b > 0 ? Int64.min : Int64.max) : v
     }
 
     static func isSorted(_ p: [(t: Int64, v: Double)]) -> Bool {

@@ -10,7 +10,7 @@ public struct Pipeline: Sendable {
         case lineFilter(LineFilterMatcher)
         case json
         case jsonPaths([(name: String, path: [LineParsers.PathStep])])
-        case logfmt(strict: Bool, only: [(name: String, key: String)]?)
+        case logfmt(only: [(name: String, key: String)]?)
         case regexp(CompiledRegexp)
         case unpack
         case labelFilter(LabelFilterExpr)
@@ -49,8 +49,8 @@ public struct Pipeline: Sendable {
                     }
                     out.append(.jsonPaths(paths))
                 }
-            case .logfmt(let strict, _, let ex):
-                out.append(.logfmt(strict: strict, only: ex.isEmpty ? nil : ex.map { ($0.name, $0.expression) }))
+            case .logfmt(_, _, let ex):
+                out.append(.logfmt(only: ex.isEmpty ? nil : ex.map { ($0.name, $0.expression) }))
             case .regexp(let re):
                 do {
                     let compiled = try RE2Regex(re)
@@ -89,8 +89,8 @@ public struct Pipeline: Sendable {
                 line.withUnsafeBytes { LineParsers.json($0, &labels) }
             case .jsonPaths(let paths):
                 line.withUnsafeBytes { LineParsers.json($0, &labels, extractions: paths) }
-            case .logfmt(let strict, let only):
-                line.withUnsafeBytes { LineParsers.logfmt($0, &labels, strict: strict, only: only) }
+            case .logfmt(let only):
+                line.withUnsafeBytes { LineParsers.logfmt($0, &labels, only: only) }
             case .regexp(let re):
                 line.withUnsafeBytes { LineParsers.regexp($0, &labels, re) }
             case .unpack:

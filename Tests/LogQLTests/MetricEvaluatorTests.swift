@@ -126,6 +126,15 @@ struct MemorySource: LogSource {
         #expect(try instant(#"count_over_time({app="a"} | json | drop __error__, __error_details__ [100s])"#, at: 100) == [Self.a.canonical: 9])
     }
 
+    @Test func hugeRangesAndTimesDoNotOverflow() throws {
+        #expect(try instant(#"count_over_time({app="a"}[15000w] offset 15000w)"#, at: 100).isEmpty)
+        #expect(try instant(#"count_over_time({app="a"}[15000w])"#, at: 100) == [Self.a.canonical: 9])
+        guard case .metric(let e) = try QueryParser.parseQuery(#"count_over_time({app="a"}[1m])"#) else { return }
+        let ev = MetricEvaluator(start: Int64.max - 10 * Self.s, end: Int64.max, step: 3 * Self.s, maxSeries: 0, source: Self.source)
+        guard case .matrix(let m) = try ev.evaluate(e) else { return }
+        #expect(m.isEmpty)
+    }
+
     @Test func sortOrdersInstantVectors() throws {
         guard case .metric(let e) = try QueryParser.parseQuery(#"sort_desc(count_over_time({env="p"}[100s]))"#) else { return }
         let ev = MetricEvaluator(start: 100 * Self.s, end: 100 * Self.s, step: 0, maxSeries: 0, source: Self.source)

@@ -41,6 +41,9 @@ import LogModel
         let bad = try run("| logfmt", #"a=1 b="unterminated"#)
         #expect(bad?.labels.contains(#"__error__="LogfmtParserErr""#) == true)
         #expect(bad?.labels.contains(#"a="1""#) == true)
+        // As in Loki 2.8, the first fault stops parsing: `c` after the bad value is not read.
+        let stop = try run("| logfmt", "a=1 path=/x?q=1 c=3")
+        #expect(stop?.labels == #"{__error__="LogfmtParserErr", __error_details__="logfmt syntax error at pos 14 : unexpected '='", a="1", app="api", level="stream"}"#)
         // Only the named keys with extractions.
         #expect(try run(#"| logfmt lvl="level", m="msg""#, "level=warn msg=x other=y")?.labels == #"{app="api", level="stream", lvl="warn", m="x"}"#)
     }
