@@ -71,6 +71,6 @@ public final class RE2Regex: @unchecked Sendable {
             skald_re2_match_groups(re, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, o.baseAddress, Int32(groups))
         }
         guard ok == 1 else { return nil }
-        return (1...max(groups, 1)).prefix(groups).map { i in offsets[2 * i] < 0 ? nil : offsets[2 * i]..<offsets[2 * i + 1] }
+        return (1..<(groups + 1)).map { i in offsets[2 * i] < 0 ? nil : offsets[2 * i]..<offsets[2 * i + 1] }
     }
 }

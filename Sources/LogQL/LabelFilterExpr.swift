@@ -48,30 +48,9 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
         case .string(let m):
             if m.name == LabelsBuilder.errorLabel { return m.matches(value: b.error ?? "") }
             return m.matches(value: b.get(m.name) ?? "")
-        case .number(let n, let c, let v):
-            if b.error != nil { return true }
-            guard let text = b.get(n) else { return false }
-            guard let x = GoFloat.parse(text) else {
-                b.setError("LabelFilterErr", details: "strconv.ParseFloat: parsing \(GoQuote.quote(text)): invalid syntax")
-                return true
-            }
-            return c.holds(x, v)
-        case .duration(let n, let c, let v):
-            if b.error != nil { return true }
-            guard let text = b.get(n) else { return false }
-            guard let x = GoDuration.parse(text) else {
-                b.setError("LabelFilterErr", details: "time: invalid duration \(GoQuote.quote(text))")
-                return true
-            }
-            return c.holds(x, v)
-        case .bytes(let n, let c, let v):
-            if b.error != nil { return true }
-            guard let text = b.get(n) else { return false }
-            guard let x = ByteSize.parse(text) else {
-                b.setError("LabelFilterErr", details: "strconv.ParseFloat: parsing \(GoQuote.quote(text)): invalid syntax")
-                return true
-            }
-            return c.holds(x, v)
+        case .number(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.number, LabelValue.notNumber)
+        case .duration(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.duration, LabelValue.notDuration)
+        case .bytes(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.bytes, LabelValue.notNumber)
         case .and(let l, let r):
             let a = l.keeps(&b)
             let c = r.keeps(&b)
@@ -80,5 +59,18 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
             if l.keeps(&b) { return true }
             return r.keeps(&b)
         }
+    }
+
+    /// A typed comparison: a line with an error passes, a missing label fails, a value that does not
+    /// convert passes with `LabelFilterErr`.
+    private static func compare<T: Comparable>(_ b: inout LabelsBuilder, _ name: String, _ c: Comparison, _ v: T,
+                                               _ parse: (String) -> T?, _ complaint: (String) -> String) -> Bool {
+        if b.error != nil { return true }
+        guard let text = b.get(name) else { return false }
+        guard let x = parse(text) else {
+            b.setError("LabelFilterErr", details: complaint(text))
+            return true
+        }
+        return c.holds(x, v)
     }
 }

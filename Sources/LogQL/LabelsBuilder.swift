@@ -16,8 +16,8 @@ public struct LabelsBuilder: Sendable {
 
     public init(_ base: LabelSet) { self.base = base }
 
-    /// Whether any stage changed the labels.
-    public var isUnchanged: Bool { added.isEmpty && deleted.isEmpty && error == nil }
+    /// Whether the labels are still the stream's (nothing added, removed or marked).
+    public var isUnchanged: Bool { added.isEmpty && deleted.isEmpty && error == nil && errorDetails == nil }
 
     public func baseHas(_ name: String) -> Bool { base[name] != nil }
 
@@ -52,7 +52,7 @@ public struct LabelsBuilder: Sendable {
 
     /// Every visible label, errors included, sorted by name (Loki's result labels).
     public var labels: LabelSet {
-        if isUnchanged && errorDetails == nil { return base }
+        if isUnchanged { return base }
         return LabelSet(visible)
     }
 

@@ -119,17 +119,28 @@ public struct MetricEvaluator {
         var labels: [LabelSet] = []
         var points: [[(t: Int64, v: Double)]] = []
         for (streamLabels, entries) in streams {
+            // The series of this stream's lines whose labels the pipeline left alone: looked up once,
+            // not hashed again for every line.
+            var unchanged: Int?
             for e in entries {
                 var b = LabelsBuilder(streamLabels)
-                guard let line = pipeline.process(e.line, &b),
-                      let (value, out) = extractor.extract(line: line, &b) else { continue }
-                if let k = index[out] {
-                    points[k].append((e.timestamp, value))
+                guard let line = pipeline.process(e.line, &b), let value = extractor.value(line: line, &b) else { continue }
+                let k: Int
+                if b.isUnchanged, let u = unchanged {
+                    k = u
                 } else {
-                    index[out] = labels.count
-                    labels.append(out)
-                    points.append([(e.timestamp, value)])
+                    let out = extractor.labels(b)
+                    if let known = index[out] {
+                        k = known
+                    } else {
+                        k = labels.count
+                        index[out] = k
+                        labels.append(out)
+                        points.append([])
+                    }
+                    if b.isUnchanged { unchanged = k }
                 }
+                points[k].append((e.timestamp, value))
             }
         }
         // Series fed by several streams must be in time order (stable: arrival order among equals).
@@ -200,7 +211,7 @@ public struct MetricEvaluator {
 }
 
 /// Turns a processed line into a sample: 1 per line (`count_over_time`, `rate`), its bytes
-/// (`bytes_*`), or the unwrapped label's value; then applies grouping to the labels.
+/// (`bytes_*`), or the unwrapped label's value; its labels are the line's, grouped.
 struct SampleExtractor {
     let kind: Kind
     let groups: [String]
@@ -232,33 +243,29 @@ struct SampleExtractor {
         self.noLabels = noLabels
     }
 
-    func extract(line: [UInt8], _ b: inout LabelsBuilder) -> (Double, LabelSet)? {
+    /// The line's sample value, or nil when the line gives none (no such label, or a post-filter
+    /// dropped it); a value that does not convert is 0 with `SampleExtractionErr`. The sample's
+    /// labels are `labels(b)` afterwards.
+    func value(line: [UInt8], _ b: inout LabelsBuilder) -> Double? {
         let value: Double
         switch kind {
         case .count: value = 1
         case .bytes: value = Double(line.count)
         case .unwrap(let u):
             guard let text = b.get(u.label), !text.isEmpty else { return nil }
-            switch u.conversion {
-            case .number:
-                if let v = GoFloat.parse(text) { value = v } else {
-                    value = 0
-                    b.setError("SampleExtractionErr", details: "strconv.ParseFloat: parsing \(GoQuote.quote(text)): invalid syntax")
-                }
-            case .duration, .durationSeconds:
-                if let d = GoDuration.parse(text) { value = Double(d) / 1e9 } else {
-                    value = 0
-                    b.setError("SampleExtractionErr", details: "time: invalid duration \(GoQuote.quote(text))")
-                }
-            case .bytes:
-                if let v = ByteSize.parse(text) { value = Double(v) } else {
-                    value = 0
-                    b.setError("SampleExtractionErr", details: "strconv.ParseFloat: parsing \(GoQuote.quote(text)): invalid syntax")
-                }
+            let converted: Double? = switch u.conversion {
+            case .number: LabelValue.number(text)
+            case .duration, .durationSeconds: LabelValue.duration(text).map { Double($0) / 1e9 }
+            case .bytes: LabelValue.bytes(text).map(Double.init)
+            }
+            if let converted { value = converted } else {
+                value = 0
+                let details = u.conversion == .duration || u.conversion == .durationSeconds ? LabelValue.notDuration(text) : LabelValue.notNumber(text)
+                b.setError("SampleExtractionErr", details: details)
             }
             for f in u.postFilters where !f.keeps(&b) { return nil }
         }
-        return (value, labels(b))
+        return value
     }
 
     /// Loki's grouped labels: an error keeps every label (so it can be reported), `by ()` none.

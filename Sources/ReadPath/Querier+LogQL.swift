@@ -23,9 +23,8 @@ extension Querier {
         for s in selection.streams {
             for e in s.entries { merged.append((e, s.labels)) }
         }
-        if stateful {
-            merged.sort { direction == .forward ? $0.entry.timestamp < $1.entry.timestamp : $0.entry.timestamp > $1.entry.timestamp }
-        }
+        let before: (LogEntry, LogEntry) -> Bool = direction == .forward ? { $0.timestamp < $1.timestamp } : { $0.timestamp > $1.timestamp }
+        if stateful { merged.sort { before($0.entry, $1.entry) } }
         var order: [LabelSet] = []
         var grouped: [LabelSet: [LogEntry]] = [:]
         for (e, labels) in merged {
@@ -35,14 +34,13 @@ extension Querier {
             if grouped[out] == nil { order.append(out) }
             grouped[out, default: []].append(LogEntry(timestamp: e.timestamp, line: line, metadata: e.metadata))
         }
-        var streams = order.map { QueryStream(labels: $0, entries: grouped[$0]!) }
-        if stateful { streams = limitAcross(sortStreams(streams), head) }
-        selection.streams = sortStreams(streams).map { s in
-            // Entries filed from one stream keep its order; several streams under one label set merge.
-            var entries = s.entries
-            entries.sort { direction == .forward ? $0.timestamp < $1.timestamp : $0.timestamp > $1.timestamp }
-            return QueryStream(labels: s.labels, entries: entries)
+        // Lines of several streams filed under one label set are merged into the query's direction.
+        let streams = order.map { labels in
+            var entries = grouped[labels]!
+            if zip(entries, entries.dropFirst()).contains(where: { before($1, $0) }) { entries.sort(by: before) }
+            return QueryStream(labels: labels, entries: entries)
         }
+        selection.streams = stateful ? limitAcross(streams, head) : sortStreams(streams)
         return selection
     }
 
