@@ -41,6 +41,28 @@ public enum BlockReader {
         }
     }
 
+    /// The entries of a raw payload as spans into it, those `keep` accepts (called with each
+    /// entry's timestamp and line), in stored order. The whole payload is checked first: a block
+    /// that fails part-way yields nothing but the error.
+    public static func spans(
+        _ raw: UnsafeRawBufferPointer, entries: Int, section: String = "block",
+        keep: (Int64, UnsafeRawBufferPointer) -> Bool
+    ) throws -> [EntrySpan] {
+        var out: [EntrySpan] = []
+        out.reserveCapacity(min(entries, raw.count / ChunkLayout.minEntryBytes))
+        guard let base = raw.baseAddress else {
+            try forEach(raw, entries: entries, section: section) { _, _, _ in }
+            return out
+        }
+        try forEach(raw, entries: entries, section: section) { ts, line, _ in
+            if keep(ts, line) {
+                let offset = line.baseAddress.map { $0 - base } ?? 0
+                out.append(EntrySpan(timestamp: ts, offset: UInt32(offset), length: UInt32(line.count)))
+            }
+        }
+        return out
+    }
+
     /// All entries of a raw payload.
     public static func entries(_ raw: [UInt8], count: Int, section: String = "block") throws -> [LogEntry] {
         var out: [LogEntry] = []

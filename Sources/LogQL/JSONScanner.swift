@@ -7,8 +7,17 @@ struct JSONScanner {
 
     init(_ b: UnsafeRawBufferPointer) { self.b = b }
 
+    /// What went wrong and where; the text is put together only when asked for.
     struct Failure: Error {
-        let message: String
+        let what: String
+        let offset: Int
+
+        init(_ what: String, at offset: Int) {
+            self.what = what
+            self.offset = offset
+        }
+
+        var message: String { "\(what) at offset \(offset)" }
     }
 
     enum Kind { case string, number, bool, null, object, array }
@@ -19,7 +28,7 @@ struct JSONScanner {
         while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0a || b[i] == 0x0d { i += 1 }
     }
 
-    func fail(_ what: String) -> Failure { Failure(message: "\(what) at offset \(i)") }
+    func fail(_ what: String) -> Failure { Failure(what, at: i) }
 
     mutating func expect(_ c: UInt8) throws(Failure) {
         skipSpace()
@@ -94,6 +103,24 @@ struct JSONScanner {
         throw fail("unterminated string")
     }
 
+    /// Steps over a string value, checking it exactly as `readString` does.
+    mutating func skipString() throws(Failure) {
+        skipSpace()
+        let start = i
+        var j = i + 1
+        while j < b.count {
+            let c = b[j]
+            if c == 0x22 {
+                i = j + 1
+                return
+            }
+            if c == 0x5c || c < 0x20 { break } // escapes and faults: let readString judge
+            j += 1
+        }
+        i = start
+        _ = try readString()
+    }
+
     private func unescape(_ from: Int, _ to: Int) throws(Failure) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(to - from)
@@ -115,7 +142,7 @@ struct JSONScanner {
             case 0x72: out.append(0x0d)
             case 0x74: out.append(0x09)
             case 0x75:
-                guard var cp = hex4(j, to) else { throw Failure(message: "invalid \\u escape at offset \(j)") }
+                guard var cp = hex4(j, to) else { throw Failure("invalid \\u escape", at: j) }
                 j += 4
                 if cp >= 0xD800 && cp < 0xDC00, j + 6 <= to, b[j] == 0x5c, b[j + 1] == 0x75, let lo = hex4(j + 2, to), lo >= 0xDC00 && lo < 0xE000 {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
@@ -124,7 +151,7 @@ struct JSONScanner {
                 let scalar = UnicodeScalar(cp) ?? "\u{FFFD}"
                 out += Array(String(Character(scalar)).utf8)
             default:
-                throw Failure(message: "invalid escape '\\\(Character(UnicodeScalar(e)))' at offset \(j - 2)")
+                throw Failure("invalid escape '\\\(Character(UnicodeScalar(e)))'", at: j - 2)
             }
         }
         return String(decoding: out, as: UTF8.self)
@@ -157,12 +184,38 @@ struct JSONScanner {
             i += 1
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if Self.isJSONNumber(UnsafeRawBufferPointer(rebasing: b[start..<i])) { return text }
         switch text {
         case "true", "false", "null": return text
         default:
-            guard !text.isEmpty, Double(text) != nil, text.first != "+" else { throw Failure(message: "invalid value '\(text)' at offset \(start)") }
+            guard !text.isEmpty, Double(text) != nil, text.first != "+" else { throw Failure("invalid value '\(text)'", at: start) }
             return text
         }
+    }
+
+    /// Whether `t` is a number in JSON's grammar (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`): such
+    /// text needs no parsing to be known valid.
+    static func isJSONNumber(_ t: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = t.count
+        func digits() -> Int {
+            let from = i
+            while i < n, t[i] >= 0x30 && t[i] <= 0x39 { i += 1 }
+            return i - from
+        }
+        if i < n, t[i] == 0x2d { i += 1 }
+        guard i < n else { return false }
+        if t[i] == 0x30 { i += 1 } else if digits() == 0 { return false }
+        if i < n, t[i] == 0x2e {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < n, t[i] == 0x65 || t[i] == 0x45 {
+            i += 1
+            if i < n, t[i] == 0x2b || t[i] == 0x2d { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == n
     }
 
     /// Skips the value at the cursor (any kind, nested to any depth within `maxDepth`).

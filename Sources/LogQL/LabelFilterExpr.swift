@@ -29,6 +29,15 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
     case and(LabelFilterExpr, LabelFilterExpr)
     case or(LabelFilterExpr, LabelFilterExpr)
 
+    /// The label names the filter reads.
+    public var names: Set<String> {
+        switch self {
+        case .string(let m): [m.name]
+        case .number(let n, _, _), .duration(let n, _, _), .bytes(let n, _, _): [n]
+        case .and(let l, let r), .or(let l, let r): l.names.union(r.names)
+        }
+    }
+
     public var description: String {
         switch self {
         case .string(let m): m.description

@@ -16,6 +16,14 @@ public struct LabelsBuilder: Sendable {
 
     public init(_ base: LabelSet) { self.base = base }
 
+    /// Back to the stream's labels alone, keeping the storage for the next line.
+    public mutating func reset() {
+        if !added.isEmpty { added.removeAll(keepingCapacity: true) }
+        if !deleted.isEmpty { deleted.removeAll(keepingCapacity: true) }
+        if error != nil { error = nil }
+        if errorDetails != nil { errorDetails = nil }
+    }
+
     /// Whether the labels are still the stream's (nothing added, removed or marked).
     public var isUnchanged: Bool { added.isEmpty && deleted.isEmpty && error == nil && errorDetails == nil }
 

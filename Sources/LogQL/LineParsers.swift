@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LogModel
 
 /// The parsers that turn a line's content into labels (`json`, `logfmt`, `regexp`, `unpack`), with
@@ -6,6 +9,43 @@ import LogModel
 /// A line they cannot parse keeps its labels so far and is marked with `__error__`.
 enum LineParsers {
     static func sanitize(_ key: String) -> String {
+        var utf8 = key
+        return utf8.withUTF8 { u in
+            // Most keys are already clean: `[a-zA-Z_][a-zA-Z0-9_]*`.
+            var clean = !u.isEmpty
+            for i in 0..<u.count where !isNameByte(u[i], first: i == 0) {
+                clean = false
+                break
+            }
+            if clean { return key }
+            // Go's TrimSpace; Unicode spaces (rare) take the slow way.
+            if let f = u.first, let l = u.last, f >= 0x80 || l >= 0x80 { return sanitizeUnicode(key) }
+            var lo = 0, hi = u.count
+            while lo < hi, isSpace(u[lo]) { lo += 1 }
+            while hi > lo, isSpace(u[hi - 1]) { hi -= 1 }
+            guard lo < hi else { return "" }
+            var out: [UInt8] = []
+            out.reserveCapacity(hi - lo + 1)
+            if u[lo] >= 0x30 && u[lo] <= 0x39 { out.append(0x5f) }
+            for i in lo..<hi {
+                let c = u[i]
+                if c < 0x80 {
+                    out.append(isNameByte(c, first: false) ? c : 0x5f)
+                } else if c >= 0xC0 {
+                    out.append(0x5f) // one `_` per character (a string's UTF-8 is valid)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
+    private static func isNameByte(_ c: UInt8, first: Bool) -> Bool {
+        (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f || (!first && c >= 0x30 && c <= 0x39)
+    }
+
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0d) }
+
+    private static func sanitizeUnicode(_ key: String) -> String {
         var out: [UInt8] = []
         var trimmed = Substring(key)
         while let f = trimmed.first, f.isWhitespace { trimmed.removeFirst() }
@@ -14,8 +54,7 @@ enum LineParsers {
         if let f = trimmed.utf8.first, f >= 0x30 && f <= 0x39 { out.append(0x5f) }
         for scalar in trimmed.unicodeScalars {
             let v = scalar.value
-            let ok = (v >= 0x61 && v <= 0x7a) || (v >= 0x41 && v <= 0x5a) || (v >= 0x30 && v <= 0x39) || v == 0x5f
-            out.append(ok ? UInt8(v) : 0x5f)
+            out.append(v < 0x80 && isNameByte(UInt8(v), first: false) ? UInt8(v) : 0x5f)
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -24,25 +63,52 @@ enum LineParsers {
         b.baseHas(name) ? name + "_extracted" : name
     }
 
+    /// Bit `n` set: a name of `n` bytes (clean, before `_extracted`) can be one of `names`; bit 63
+    /// stands for every length from 63 up.
+    static func possibleLengths(_ names: Set<String>) -> UInt64 {
+        var bits: UInt64 = 0
+        for n in names {
+            for l in [n.utf8.count, n.utf8.count - 10] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
+        }
+        return bits | 1 << 63
+    }
+
+    /// A parsed value as a label value: one that holds U+FFFD (what invalid UTF-8 decodes to)
+    /// becomes empty, as in Loki.
+    static func labelValue(_ v: String) -> String {
+        // U+FFFD is EF BF BD in UTF-8: without an 0xEF byte there is none.
+        guard v.utf8.contains(0xEF) else { return v }
+        return v.unicodeScalars.contains("\u{FFFD}") ? "" : v
+    }
+
     // MARK: json
 
     /// `| json`: every string, number and boolean field, nested objects flattened with `_`
     /// (arrays and nulls are skipped).
-    static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder) {
+    static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: Set<String>? = nil) {
         var s = JSONScanner(line)
         var found: [(String, String)] = []
+        let base = b
+        // Only `wanted` labels (nil: all) are built; every value is still checked.
+        let lengths = wanted.map(Self.possibleLengths)
+        let wants: (String) -> Bool = { name in
+            guard let wanted, let lengths else { return true }
+            if lengths & (1 << UInt64(min(name.utf8.count, 63))) == 0 { return false }
+            return wanted.contains(labelName(name, base))
+        }
         do throws(JSONScanner.Failure) {
-            try flatten(&s, prefix: "", into: &found, depth: 0)
+            try flatten(&s, prefix: "", into: &found, depth: 0, wants: wants)
             s.skipSpace()
             guard s.atEnd else { throw s.fail("unexpected data after the object") }
         } catch {
-            b.setError("JSONParserErr", details: error.message)
+            b.setError("JSONParserErr", details: wanted.map { $0.contains(LabelsBuilder.errorDetailsLabel) } ?? true ? error.message : nil)
             return
         }
         for (k, v) in found { b.set(labelName(k, b), v) }
     }
 
-    private static func flatten(_ s: inout JSONScanner, prefix: String, into out: inout [(String, String)], depth: Int) throws(JSONScanner.Failure) {
+    private static func flatten(_ s: inout JSONScanner, prefix: String, into out: inout [(String, String)], depth: Int,
+                                wants: (String) -> Bool) throws(JSONScanner.Failure) {
         guard depth < 128 else { throw s.fail("nested too deeply") }
         guard try s.peekKind() == .object else { throw s.fail("expecting a JSON object") }
         try s.forEachMember { (s: inout JSONScanner, key: String) throws(JSONScanner.Failure) in
@@ -50,12 +116,12 @@ enum LineParsers {
             let name = prefix.isEmpty ? clean : prefix + "_" + clean
             switch try s.peekKind() {
             case .string:
-                let v = try s.readString()
-                out.append((name, v.unicodeScalars.contains("\u{FFFD}") ? "" : v))
+                if wants(name) { out.append((name, labelValue(try s.readString()))) } else { try s.skipString() }
             case .number, .bool:
-                out.append((name, try s.readScalar()))
+                let v = try s.readScalar()
+                if wants(name) { out.append((name, v)) }
             case .object:
-                try flatten(&s, prefix: name, into: &out, depth: depth + 1)
+                try flatten(&s, prefix: name, into: &out, depth: depth + 1, wants: wants)
             case .null, .array:
                 try s.skipValue()
             }
@@ -186,25 +252,43 @@ enum LineParsers {
     /// an empty value). As in Loki 2.8, the first fault (a `"` in a key, `=` or `"` inside a bare
     /// value, an unterminated quote) stops parsing: the pairs before it are kept and the line gets
     /// `__error__`. (`--strict` is accepted; 2.8 is always strict.) Empty values are kept as labels.
-    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil) {
+    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil,
+                       wanted: Set<String>? = nil) {
+        var cache = KeyCache()
+        logfmt(line, &b, only: only, cache: &cache, wanted: wanted)
+    }
+
+    /// `logfmt` remembering, in `cache`, the label each key became (lines of a stream mostly
+    /// repeat their keys in the same order).
+    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil,
+                       cache: inout KeyCache, wanted: Set<String>?) {
+        cache.begin(b, wanted: wanted)
         var i = 0
         let n = line.count
         func isSpace(_ c: UInt8) -> Bool { c <= 0x20 }
-        var fault: String?
+        var fault: LogfmtFault?
         scan: while i < n {
             while i < n, isSpace(line[i]) { i += 1 }
             guard i < n else { break }
             let keyStart = i
             while i < n, !isSpace(line[i]), line[i] != 0x3d, line[i] != 0x22 { i += 1 }
             if i < n, line[i] == 0x22 {
-                fault = "logfmt syntax error at pos \(i + 1) : unexpected '\"'"
+                fault = .unexpected(i + 1, 0x22)
                 break
             }
             if i == keyStart {
-                fault = "logfmt syntax error at pos \(i + 1) : unexpected '='"
+                fault = .unexpected(i + 1, 0x3d)
                 break
             }
-            let key = String(decoding: UnsafeRawBufferPointer(rebasing: line[keyStart..<i]), as: UTF8.self)
+            let keyBytes = UnsafeRawBufferPointer(rebasing: line[keyStart..<i])
+            let key = only == nil ? "" : String(decoding: keyBytes, as: UTF8.self)
+            // The label this pair sets, if any; its value is built only when it is wanted (nil:
+            // every label is), but always read to its end so faults are found as before.
+            var name: String?
+            if only == nil {
+                name = cache.name(key: keyBytes, b, wanted: wanted)
+            }
+            let build = name != nil || only?.contains(where: { $0.key == key }) == true
             var value = ""
             if i < n, line[i] == 0x3d {
                 i += 1
@@ -217,32 +301,47 @@ enum LineParsers {
                         i += 1
                     }
                     guard i < n else {
-                        fault = "logfmt syntax error at pos \(n + 1) : unterminated quoted value"
+                        fault = .unterminated(n + 1)
                         break
                     }
-                    value = unquote(UnsafeRawBufferPointer(rebasing: line[start..<i]))
+                    if build { value = unquote(UnsafeRawBufferPointer(rebasing: line[start..<i])) }
                     i += 1
                 } else {
                     let start = i
                     while i < n, !isSpace(line[i]) {
                         if line[i] == 0x22 || line[i] == 0x3d {
-                            fault = "logfmt syntax error at pos \(i + 1) : unexpected '\(line[i] == 0x22 ? "\"" : "=")'"
+                            fault = .unexpected(i + 1, line[i])
                             break scan
                         }
                         i += 1
                     }
-                    value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<i]), as: UTF8.self)
+                    if build { value = String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<i]), as: UTF8.self) }
                 }
             }
             if let only {
                 for (name, k) in only where k == key { b.set(labelName(name, b), value) }
                 continue
             }
-            let clean = sanitize(key)
-            guard !clean.isEmpty else { continue }
-            b.set(labelName(clean, b), value.unicodeScalars.contains("\u{FFFD}") ? "" : value)
+            if let name { b.set(name, labelValue(value)) }
         }
-        if let fault { b.setError("LogfmtParserErr", details: fault) }
+        if let fault {
+            // The details are text built per line: only when something may read them.
+            let details = wanted.map { $0.contains(LabelsBuilder.errorDetailsLabel) } ?? true
+            b.setError("LogfmtParserErr", details: details ? fault.message : nil)
+        }
+    }
+
+    /// Where and how a logfmt line went wrong, worded as Loki 2.8's decoder words it.
+    enum LogfmtFault {
+        case unexpected(Int, UInt8)
+        case unterminated(Int)
+
+        var message: String {
+            switch self {
+            case .unexpected(let pos, let c): "logfmt syntax error at pos \(pos) : unexpected '\(c == 0x22 ? "\"" : "=")'"
+            case .unterminated(let pos): "logfmt syntax error at pos \(pos) : unterminated quoted value"
+            }
+        }
     }
 
     /// A quoted logfmt value's text with Go's escapes undone (the raw text if they are malformed).
@@ -295,6 +394,73 @@ enum LineParsers {
             }
         }
         return out
+    }
+}
+
+/// The label names a parser made of the keys it met: a small hash table from key bytes to the
+/// label (lines of a stream repeat their keys), so a known key costs a hash and one byte comparison
+/// instead of a sanitised string and two lookups. A key seen once (an IP address where a line is
+/// not logfmt) gives way to the next newcomer; keys in use stay. Valid for one stream's labels (a
+/// name gets `_extracted` when the stream has it) and one `wanted` set.
+struct KeyCache: Sendable {
+    private struct Slot: Sendable {
+        var key: [UInt8]
+        var name: String?
+        var hits: Int
+    }
+    private var base: String?
+    private var slots: [Slot?] = []
+    /// Bit `n`: a plain ASCII key of `n` bytes can become a wanted label (nil: any key can);
+    /// bit 63 stands for every length from 63 up.
+    private var lengths: UInt64?
+    static let size = 256
+    static let probes = 4
+
+    /// Forgets everything if the stream changed.
+    mutating func begin(_ b: LabelsBuilder, wanted: Set<String>?) {
+        if base != b.base.canonical {
+            base = b.base.canonical
+            slots = Array(repeating: nil, count: Self.size)
+            // A clean ASCII key keeps its length, plus one for a leading digit's `_`, plus
+            // `_extracted`.
+            lengths = wanted.map { names in
+                var bits: UInt64 = 0
+                for n in names {
+                    for l in [n.utf8.count, n.utf8.count - 1, n.utf8.count - 10, n.utf8.count - 11] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
+                }
+                return bits
+            }
+        }
+    }
+
+    /// The label that `key` sets (nil: none: empty after sanitising, or not wanted).
+    mutating func name(key: UnsafeRawBufferPointer, _ b: LabelsBuilder, wanted: Set<String>?) -> String? {
+        var h: UInt32 = 2_166_136_261
+        for c in key { h = (h ^ UInt32(c)) &* 16_777_619 }
+        var victim = Int(h) & (Self.size - 1)
+        for p in 0..<Self.probes {
+            let i = (Int(h) &+ p) & (Self.size - 1)
+            guard let slot = slots[i] else {
+                victim = i
+                break
+            }
+            if slot.key.count == key.count,
+               key.isEmpty || slot.key.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
+                slots[i]!.hits += 1
+                return slot.name
+            }
+            if let v = slots[victim], slot.hits < v.hits { victim = i }
+        }
+        // A plain key of a length no wanted label has is not wanted: no need to name it.
+        if let lengths, lengths & (1 << UInt64(min(key.count, 63))) == 0, !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
+        let clean = LineParsers.sanitize(String(decoding: key, as: UTF8.self))
+        var name: String?
+        if !clean.isEmpty {
+            let n = LineParsers.labelName(clean, b)
+            if wanted?.contains(n) ?? true { name = n }
+        }
+        if slots[victim].map({ $0.hits <= 1 }) ?? true { slots[victim] = Slot(key: Array(key), name: name, hits: 0) }
+        return name
     }
 }
 

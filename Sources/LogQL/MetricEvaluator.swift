@@ -1,11 +1,8 @@
 public import LogModel
-
-/// Where a metric query's log lines come from: the streams matching a log query's selector, each
-/// with its entries in [start, end) in time order without duplicates. The source may already have
-/// applied `query.filters` (they are pushed down); the evaluator runs the rest of the pipeline.
-public protocol LogSource: Sendable {
-    func streams(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [(labels: LabelSet, entries: [LogEntry])]
-}
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Evaluates metric queries step by step, as Loki 2.8 does: at each step `t` (from `start` to
 /// `end` every `step`; one step for an instant query) a range aggregation sees the samples in
@@ -20,8 +17,20 @@ public struct MetricEvaluator {
     public let maxSeries: Int
     let source: any LogSource
     let steps: [Int64]
+    /// Workers reading a range aggregation's streams at once.
+    let parallelism: Int
 
-    public init(start: Int64, end: Int64, step: Int64, maxSeries: Int, source: any LogSource) {
+    /// The processors online: a metric query reads its streams on all of them.
+    public static let defaultParallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Above this many window intervals (steps × 2 at most), samples are kept instead of
+    /// per-interval totals (which cost series × intervals whatever the data).
+    let intervalLimit: Int
+
+    public init(start: Int64, end: Int64, step: Int64, maxSeries: Int, source: any LogSource, parallelism: Int = defaultParallelism,
+                intervalLimit: Int = 4096) {
+        self.parallelism = max(1, parallelism)
+        self.intervalLimit = intervalLimit
         self.start = start
         self.end = end
         self.step = step
@@ -104,58 +113,112 @@ public struct MetricEvaluator {
 
     // MARK: range aggregations
 
-    /// The samples of a range aggregation, grouped into series by their labels (each series in
-    /// time order), then the aggregation's value at each step.
+    /// The samples of a range aggregation, grouped into series by their labels, then the
+    /// aggregation's value at each step. The streams are read by `parallelism` workers, each with
+    /// its own share of them; aggregations decided by counts and totals keep one per series and
+    /// window interval instead of every sample.
     func rangeVectors(_ a: RangeAggregation, grouping: Grouping?) throws(EvaluationError) -> [[Sample]] {
         let r = a.range
         // Saturating: a range or offset of centuries must not overflow (it just reaches the epoch).
         let fetchStart = Self.minus(Self.minus(start, r.range), r.offset)
         let fetchEnd = Self.minus(isInstant ? start : end, r.offset)
-        let streams = try source.streams(r.log, start: fetchStart, end: fetchEnd)
-        var pipeline: Pipeline
-        do { pipeline = try Pipeline(r.log, skipPushedDown: true) } catch { throw EvaluationError(error.message) }
+        let scans = try source.scans(r.log, start: fetchStart, end: fetchEnd)
         let extractor = SampleExtractor(a, grouping: grouping)
-        var index: [LabelSet: Int] = [:]
-        var labels: [LabelSet] = []
-        var points: [[(t: Int64, v: Double)]] = []
-        for (streamLabels, entries) in streams {
-            // The series of this stream's lines whose labels the pipeline left alone: looked up once,
-            // not hashed again for every line.
-            var unchanged: Int?
-            for e in entries {
-                var b = LabelsBuilder(streamLabels)
-                guard let line = pipeline.process(e.line, &b), let value = extractor.value(line: line, &b) else { continue }
-                let k: Int
-                if b.isUnchanged, let u = unchanged {
-                    k = u
-                } else {
-                    let out = extractor.labels(b)
-                    if let known = index[out] {
-                        k = known
-                    } else {
-                        k = labels.count
-                        index[out] = k
-                        labels.append(out)
-                        points.append([])
-                    }
-                    if b.isUnchanged { unchanged = k }
+        let pipeline: Pipeline
+        do { pipeline = try Pipeline(r.log, skipPushedDown: true, using: extractor.labelsRead) } catch { throw EvaluationError(error.message) }
+        let windows = StepWindows(steps: steps, range: r.range, offset: r.offset)
+        let byTotals = r.unwrap == nil && RangeFunctions.decidedByTotals(a.op) && windows.edges.count <= intervalLimit
+        let parts = Self.partition(scans, into: pipeline.isStateful ? 1 : parallelism)
+        let intervals = byTotals ? windows.edges.count : 0
+        var collected = [SeriesCollector](repeating: SeriesCollector(intervals: intervals), count: parts.count)
+        if parts.count == 1 {
+            collected[0] = Self.collect(parts[0], pipeline, extractor, windows, intervals: intervals)
+        } else {
+            collected.withUnsafeMutableBufferPointer { out in
+                let out = UncheckedSendable(out)
+                DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+                    out.value[i] = Self.collect(parts[i], pipeline, extractor, windows, intervals: intervals)
                 }
-                points[k].append((e.timestamp, value))
             }
         }
+        var c = collected.first ?? SeriesCollector(intervals: intervals)
+        for other in collected.dropFirst() { c.merge(other) }
+        let absentLabels = a.op == .absentOverTime ? Self.absentLabels(r.log.matchers) : nil
+        let out = byTotals ? try Self.fromTotals(a, c, windows) : try Self.fromSamples(a, c, windows, fedByMany: scans.count > 1)
+        guard let absentLabels else { return out }
+        return out.map { $0.isEmpty ? [Sample(labels: absentLabels, value: 1)] : [] }
+    }
+
+    /// Splits the scans into at most `n` runs of about equal cost, in order.
+    static func partition(_ scans: [any LineScan], into n: Int) -> [ArraySlice<any LineScan>] {
+        let total = scans.reduce(0) { $0 + $1.cost }
+        guard n > 1, scans.count > 1, total > 0 else { return [scans[...]] }
+        var parts: [ArraySlice<any LineScan>] = []
+        var from = 0, sum = 0
+        for (i, s) in scans.enumerated() {
+            sum += s.cost
+            if sum * n >= total * (parts.count + 1) && parts.count < n - 1 {
+                parts.append(scans[from...i])
+                from = i + 1
+            }
+        }
+        if from < scans.count { parts.append(scans[from...]) }
+        return parts
+    }
+
+    /// One worker: runs the pipeline over its scans' lines and files each sample under its series.
+    static func collect(_ scans: ArraySlice<any LineScan>, _ pipeline: Pipeline, _ extractor: SampleExtractor,
+                        _ windows: StepWindows, intervals: Int) -> SeriesCollector {
+        var worker = SampleWorker(pipeline: pipeline, extractor: extractor, windows: windows, intervals: intervals)
+        for scan in scans {
+            worker.begin(scan.labels)
+            let warnings = scan.scan(&worker)
+            worker.collector.warnings += warnings
+        }
+        return worker.collector
+    }
+
+    /// Each step's vector from per-interval counts and totals.
+    static func fromTotals(_ a: RangeAggregation, _ c: SeriesCollector, _ w: StepWindows) throws(EvaluationError) -> [[Sample]] {
+        // Running sums over the intervals: a window's count is the difference at its two edges.
+        var countSums: [[Int]] = []
+        var totalSums: [[Double]] = []
+        for k in c.labels.indices {
+            var n = 0, t = 0.0
+            countSums.append(c.counts(of: k).map { n += $0; return n })
+            totalSums.append(c.totals(of: k).map { t += $0; return t })
+        }
+        var out: [[Sample]] = []
+        out.reserveCapacity(w.bounds.count)
+        for i in w.bounds.indices {
+            let (lo, hi) = (w.lower[i], w.upper[i])
+            var vector: [Sample] = []
+            for k in c.labels.indices {
+                let n = countSums[k][hi] - countSums[k][lo]
+                guard n > 0 else { continue }
+                if c.labels[k][LabelsBuilder.errorLabel] != nil { throw EvaluationError(pipelineError(c.labels[k])) }
+                let total = totalSums[k][hi] - totalSums[k][lo]
+                vector.append(Sample(labels: c.labels[k], value: RangeFunctions.fromTotals(a.op, count: n, total: total, range: a.range.range)))
+            }
+            out.append(vector)
+        }
+        return out
+    }
+
+    /// Each step's vector from every sample of every series.
+    static func fromSamples(_ a: RangeAggregation, _ c: SeriesCollector, _ w: StepWindows, fedByMany: Bool) throws(EvaluationError) -> [[Sample]] {
+        var points = c.points
         // Series fed by several streams must be in time order (stable: arrival order among equals).
-        if streams.count > 1 {
-            for k in points.indices where !Self.isSorted(points[k]) {
+        if fedByMany {
+            for k in points.indices where !isSorted(points[k]) {
                 points[k] = points[k].enumerated().sorted { $0.element.t != $1.element.t ? $0.element.t < $1.element.t : $0.offset < $1.offset }.map(\.element)
             }
         }
+        let r = a.range
         var out: [[Sample]] = []
-        out.reserveCapacity(steps.count)
+        out.reserveCapacity(w.bounds.count)
         var cursors = [(lo: Int, hi: Int)](repeating: (0, 0), count: points.count)
-        let absentLabels = a.op == .absentOverTime ? Self.absentLabels(r.log.matchers) : nil
-        for t in steps {
-            let hi = Self.minus(t, r.offset)
-            let lo = Self.minus(hi, r.range)
+        for (lo, hi) in w.bounds {
             var vector: [Sample] = []
             for k in points.indices {
                 let p = points[k]
@@ -165,14 +228,9 @@ public struct MetricEvaluator {
                 while h < p.count, p[h].t <= hi { h += 1 }
                 cursors[k] = (l, h)
                 guard h > l else { continue }
-                if labels[k][LabelsBuilder.errorLabel] != nil {
-                    throw EvaluationError(Self.pipelineError(labels[k]))
-                }
-                vector.append(Sample(labels: labels[k], value: RangeFunctions.evaluate(a.op, p[l..<h], range: r.range,
-                                                                                      unwrapped: r.unwrap != nil, parameter: a.parameter)))
-            }
-            if let absentLabels {
-                vector = vector.isEmpty ? [Sample(labels: absentLabels, value: 1)] : []
+                if c.labels[k][LabelsBuilder.errorLabel] != nil { throw EvaluationError(pipelineError(c.labels[k])) }
+                vector.append(Sample(labels: c.labels[k], value: RangeFunctions.evaluate(a.op, p[l..<h], range: r.range,
+                                                                                        unwrapped: r.unwrap != nil, parameter: a.parameter)))
             }
             out.append(vector)
         }
@@ -246,11 +304,11 @@ struct SampleExtractor {
     /// The line's sample value, or nil when the line gives none (no such label, or a post-filter
     /// dropped it); a value that does not convert is 0 with `SampleExtractionErr`. The sample's
     /// labels are `labels(b)` afterwards.
-    func value(line: [UInt8], _ b: inout LabelsBuilder) -> Double? {
+    func value(lineLength: Int, _ b: inout LabelsBuilder) -> Double? {
         let value: Double
         switch kind {
         case .count: value = 1
-        case .bytes: value = Double(line.count)
+        case .bytes: value = Double(lineLength)
         case .unwrap(let u):
             guard let text = b.get(u.label), !text.isEmpty else { return nil }
             let converted: Double? = switch u.conversion {
@@ -268,6 +326,28 @@ struct SampleExtractor {
         return value
     }
 
+    /// The labels the samples are made of (nil: all of them).
+    var labelsRead: Set<String>? {
+        var names: Set<String>
+        if noLabels {
+            names = []
+        } else if !groups.isEmpty && !without {
+            names = Set(groups)
+        } else {
+            return nil
+        }
+        if case .unwrap(let u) = kind {
+            names.insert(u.label)
+            for f in u.postFilters { names.formUnion(f.names) }
+        }
+        return names
+    }
+
+    /// Whether every line's sample is 1 (`count_over_time`, `rate`, `absent_over_time`).
+    var countsLines: Bool {
+        if case .count = kind { true } else { false }
+    }
+
     /// Loki's grouped labels: an error keeps every label (so it can be reported), `by ()` none.
     func labels(_ b: LabelsBuilder) -> LabelSet {
         if b.error != nil { return b.labels }
@@ -277,4 +357,10 @@ struct SampleExtractor {
         if without { return LabelSet(visible.filter { !groups.contains($0.name) && $0.name != LabelsBuilder.errorDetailsLabel }) }
         return LabelSet(visible.filter { groups.contains($0.name) })
     }
+}
+
+/// Hands a value to concurrent workers that each touch a separate part of it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -22,14 +22,24 @@ public struct Pipeline: Sendable {
 
     let stages: [Stage]
     private var seen = Set<[String?]>()
+    /// Per stage: the label names its parser made of the keys it met (see `KeyCache`).
+    private var keyCaches: [KeyCache]
+    /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
+    let wanted: Set<String>?
 
     /// Whether the pipeline can change labels or drop lines beyond the pushed-down filters.
     public var isEmpty: Bool { stages.isEmpty }
 
     /// Compiles `query`'s stages. With `skipPushedDown`, the line filters that `query.filters`
     /// names (run on raw bytes as blocks decode) are left out.
-    public init(_ query: LogQuery, skipPushedDown: Bool) throws(ParseError) {
+    ///
+    /// `using`: the labels the caller reads from the result (a metric query's grouping, its
+    /// unwrapped label…); nil when it shows all of them. Parsers then build only those and the
+    /// ones a later stage reads — every line is still parsed whole, so errors are the same.
+    public init(_ query: LogQuery, skipPushedDown: Bool, using: Set<String>? = nil) throws(ParseError) {
         var out: [Stage] = []
+        wanted = using.flatMap { Self.wanted(by: query.stages, using: $0) }
+        keyCaches = []
         var pushedDown = skipPushedDown
         for s in query.stages {
             switch s {
@@ -75,43 +85,111 @@ public struct Pipeline: Sendable {
             }
         }
         stages = out
+        keyCaches = Array(repeating: KeyCache(), count: out.count)
     }
 
     /// Runs the stages on one line. Returns the (possibly rewritten) line, or nil when a stage
     /// dropped it; `labels` holds the result labels.
     public mutating func process(_ line: [UInt8], _ labels: inout LabelsBuilder) -> [UInt8]? {
-        var line = line
-        for stage in stages {
-            switch stage {
-            case .lineFilter(let m):
-                if !m.matches(line) { return nil }
-            case .json:
-                line.withUnsafeBytes { LineParsers.json($0, &labels) }
-            case .jsonPaths(let paths):
-                line.withUnsafeBytes { LineParsers.json($0, &labels, extractions: paths) }
-            case .logfmt(let only):
-                line.withUnsafeBytes { LineParsers.logfmt($0, &labels, only: only) }
-            case .regexp(let re):
-                line.withUnsafeBytes { LineParsers.regexp($0, &labels, re) }
-            case .unpack:
-                if let entry = line.withUnsafeBytes({ LineParsers.unpack($0, &labels) }) { line = entry }
-            case .labelFilter(let f):
-                if !f.keeps(&labels) { return nil }
-            case .drop(let list):
-                labels.removeAll { l in list.contains { Self.selects($0, l) } }
-            case .keep(let list):
-                labels.removeAll { l in
-                    l.name != LabelsBuilder.errorLabel && l.name != LabelsBuilder.errorDetailsLabel && !list.contains { Self.selects($0, l) }
-                }
-            case .decolorize:
-                line = line.withUnsafeBytes { LineParsers.decolorize($0) }
-            case .distinct(let names):
-                let key = names.map { labels.get($0) }
-                if key.allSatisfy({ $0 == nil }) { continue }
-                if !seen.insert(key).inserted { return nil }
+        switch line.withUnsafeBytes({ run($0, &labels) }) {
+        case nil: nil
+        case .unchanged: line
+        case .rewritten(let out): out
+        }
+    }
+
+    /// What `run` made of a line it kept.
+    public enum Output {
+        /// The line as it came (only labels may have changed).
+        case unchanged
+        /// A stage (`unpack`, `decolorize`) replaced the line.
+        case rewritten([UInt8])
+
+        /// The line's length after the stages.
+        public func count(original: Int) -> Int {
+            switch self {
+            case .unchanged: original
+            case .rewritten(let l): l.count
             }
         }
-        return line
+    }
+
+    /// Runs the stages on a line in place (no copy unless a stage rewrites it). Nil when a stage
+    /// dropped it; `labels` holds the result labels.
+    public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder) -> Output? {
+        var owned: [UInt8]?
+        for (i, stage) in stages.enumerated() {
+            let result: StageResult = if let o = owned {
+                o.withUnsafeBytes { Self.apply(stage, $0, &labels, &seen, &keyCaches[i], wanted) }
+            } else {
+                Self.apply(stage, line, &labels, &seen, &keyCaches[i], wanted)
+            }
+            switch result {
+            case .drop: return nil
+            case .keep: continue
+            case .rewrite(let out): owned = out
+            }
+        }
+        return owned.map { .rewritten($0) } ?? .unchanged
+    }
+
+    private enum StageResult {
+        case drop, keep
+        case rewrite([UInt8])
+    }
+
+    private static func apply(_ stage: Stage, _ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder,
+                              _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: Set<String>?) -> StageResult {
+        switch stage {
+        case .lineFilter(let m):
+            if !m.matches(line) { return .drop }
+        case .json:
+            LineParsers.json(line, &labels, wanted: wanted)
+        case .jsonPaths(let paths):
+            LineParsers.json(line, &labels, extractions: paths)
+        case .logfmt(let only):
+            if let only { LineParsers.logfmt(line, &labels, only: only) } else { LineParsers.logfmt(line, &labels, cache: &cache, wanted: wanted) }
+        case .regexp(let re):
+            LineParsers.regexp(line, &labels, re)
+        case .unpack:
+            if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
+        case .labelFilter(let f):
+            if !f.keeps(&labels) { return .drop }
+        case .drop(let list):
+            labels.removeAll { l in list.contains { Self.selects($0, l) } }
+        case .keep(let list):
+            labels.removeAll { l in
+                l.name != LabelsBuilder.errorLabel && l.name != LabelsBuilder.errorDetailsLabel && !list.contains { Self.selects($0, l) }
+            }
+        case .decolorize:
+            return .rewrite(LineParsers.decolorize(line))
+        case .distinct(let names):
+            let key = names.map { labels.get($0) }
+            if key.allSatisfy({ $0 == nil }) { return .keep }
+            if !seen.insert(key).inserted { return .drop }
+        }
+        return .keep
+    }
+
+    /// Whether a line's fate depends on the lines before it (`distinct`): such a pipeline must see
+    /// every line, in order, on one thread.
+    public var isStateful: Bool {
+        stages.contains { if case .distinct = $0 { true } else { false } }
+    }
+
+    /// The labels `stages` read, with `using`; nil when a stage may read any label.
+    static func wanted(by stages: [PipelineStage], using: Set<String>) -> Set<String>? {
+        var names = using
+        for s in stages {
+            switch s {
+            case .labelFilter(let f): names.formUnion(f.names)
+            case .drop(let l), .keep(let l): names.formUnion(l.map(\.name))
+            case .distinct(let n): names.formUnion(n)
+            case .lineFormat: return nil
+            case .lineFilter, .json, .logfmt, .regexp, .unpack, .decolorize: break
+            }
+        }
+        return names
     }
 
     static func selects(_ s: LabelSelection, _ l: Label) -> Bool {

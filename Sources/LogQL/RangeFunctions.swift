@@ -46,6 +46,25 @@ enum RangeFunctions {
         }
     }
 
+    /// The aggregations a window's count of lines and total of values decide (`count_over_time`,
+    /// `rate` and `bytes_*` without `unwrap`, `absent_over_time`), from those totals. The same
+    /// numbers `evaluate` gives: counts and byte totals are whole numbers, exact in any order.
+    static func fromTotals(_ op: RangeAggregation.Op, count: Int, total: Double, range: Int64) -> Double {
+        let seconds = Double(range) / 1e9
+        switch op {
+        case .countOverTime: return Double(count)
+        case .rate: return Double(count) / seconds
+        case .bytesRate: return total / seconds
+        case .bytesOverTime: return total
+        default: return 1 // absent_over_time
+        }
+    }
+
+    /// Whether `fromTotals` computes `op` (without `unwrap`).
+    static func decidedByTotals(_ op: RangeAggregation.Op) -> Bool {
+        [.countOverTime, .rate, .bytesRate, .bytesOverTime, .absentOverTime].contains(op)
+    }
+
     static func sum(_ s: ArraySlice<(t: Int64, v: Double)>) -> Double {
         var total = 0.0
         for p in s { total += p.v }

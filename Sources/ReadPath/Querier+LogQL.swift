@@ -50,16 +50,14 @@ extension Querier {
     }
 }
 
-/// Every entry of the matching streams in a time range, the query's line filters pushed down.
+/// The matching streams in a time range as scans, the query's line filters pushed down.
 struct QuerierSource: LogSource {
     let querier: Querier
     let tenant: TenantID
 
-    func streams(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [(labels: LabelSet, entries: [LogEntry])] {
+    func scans(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [any LineScan] {
         let filter: LineFilterMatcher
         do { filter = try LineFilterMatcher(query.filters) } catch { throw EvaluationError(error.description) }
-        let head = HeadQuery(matchers: query.matchers, start: start, end: max(end, start), limit: Int.max, direction: .forward)
-        let selection = querier.select(tenant: tenant, head, filter: filter)
-        return selection.streams.map { ($0.labels, $0.entries) }
+        return querier.scans(tenant: tenant, matchers: query.matchers, start: start, end: max(end, start), filter: filter).scans
     }
 }

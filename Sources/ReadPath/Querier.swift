@@ -25,21 +25,11 @@ public struct Querier: Sendable {
     /// `pipeline`: the rest of its pipeline when that can drop lines, so the `limit` counts only
     /// lines the whole pipeline keeps (the caller runs it again on the result to shape the lines).
     public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil, pipeline: Pipeline? = nil) -> Selection {
-        let memory = ingester.snapshot(tenant: tenant, start: q.start, end: q.end, matchers: q.matchers)
-        let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: q.start, end: q.end, matchers: q.matchers)
+        let (found, indexWarnings) = places(tenant: tenant, matchers: q.matchers, start: q.start, end: q.end)
         var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter,
                             pipeline: pipeline)
-        var inMemory = Set<String>()
-        for m in memory {
-            inMemory.formUnion(m.storedKeys)
-            for (i, b) in m.blocks.enumerated() { plan.add(.memoryBlock(b, encoding: m.encoding, index: i), of: m.labels) }
-            if let first = m.headEntries.first {
-                let (lo, hi) = m.headEntries.reduce((first.timestamp, first.timestamp)) { (min($0.0, $1.timestamp), max($0.1, $1.timestamp)) }
-                plan.add(.headEntries(m.headEntries, minTime: lo, maxTime: hi), of: m.labels)
-            }
-        }
-        for s in stored {
-            for ref in s.refs where !inMemory.contains(ref.key) { plan.add(.chunk(ref), of: s.labels) }
+        for (labels, places) in found {
+            for p in places { plan.add(p, of: labels) }
         }
         let warnings = indexWarnings + plan.run()
         var streams: [QueryStream] = []
@@ -48,6 +38,49 @@ public struct Querier: Sendable {
             if !entries.isEmpty { streams.append(QueryStream(labels: labels, entries: entries)) }
         }
         return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead)
+    }
+
+    /// Every place holding entries of the streams matching `matchers` in [start, end), by stream
+    /// (in-memory blocks and head entries first, then flushed chunks not also in memory), with the
+    /// index's warnings.
+    func places(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64)
+        -> (streams: [(labels: LabelSet, places: [ReadPlan.Place])], warnings: [String]) {
+        let memory = ingester.snapshot(tenant: tenant, start: start, end: end, matchers: matchers)
+        let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matchers: matchers)
+        var out: [(labels: LabelSet, places: [ReadPlan.Place])] = []
+        var position: [String: Int] = [:]
+        func add(_ p: ReadPlan.Place, _ labels: LabelSet) {
+            if let i = position[labels.canonical] {
+                out[i].places.append(p)
+            } else {
+                position[labels.canonical] = out.count
+                out.append((labels, [p]))
+            }
+        }
+        var inMemory = Set<String>()
+        for m in memory {
+            inMemory.formUnion(m.storedKeys)
+            for (i, b) in m.blocks.enumerated() { add(.memoryBlock(b, encoding: m.encoding, index: i), m.labels) }
+            if let first = m.headEntries.first {
+                let (lo, hi) = m.headEntries.reduce((first.timestamp, first.timestamp)) { (min($0.0, $1.timestamp), max($0.1, $1.timestamp)) }
+                add(.headEntries(m.headEntries, minTime: lo, maxTime: hi), m.labels)
+            }
+        }
+        for s in stored {
+            for ref in s.refs where !inMemory.contains(ref.key) { add(.chunk(ref), s.labels) }
+        }
+        return (out, indexWarnings)
+    }
+
+    /// The streams matching `matchers` with entries in [start, end), each as a scan that decodes
+    /// its blocks in time order as it goes (`filter` applied to raw lines), sorted by labels.
+    public func scans(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64,
+                      filter: LineFilterMatcher?) -> (scans: [any LineScan], warnings: [String]) {
+        let (found, warnings) = places(tenant: tenant, matchers: matchers, start: start, end: end)
+        let scans = found.map { StreamScan(labels: $0.labels, places: $0.places, store: ingester.store, start: start, end: end, filter: filter) }
+            .filter { !$0.places.isEmpty }
+            .sorted { $0.labels.canonical < $1.labels.canonical }
+        return (scans, warnings)
     }
 
     /// Keeps the `limit` entries nearest the starting edge across streams (each already in direction order).

@@ -32,6 +32,15 @@ struct ReadPlan {
             }
         }
 
+        /// A block's entry count (nil for places that are not one block).
+        var blockEntries: Int? {
+            switch self {
+            case .memoryBlock(let b, _, _): b.entries
+            case .storedBlock(let r, let i, _): r.blocks[i].entries
+            case .headEntries, .chunk: nil
+            }
+        }
+
         var maxTime: Int64 {
             switch self {
             case .memoryBlock(let b, _, _): b.maxTime

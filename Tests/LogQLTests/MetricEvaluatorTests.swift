@@ -6,11 +6,23 @@ import LogModel
 struct MemorySource: LogSource {
     let data: [(labels: LabelSet, entries: [LogEntry])]
 
-    func streams(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [(labels: LabelSet, entries: [LogEntry])] {
+    func scans(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [any LineScan] {
         let filter = try! LineFilterMatcher(query.filters)
         return data.filter { query.matchers.matches($0.labels) }.map { s in
-            (s.labels, s.entries.filter { $0.timestamp >= start && $0.timestamp < end && filter.matches($0.line) })
+            ArrayScan(labels: s.labels, entries: s.entries.filter { $0.timestamp >= start && $0.timestamp < end && filter.matches($0.line) })
         }
+    }
+}
+
+/// A stream's entries held in an array (already in time order).
+struct ArrayScan: LineScan {
+    let labels: LabelSet
+    let entries: [LogEntry]
+    var cost: Int { entries.count }
+
+    func scan<V: LineVisitor>(_ visitor: inout V) -> [String] {
+        for e in entries { e.line.withUnsafeBytes { visitor.line(e.timestamp, $0) } }
+        return []
     }
 }
 
