@@ -8,7 +8,7 @@ import Glibc
 /// `end` every `step`; one step for an instant query) a range aggregation sees the samples in
 /// (t − range − offset, t − offset]; vector aggregations, binary operations and literals combine
 /// the vectors of each step. Results are reported at millisecond resolution.
-public struct MetricEvaluator {
+public struct MetricEvaluator: Sendable {
     public let start: Int64
     public let end: Int64
     /// 0 for an instant query.

@@ -201,8 +201,13 @@ struct LokiRoutes: Sendable {
                 }
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
                                                 source: querier.source(tenant: tenant))
+                // On a thread of its own: the evaluation reads for as long as the query needs.
+                let outcome = try await BlockingWork.run("skald-query") { Result { () throws(EvaluationError) in try evaluator.evaluate(expr) } }
                 let result: MetricResult
-                do { result = try evaluator.evaluate(expr) } catch { return HTTPResponses.badRequest(error.message) }
+                switch outcome {
+                case .success(let r): result = r
+                case .failure(let error): return HTTPResponses.badRequest(error.message)
+                }
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs))
             }
@@ -220,7 +225,10 @@ struct LokiRoutes: Sendable {
             if let step = p["step"], !step.isEmpty, TimeParser.duration(step) == nil {
                 return HTTPResponses.badRequest("invalid step: cannot parse \"\(step)\" to a valid duration")
             }
-            let result = try querier.logQuery(tenant: tenant, logQuery, start: start, end: end, limit: limit, direction: direction)
+            let (q, s, e) = (querier, start, end)
+            let result = try await BlockingWork.run("skald-query") {
+                try q.logQuery(tenant: tenant, logQuery, start: s, end: e, limit: limit, direction: direction)
+            }
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !result.warnings.isEmpty {
                 logger.warning("query skipped corrupt data", metadata: ["tenant": "\(tenant.value)", "warnings": "\(result.warnings)"])
