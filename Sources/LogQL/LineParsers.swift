@@ -63,16 +63,6 @@ enum LineParsers {
         b.baseHas(name) ? name + "_extracted" : name
     }
 
-    /// Bit `n` set: a name of `n` bytes (clean, before `_extracted`) can be one of `names`; bit 63
-    /// stands for every length from 63 up.
-    static func possibleLengths(_ names: Set<String>) -> UInt64 {
-        var bits: UInt64 = 0
-        for n in names {
-            for l in [n.utf8.count, n.utf8.count - 10] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
-        }
-        return bits | 1 << 63
-    }
-
     /// A parsed value as a label value: one that holds U+FFFD (what invalid UTF-8 decodes to)
     /// becomes empty, as in Loki.
     static func labelValue(_ v: String) -> String {
@@ -85,43 +75,38 @@ enum LineParsers {
 
     /// `| json`: every string, number and boolean field, nested objects flattened with `_`
     /// (arrays and nulls are skipped).
-    static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: Set<String>? = nil) {
+    static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: LabelWants? = nil) {
         var s = JSONScanner(line)
         var found: [(String, String)] = []
-        let base = b
-        // Only `wanted` labels (nil: all) are built; every value is still checked.
-        let lengths = wanted.map(Self.possibleLengths)
-        let wants: (String) -> Bool = { name in
-            guard let wanted, let lengths else { return true }
-            if lengths & (1 << UInt64(min(name.utf8.count, 63))) == 0 { return false }
-            return wanted.contains(labelName(name, base))
-        }
         do throws(JSONScanner.Failure) {
-            try flatten(&s, prefix: "", into: &found, depth: 0, wants: wants)
+            try flatten(&s, prefix: "", into: &found, depth: 0, wanted: wanted, b)
             s.skipSpace()
             guard s.atEnd else { throw s.fail("unexpected data after the object") }
         } catch {
-            b.setError("JSONParserErr", details: wanted.map { $0.contains(LabelsBuilder.errorDetailsLabel) } ?? true ? error.message : nil)
+            b.setError("JSONParserErr", details: wanted.wantsErrorDetails ? error.message : nil)
             return
         }
         for (k, v) in found { b.set(labelName(k, b), v) }
     }
 
+    /// Collects the object's fields; only `wanted` labels (nil: all) are built, every value is
+    /// still checked.
     private static func flatten(_ s: inout JSONScanner, prefix: String, into out: inout [(String, String)], depth: Int,
-                                wants: (String) -> Bool) throws(JSONScanner.Failure) {
+                                wanted: LabelWants?, _ b: LabelsBuilder) throws(JSONScanner.Failure) {
         guard depth < 128 else { throw s.fail("nested too deeply") }
         guard try s.peekKind() == .object else { throw s.fail("expecting a JSON object") }
         try s.forEachMember { (s: inout JSONScanner, key: String) throws(JSONScanner.Failure) in
             let clean = sanitize(key)
             let name = prefix.isEmpty ? clean : prefix + "_" + clean
+            let wants = wanted.map { $0.mayWant(cleanLength: name.utf8.count) && $0.contains(labelName(name, b)) } ?? true
             switch try s.peekKind() {
             case .string:
-                if wants(name) { out.append((name, labelValue(try s.readString()))) } else { try s.skipString() }
+                if wants { out.append((name, labelValue(try s.readString()))) } else { try s.skipString() }
             case .number, .bool:
                 let v = try s.readScalar()
-                if wants(name) { out.append((name, v)) }
+                if wants { out.append((name, v)) }
             case .object:
-                try flatten(&s, prefix: name, into: &out, depth: depth + 1, wants: wants)
+                try flatten(&s, prefix: name, into: &out, depth: depth + 1, wanted: wanted, b)
             case .null, .array:
                 try s.skipValue()
             }
@@ -252,17 +237,11 @@ enum LineParsers {
     /// an empty value). As in Loki 2.8, the first fault (a `"` in a key, `=` or `"` inside a bare
     /// value, an unterminated quote) stops parsing: the pairs before it are kept and the line gets
     /// `__error__`. (`--strict` is accepted; 2.8 is always strict.) Empty values are kept as labels.
+    /// Without `only`, `cache` remembers the label each key became (a stream's lines repeat their
+    /// keys) and only `wanted` labels (nil: all) are built.
     static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil,
-                       wanted: Set<String>? = nil) {
-        var cache = KeyCache()
-        logfmt(line, &b, only: only, cache: &cache, wanted: wanted)
-    }
-
-    /// `logfmt` remembering, in `cache`, the label each key became (lines of a stream mostly
-    /// repeat their keys in the same order).
-    static func logfmt(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, only: [(name: String, key: String)]? = nil,
-                       cache: inout KeyCache, wanted: Set<String>?) {
-        cache.begin(b, wanted: wanted)
+                       cache: inout KeyCache, wanted: LabelWants? = nil) {
+        if only == nil { cache.begin(b) }
         var i = 0
         let n = line.count
         func isSpace(_ c: UInt8) -> Bool { c <= 0x20 }
@@ -326,8 +305,7 @@ enum LineParsers {
         }
         if let fault {
             // The details are text built per line: only when something may read them.
-            let details = wanted.map { $0.contains(LabelsBuilder.errorDetailsLabel) } ?? true
-            b.setError("LogfmtParserErr", details: details ? fault.message : nil)
+            b.setError("LogfmtParserErr", details: wanted.wantsErrorDetails ? fault.message : nil)
         }
     }
 
@@ -401,7 +379,7 @@ enum LineParsers {
 /// label (lines of a stream repeat their keys), so a known key costs a hash and one byte comparison
 /// instead of a sanitised string and two lookups. A key seen once (an IP address where a line is
 /// not logfmt) gives way to the next newcomer; keys in use stay. Valid for one stream's labels (a
-/// name gets `_extracted` when the stream has it) and one `wanted` set.
+/// name gets `_extracted` when the stream has it) and one set of wanted labels.
 struct KeyCache: Sendable {
     private struct Slot: Sendable {
         var key: [UInt8]
@@ -409,32 +387,22 @@ struct KeyCache: Sendable {
         var hits: Int
     }
     private var base: String?
+    /// Allocated at the first key looked up.
     private var slots: [Slot?] = []
-    /// Bit `n`: a plain ASCII key of `n` bytes can become a wanted label (nil: any key can);
-    /// bit 63 stands for every length from 63 up.
-    private var lengths: UInt64?
     static let size = 256
     static let probes = 4
 
     /// Forgets everything if the stream changed.
-    mutating func begin(_ b: LabelsBuilder, wanted: Set<String>?) {
+    mutating func begin(_ b: LabelsBuilder) {
         if base != b.base.canonical {
             base = b.base.canonical
-            slots = Array(repeating: nil, count: Self.size)
-            // A clean ASCII key keeps its length, plus one for a leading digit's `_`, plus
-            // `_extracted`.
-            lengths = wanted.map { names in
-                var bits: UInt64 = 0
-                for n in names {
-                    for l in [n.utf8.count, n.utf8.count - 1, n.utf8.count - 10, n.utf8.count - 11] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
-                }
-                return bits
-            }
+            slots = []
         }
     }
 
     /// The label that `key` sets (nil: none: empty after sanitising, or not wanted).
-    mutating func name(key: UnsafeRawBufferPointer, _ b: LabelsBuilder, wanted: Set<String>?) -> String? {
+    mutating func name(key: UnsafeRawBufferPointer, _ b: LabelsBuilder, wanted: LabelWants?) -> String? {
+        if slots.isEmpty { slots = Array(repeating: nil, count: Self.size) }
         var h: UInt32 = 2_166_136_261
         for c in key { h = (h ^ UInt32(c)) &* 16_777_619 }
         var victim = Int(h) & (Self.size - 1)
@@ -452,12 +420,12 @@ struct KeyCache: Sendable {
             if let v = slots[victim], slot.hits < v.hits { victim = i }
         }
         // A plain key of a length no wanted label has is not wanted: no need to name it.
-        if let lengths, lengths & (1 << UInt64(min(key.count, 63))) == 0, !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
+        if let wanted, !wanted.mayWant(keyLength: key.count), !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
         let clean = LineParsers.sanitize(String(decoding: key, as: UTF8.self))
         var name: String?
         if !clean.isEmpty {
             let n = LineParsers.labelName(clean, b)
-            if wanted?.contains(n) ?? true { name = n }
+            if wanted.wants(n) { name = n }
         }
         if slots[victim].map({ $0.hits <= 1 }) ?? true { slots[victim] = Slot(key: Array(key), name: name, hits: 0) }
         return name

@@ -25,7 +25,7 @@ public struct Pipeline: Sendable {
     /// Per stage: the label names its parser made of the keys it met (see `KeyCache`).
     private var keyCaches: [KeyCache]
     /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
-    let wanted: Set<String>?
+    let wanted: LabelWants?
 
     /// Whether the pipeline can change labels or drop lines beyond the pushed-down filters.
     public var isEmpty: Bool { stages.isEmpty }
@@ -38,7 +38,7 @@ public struct Pipeline: Sendable {
     /// ones a later stage reads — every line is still parsed whole, so errors are the same.
     public init(_ query: LogQuery, skipPushedDown: Bool, using: Set<String>? = nil) throws(ParseError) {
         var out: [Stage] = []
-        wanted = using.flatMap { Self.wanted(by: query.stages, using: $0) }
+        wanted = using.flatMap { Self.wanted(by: query.stages, using: $0) }.map(LabelWants.init)
         keyCaches = []
         var pushedDown = skipPushedDown
         for s in query.stages {
@@ -139,7 +139,7 @@ public struct Pipeline: Sendable {
     }
 
     private static func apply(_ stage: Stage, _ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder,
-                              _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: Set<String>?) -> StageResult {
+                              _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: LabelWants?) -> StageResult {
         switch stage {
         case .lineFilter(let m):
             if !m.matches(line) { return .drop }
@@ -148,7 +148,7 @@ public struct Pipeline: Sendable {
         case .jsonPaths(let paths):
             LineParsers.json(line, &labels, extractions: paths)
         case .logfmt(let only):
-            if let only { LineParsers.logfmt(line, &labels, only: only) } else { LineParsers.logfmt(line, &labels, cache: &cache, wanted: wanted) }
+            LineParsers.logfmt(line, &labels, only: only, cache: &cache, wanted: wanted)
         case .regexp(let re):
             LineParsers.regexp(line, &labels, re)
         case .unpack:

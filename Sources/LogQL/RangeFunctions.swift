@@ -6,10 +6,10 @@ enum RangeFunctions {
                          unwrapped: Bool, parameter: Double?) -> Double {
         let seconds = Double(range) / 1e9
         switch op {
-        case .countOverTime: return Double(s.count)
-        case .rate: return unwrapped ? sum(s) / seconds : Double(s.count) / seconds
-        case .bytesRate: return sum(s) / seconds
-        case .bytesOverTime, .sumOverTime: return sum(s)
+        case .countOverTime, .absentOverTime: return fromTotals(op, count: s.count, total: 0, range: range)
+        case .rate: return unwrapped ? sum(s) / seconds : fromTotals(op, count: s.count, total: 0, range: range)
+        case .bytesRate, .bytesOverTime: return fromTotals(op, count: s.count, total: sum(s), range: range)
+        case .sumOverTime: return sum(s)
         case .avgOverTime:
             var mean = 0.0, count = 0.0
             for p in s {
@@ -41,7 +41,6 @@ enum RangeFunctions {
         case .quantileOverTime: return quantile(parameter ?? 0, s.map(\.v))
         case .firstOverTime: return s.first!.v
         case .lastOverTime: return s.last!.v
-        case .absentOverTime: return 1
         case .rateCounter: return extrapolatedRate(s, range: range)
         }
     }

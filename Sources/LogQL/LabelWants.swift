@@ -1,0 +1,38 @@
+/// The labels a query reads when it reads only some (a metric query's grouping, label filters and
+/// unwrapped label): parsers build just these, and word their error details only when those are
+/// among them. Made once per query; nil where every label is wanted.
+struct LabelWants: Sendable {
+    let names: Set<String>
+    /// Whether `__error_details__` is read.
+    let errorDetails: Bool
+    /// Bit `n`: a clean name of `n` bytes (before any `_extracted`) may be one of `names`; bit 63
+    /// stands for every length from 63 up.
+    private let lengths: UInt64
+
+    init(_ names: Set<String>) {
+        self.names = names
+        errorDetails = names.contains(LabelsBuilder.errorDetailsLabel)
+        var bits: UInt64 = 0
+        for n in names {
+            for l in [n.utf8.count, n.utf8.count - "_extracted".utf8.count] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
+        }
+        lengths = bits
+    }
+
+    /// Whether a clean name of `n` bytes may be wanted (a cheap test before looking it up).
+    func mayWant(cleanLength n: Int) -> Bool { lengths & (1 << UInt64(min(n, 63))) != 0 }
+
+    /// Whether a plain ASCII key of `n` bytes may become a wanted label (a leading digit gains `_`).
+    func mayWant(keyLength n: Int) -> Bool { mayWant(cleanLength: n) || mayWant(cleanLength: n + 1) }
+
+    /// Whether the label `name` (as set, `_extracted` included) is wanted.
+    func contains(_ name: String) -> Bool { names.contains(name) }
+}
+
+extension Optional where Wrapped == LabelWants {
+    /// Whether a parser should word its error details (always, when every label is wanted).
+    var wantsErrorDetails: Bool { self?.errorDetails ?? true }
+
+    /// Whether the label `name` is wanted (always, when every label is).
+    func wants(_ name: String) -> Bool { self?.contains(name) ?? true }
+}
