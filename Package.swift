@@ -36,8 +36,10 @@ let package = Package(
         .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
         // vocabulary
         .target(name: "LogModel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
+        // Go's text/template (line_format, label_format): parser, executor, Go's fmt and time layouts
+        .target(name: "GoTemplate", exclude: ["README.md"], swiftSettings: strict),
         // the query language: lexer, parser, AST and printer, line filter matching (no storage)
-        .target(name: "LogQL", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "LogQL", dependencies: ["Codecs", "LogModel", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
         // formats
         .target(
             name: "WriteAheadLog",
@@ -99,6 +101,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CheckpointFormatTests", dependencies: ["CheckpointFormat", "ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),

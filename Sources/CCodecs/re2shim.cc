@@ -57,10 +57,14 @@ extern "C" size_t skald_re2_group_name(const skald_re2 *r, int index, char *out,
 }
 
 extern "C" int skald_re2_match_groups(const skald_re2 *r, const uint8_t *data, size_t len, long *offsets, int groups) {
-    if (groups < 0 || groups > 1000) return 0;
+    return skald_re2_match_groups_from(r, data, len, 0, offsets, groups);
+}
+
+extern "C" int skald_re2_match_groups_from(const skald_re2 *r, const uint8_t *data, size_t len, size_t start, long *offsets, int groups) {
+    if (groups < 0 || groups > 1000 || start > len) return 0;
     re2::StringPiece text(reinterpret_cast<const char *>(data), len);
     re2::StringPiece parts[1001];
-    if (!r->re.Match(text, 0, len, re2::RE2::UNANCHORED, parts, groups + 1)) return 0;
+    if (!r->re.Match(text, start, len, re2::RE2::UNANCHORED, parts, groups + 1)) return 0;
     for (int i = 0; i <= groups; i++) {
         if (parts[i].data() == nullptr) {
             offsets[2 * i] = -1;

@@ -73,4 +73,16 @@ public final class RE2Regex: @unchecked Sendable {
         guard ok == 1 else { return nil }
         return (1..<(groups + 1)).map { i in offsets[2 * i] < 0 ? nil : offsets[2 * i]..<offsets[2 * i + 1] }
     }
+
+    /// The leftmost match starting at or after byte `start` (what precedes it still counts for `^`
+    /// and `\b`): element 0 is the whole match, then each capturing group (nil when it took no part).
+    public func match(_ bytes: UnsafeRawBufferPointer, from start: Int, groups: Int) -> [Range<Int>?]? {
+        guard groups >= 0, groups <= 1000, start >= 0, start <= bytes.count else { return nil }
+        var offsets = [Int](repeating: -1, count: 2 * (groups + 1))
+        let ok = offsets.withUnsafeMutableBufferPointer { o in
+            skald_re2_match_groups_from(re, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, start, o.baseAddress, Int32(groups))
+        }
+        guard ok == 1 else { return nil }
+        return (0..<(groups + 1)).map { i in offsets[2 * i] < 0 ? nil : offsets[2 * i]..<offsets[2 * i + 1] }
+    }
 }

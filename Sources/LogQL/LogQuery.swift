@@ -25,7 +25,7 @@ public struct LogQuery: Sendable, Equatable, CustomStringConvertible {
             switch s {
             case .lineFilter(let f): out.append(f)
             case .decolorize, .distinct, .lineFormat, .unpack: return out
-            default: continue
+            default: continue // label_format too: it leaves the line alone
             }
         }
         return out

@@ -1,5 +1,6 @@
 public import LogModel
 import Codecs
+import GoTemplate
 
 /// A log query's stages compiled to run line by line: `process` takes a stored line and its
 /// stream's labels and returns the line as the query shows it (nil: the pipeline dropped it), with
@@ -18,6 +19,8 @@ public struct Pipeline: Sendable {
         case keep([LabelSelection])
         case decolorize
         case distinct([String])
+        case lineFormat(Template)
+        case labelFormat([CompiledLabelFormat])
     }
 
     let stages: [Stage]
@@ -80,8 +83,20 @@ public struct Pipeline: Sendable {
             case .distinct(let names):
                 out.append(.distinct(names))
                 pushedDown = false
-            case .lineFormat:
-                throw ParseError(whole: "line_format is not supported by this build yet")
+            case .lineFormat(let text):
+                out.append(.lineFormat(try Self.template(text, name: "line") { "invalid line template: " + $0 }))
+                pushedDown = false
+            case .labelFormat(let formats):
+                var compiled: [CompiledLabelFormat] = []
+                for f in formats {
+                    switch f.value {
+                    case .rename(let from): compiled.append(CompiledLabelFormat(name: f.name, rename: from, template: nil))
+                    case .template(let text):
+                        let t = try Self.template(text, name: "label") { "invalid template for label '\(f.name)': " + $0 }
+                        compiled.append(CompiledLabelFormat(name: f.name, rename: nil, template: t))
+                    }
+                }
+                out.append(.labelFormat(compiled))
             }
         }
         stages = out
@@ -90,8 +105,8 @@ public struct Pipeline: Sendable {
 
     /// Runs the stages on one line. Returns the (possibly rewritten) line, or nil when a stage
     /// dropped it; `labels` holds the result labels.
-    public mutating func process(_ line: [UInt8], _ labels: inout LabelsBuilder) -> [UInt8]? {
-        switch line.withUnsafeBytes({ run($0, &labels) }) {
+    public mutating func process(_ line: [UInt8], _ labels: inout LabelsBuilder, timestamp: Int64 = 0) -> [UInt8]? {
+        switch line.withUnsafeBytes({ run($0, &labels, timestamp: timestamp) }) {
         case nil: nil
         case .unchanged: line
         case .rewritten(let out): out
@@ -116,13 +131,13 @@ public struct Pipeline: Sendable {
 
     /// Runs the stages on a line in place (no copy unless a stage rewrites it). Nil when a stage
     /// dropped it; `labels` holds the result labels.
-    public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder) -> Output? {
+    public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, timestamp: Int64 = 0) -> Output? {
         var owned: [UInt8]?
         for (i, stage) in stages.enumerated() {
             let result: StageResult = if let o = owned {
-                o.withUnsafeBytes { Self.apply(stage, $0, &labels, &seen, &keyCaches[i], wanted) }
+                o.withUnsafeBytes { Self.apply(stage, $0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
             } else {
-                Self.apply(stage, line, &labels, &seen, &keyCaches[i], wanted)
+                Self.apply(stage, line, timestamp, &labels, &seen, &keyCaches[i], wanted)
             }
             switch result {
             case .drop: return nil
@@ -138,7 +153,7 @@ public struct Pipeline: Sendable {
         case rewrite([UInt8])
     }
 
-    private static func apply(_ stage: Stage, _ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder,
+    private static func apply(_ stage: Stage, _ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder,
                               _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: LabelWants?) -> StageResult {
         switch stage {
         case .lineFilter(let m):
@@ -167,6 +182,10 @@ public struct Pipeline: Sendable {
             let key = names.map { labels.get($0) }
             if key.allSatisfy({ $0 == nil }) { return .keep }
             if !seen.insert(key).inserted { return .drop }
+        case .lineFormat(let t):
+            if let out = LineFormatter.format(t, line, timestamp, &labels) { return .rewrite(out) }
+        case .labelFormat(let formats):
+            LineFormatter.formatLabels(formats, line, timestamp, &labels)
         }
         return .keep
     }
@@ -185,11 +204,20 @@ public struct Pipeline: Sendable {
             case .labelFilter(let f): names.formUnion(f.names)
             case .drop(let l), .keep(let l): names.formUnion(l.map(\.name))
             case .distinct(let n): names.formUnion(n)
-            case .lineFormat: return nil
+            case .lineFormat, .labelFormat: return nil
             case .lineFilter, .json, .logfmt, .regexp, .unpack, .decolorize: break
             }
         }
         return names
+    }
+
+    /// A template compiled with Loki's functions; a bad one is a parse error worded by `wrap`.
+    static func template(_ text: String, name: String, _ wrap: (String) -> String) throws(ParseError) -> Template {
+        do {
+            return try Template(name: name, text: text, functions: TemplateFunctions.all)
+        } catch {
+            throw ParseError(whole: wrap(error.description))
+        }
     }
 
     static func selects(_ s: LabelSelection, _ l: Label) -> Bool {

@@ -20,8 +20,10 @@ public enum PipelineStage: Sendable, Equatable, CustomStringConvertible {
     case decolorize
     /// `| distinct a, b`: keeps the first line of each combination of these labels' values.
     case distinct([String])
-    /// `| line_format "…"`: kept as text; the template engine is not built yet (refused at parse).
+    /// `| line_format "…"`: the line becomes the Go template's output (labels as its data).
     case lineFormat(String)
+    /// `| label_format a="{{…}}", b=c`: set labels from templates, or rename them.
+    case labelFormat([LabelFormat])
 
     /// Whether the stage creates labels from the line.
     public var isParser: Bool {
@@ -49,6 +51,7 @@ public enum PipelineStage: Sendable, Equatable, CustomStringConvertible {
         case .decolorize: return "| decolorize"
         case .distinct(let names): return "| distinct " + names.joined(separator: ",")
         case .lineFormat(let t): return "| line_format " + GoQuote.quote(t)
+        case .labelFormat(let l): return "| label_format " + l.map(\.description).joined(separator: ",")
         }
     }
 }

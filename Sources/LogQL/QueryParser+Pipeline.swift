@@ -1,5 +1,6 @@
 import LogModel
 import Codecs
+import GoTemplate
 
 /// The log half of the grammar: selectors and pipeline stages.
 ///
@@ -119,7 +120,17 @@ extension QueryParser {
                     }
                     advance()
                     return (out, try unwrap())
-                case "pattern", "line_format", "label_format":
+                case "line_format":
+                    advance()
+                    let st = peek
+                    guard case .string(let text) = st.kind else { throw unexpected(st, expecting: "STRING") }
+                    advance()
+                    _ = try Self.checkTemplate(text, name: "line", at: st) { "invalid line template: " + $0 }
+                    out.append(.lineFormat(text))
+                case "label_format":
+                    advance()
+                    out.append(.labelFormat(try labelFormats()))
+                case "pattern":
                     throw unsupported(t, "the `| \(name)` stage")
                 default:
                     out.append(.labelFilter(try labelFilterOr()))
@@ -174,6 +185,45 @@ extension QueryParser {
             advance()
         }
         return out
+    }
+
+    /// `dst="template", dst=src, …` after label_format; each name at most once, never `__error__`.
+    mutating func labelFormats() throws(ParseError) -> [LabelFormat] {
+        var out: [LabelFormat] = []
+        while true {
+            let nt = peek
+            guard case .identifier(let name) = nt.kind else { throw unexpected(nt, expecting: "IDENTIFIER") }
+            advance()
+            try expect(.eq, "=")
+            let vt = peek
+            switch vt.kind {
+            case .identifier(let from):
+                advance()
+                out.append(LabelFormat(name: name, .rename(from)))
+            case .string(let text):
+                advance()
+                _ = try Self.checkTemplate(text, name: "label", at: vt) { "invalid template for label '\(name)': " + $0 }
+                out.append(LabelFormat(name: name, .template(text)))
+            default:
+                throw unexpected(vt, expecting: "IDENTIFIER or STRING")
+            }
+            if name == LabelsBuilder.errorLabel {
+                throw ParseError(line: nt.line, column: nt.column, "\(name) cannot be formatted")
+            }
+            if out.dropLast().contains(where: { $0.name == name }) {
+                throw ParseError(line: nt.line, column: nt.column, "multiple label name '\(name)' not allowed in a single format operation")
+            }
+            guard case .comma = peek.kind else { return out }
+            advance()
+        }
+    }
+
+    static func checkTemplate(_ text: String, name: String, at t: Token, _ wrap: (String) -> String) throws(ParseError) -> Template {
+        do {
+            return try Template(name: name, text: text, functions: TemplateFunctions.all)
+        } catch {
+            throw ParseError(line: t.line, column: t.column, wrap(error.description))
+        }
     }
 
     /// `a, b="x", c=~"y"` after drop or keep.

@@ -60,7 +60,7 @@ struct SampleWorker: LineVisitor {
             interval = j
         }
         builder.reset()
-        guard let kept = pipeline.run(line, &builder),
+        guard let kept = pipeline.run(line, &builder, timestamp: ts),
               let value = extractor.value(lineLength: kept.count(original: line.count), &builder) else { return }
         if collector.intervals > 0 && !skipEarly {
             guard let j = windows.interval(of: ts, cursor: &cursor) else { return }

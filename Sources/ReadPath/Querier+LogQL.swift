@@ -29,7 +29,7 @@ extension Querier {
         var grouped: [LabelSet: [LogEntry]] = [:]
         for (e, labels) in merged {
             var b = LabelsBuilder(labels)
-            guard let line = pipeline.process(e.line, &b) else { continue }
+            guard let line = pipeline.process(e.line, &b, timestamp: e.timestamp) else { continue }
             let out = b.labels
             if grouped[out] == nil { order.append(out) }
             grouped[out, default: []].append(LogEntry(timestamp: e.timestamp, line: line, metadata: e.metadata))

@@ -92,12 +92,12 @@ struct ReadPlan {
             i = known
         } else {
             i = streams.count
-            var keeps: (@Sendable ([UInt8]) -> Bool)?
+            var keeps: (@Sendable (Int64, [UInt8]) -> Bool)?
             if let pipeline {
-                keeps = { line in
+                keeps = { ts, line in
                     var p = pipeline
                     var b = LabelsBuilder(labels)
-                    return p.process(line, &b) != nil
+                    return p.process(line, &b, timestamp: ts) != nil
                 }
             }
             streams.append((labels, StreamMerger(start: start, end: end, filter: filter, keeps: keeps)))

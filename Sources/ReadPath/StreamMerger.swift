@@ -15,11 +15,11 @@ struct StreamMerger {
     let filter: LineFilterMatcher?
     /// The rest of the query's pipeline, when it can drop lines (label filters…), with the
     /// stream's labels: a line counts only if the whole pipeline keeps it.
-    let keeps: (@Sendable ([UInt8]) -> Bool)?
+    let keeps: (@Sendable (Int64, [UInt8]) -> Bool)?
     var entries: [LogEntry] = []
     var warnings: [String] = []
 
-    init(start: Int64, end: Int64, filter: LineFilterMatcher? = nil, keeps: (@Sendable ([UInt8]) -> Bool)? = nil) {
+    init(start: Int64, end: Int64, filter: LineFilterMatcher? = nil, keeps: (@Sendable (Int64, [UInt8]) -> Bool)? = nil) {
         self.start = start
         self.end = end
         self.filter = filter
@@ -39,7 +39,7 @@ struct StreamMerger {
     mutating func add(entries more: [LogEntry]) {
         var kept = more
         if let filter { kept = kept.filter { filter.matches($0.line) } }
-        if let keeps { kept = kept.filter { keeps($0.line) } }
+        if let keeps { kept = kept.filter { keeps($0.timestamp, $0.line) } }
         entries += kept
     }
 
@@ -63,7 +63,7 @@ struct StreamMerger {
                 // A filtered-out line is never copied out of the block.
                 if ts >= lo && ts < hi && (filter?.matches(line) ?? true) {
                     let bytes = Array(line)
-                    if let keeps, !keeps(bytes) { return }
+                    if let keeps, !keeps(ts, bytes) { return }
                     out.append(LogEntry(timestamp: ts, line: bytes, metadata: meta))
                 }
             }

@@ -170,7 +170,7 @@ import Testing
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&limit=999999999", "max entries limit per query exceeded"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&direction=sideways", "invalid direction"),
                                  ("/loki/api/v1/query_range?query=app", "parse error"),
-                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20line_format%20%22x%22", "parse error at line 1, col 16: the `| line_format` stage is not supported"),
+                                 ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20line_format%20%22%7B%7Bnope%7D%7D%22", "invalid line template: template: line:1: function"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C~%20%22(%22", "error parsing regexp: missing closing )"),
                                  ("/loki/api/v1/format_query?query=%7B%7D", "parse error at line 1, col 2"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=20&end=10", "end timestamp must not be before")] {

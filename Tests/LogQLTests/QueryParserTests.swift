@@ -17,6 +17,8 @@ import Testing
         (#"({app="api"} |= "x")"#, #"{app="api"} |= "x""#),
         (#"{app="api"} |= """#, #"{app="api"} |= """#),
         ("{app=\"api\"} |= `multi\nline`", #"{app="api"} |= "multi\nline""#),
+        ("{app=\"api\"} | line_format `{{.a | ToUpper}} \"q\"`", #"{app="api"} | line_format "{{.a | ToUpper}} \"q\"""#),
+        (#"{app="api"} | logfmt | label_format dst=src, msg="{{.a}}-{{.b}}" |= "x""#, #"{app="api"} | logfmt | label_format dst=src,msg="{{.a}}-{{.b}}" |= "x""#),
     ]
 
     /// Pipelines and metric queries, printed as Loki 2.8's `String()` prints them.
@@ -107,7 +109,13 @@ import Testing
         (#"{app="api"} |= "a" or"#, "parse error at line 1, col 22: syntax error: unexpected end of input, expecting STRING"),
         ("{app=\"api\"}\n|~ \"(\"", "parse error at line 2, col 4: error parsing regexp: missing closing ): `(`"),
         (#"{app=~"("}"#, "parse error at line 1, col 7: error parsing regexp: missing closing ): `(`"),
-        (#"{app="api"} | line_format "{{.a}}""#, "parse error at line 1, col 15: the `| line_format` stage is not supported by this build yet"),
+        (#"{app="api"} | line_format "{{.a | nope}}""#, #"parse error at line 1, col 27: invalid line template: template: line:1: function "nope" not defined"#),
+        (#"{app="api"} | line_format "{{ if .a }}""#, "parse error at line 1, col 27: invalid line template: template: line:1: unexpected EOF"),
+        (#"{app="api"} | line_format a"#, "parse error at line 1, col 27: syntax error: unexpected IDENTIFIER, expecting STRING"),
+        (#"{app="api"} | label_format a="{{.b""#, "parse error at line 1, col 30: invalid template for label 'a': template: label:1: unclosed action"),
+        (#"{app="api"} | label_format a=b, a="c""#, "parse error at line 1, col 33: multiple label name 'a' not allowed in a single format operation"),
+        (#"{app="api"} | label_format __error__=b"#, "parse error at line 1, col 28: __error__ cannot be formatted"),
+        (#"{app="api"} | label_format a=1"#, "parse error at line 1, col 30: syntax error: unexpected 1, expecting IDENTIFIER or STRING"),
         (#"{app="api"} |= ip("10.0.0.0/8")"#, "parse error at line 1, col 16: `ip(…)` in a line filter is not supported"),
         (#"{app="api"} {b="c"}"#, "parse error at line 1, col 13: syntax error: unexpected {"),
         (#"{app=~".*"}"#, "parse error : queries require at least one regexp or equality matcher that does not have an empty-compatible value"),

@@ -57,6 +57,8 @@ size_t skald_re2_group_name(const skald_re2 *re, int index, char *out, size_t ca
 /// (start, end) pairs — the whole match, then each group — with -1 for a group that took no part;
 /// else returns 0.
 int skald_re2_match_groups(const skald_re2 *re, const uint8_t *data, size_t len, long *offsets, int groups);
+/// Like skald_re2_match_groups, searching from byte `start` (context before it still counts for ^ and \b).
+int skald_re2_match_groups_from(const skald_re2 *re, const uint8_t *data, size_t len, size_t start, long *offsets, int groups);
 #ifdef __cplusplus
 }
 #endif
