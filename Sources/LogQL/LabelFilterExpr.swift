@@ -26,6 +26,8 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
     case duration(String, Comparison, Int64)
     /// Bytes; the label's value is read as a size (`10KB`, `2MiB`, `512`).
     case bytes(String, Comparison, UInt64)
+    /// `addr = ip("10.0.0.0/8")` (`negated`: `!=`): the label's value holds an address in range.
+    case ip(String, negated: Bool, pattern: String)
     case and(LabelFilterExpr, LabelFilterExpr)
     case or(LabelFilterExpr, LabelFilterExpr)
 
@@ -33,7 +35,7 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
     public var names: Set<String> {
         switch self {
         case .string(let m): [m.name]
-        case .number(let n, _, _), .duration(let n, _, _), .bytes(let n, _, _): [n]
+        case .number(let n, _, _), .duration(let n, _, _), .bytes(let n, _, _), .ip(let n, _, _): [n]
         case .and(let l, let r), .or(let l, let r): l.names.union(r.names)
         }
     }
@@ -44,6 +46,7 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
         case .number(let n, let c, let v): n + c.rawValue + GoFloat.format(v)
         case .duration(let n, let c, let v): n + c.rawValue + TimeParser.formatDuration(v)
         case .bytes(let n, let c, let v): n + c.rawValue + ByteSize.format(v)
+        case .ip(let n, let negated, let p): n + (negated ? "!=" : "=") + "ip(" + GoQuote.quote(p) + ")"
         case .and(let l, let r): "( \(l) , \(r) )"
         case .or(let l, let r): "( \(l) or \(r) )"
         }
@@ -60,6 +63,13 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
         case .number(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.number, LabelValue.notNumber)
         case .duration(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.duration, LabelValue.notDuration)
         case .bytes(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.bytes, LabelValue.notNumber)
+        case .ip(let n, let negated, let p):
+            // Loki: a line with an error passes, a missing label fails.
+            if b.error != nil { return true }
+            guard let value = b.get(n), let f = try? IPFilter(p) else { return false }
+            var v = value
+            let inRange = v.withUTF8 { f.matches(UnsafeRawBufferPointer($0)) }
+            return inRange != negated
         case .and(let l, let r):
             let a = l.keeps(&b)
             let c = r.keeps(&b)

@@ -7,12 +7,16 @@ public struct LineFilterMatcher: Sendable {
     enum Test: Sendable {
         case contains([UInt8])
         case regex(RE2Regex)
+        case pattern(PatternExpr)
+        case ip(IPFilter)
         /// `|= ""`: every line.
         case always
 
         func matches(_ line: UnsafeRawBufferPointer) -> Bool {
             switch self {
             case .always: return true
+            case .pattern(let p): return p.test(line)
+            case .ip(let f): return f.matches(line)
             case .regex(let re): return re.matchesPart(line)
             case .contains(let needle):
                 return needle.withUnsafeBytes { ByteSearch.contains(line, $0) }
@@ -45,7 +49,11 @@ public struct LineFilterMatcher: Sendable {
         for f in filters {
             var tests: [Test] = []
             for v in f.values {
-                if f.op.isRegex {
+                if f.ip, let ipf = try? IPFilter(v) {
+                    tests.append(.ip(ipf))
+                } else if f.op.isPattern {
+                    tests.append(.pattern(PatternExpr(v)))
+                } else if f.op.isRegex {
                     tests.append(.regex(try RE2Regex(v)))
                 } else {
                     tests.append(v.isEmpty ? .always : .contains(Array(v.utf8)))

@@ -343,6 +343,13 @@ enum LineParsers {
         }
     }
 
+    /// `| pattern`: each capture becomes a label (`_extracted` when the stream has the name).
+    static func pattern(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, _ p: PatternExpr) {
+        for (name, r) in p.captures(line) {
+            b.set(labelName(name, b), String(decoding: UnsafeRawBufferPointer(rebasing: line[r]), as: UTF8.self))
+        }
+    }
+
     // MARK: decolorize
 
     /// Removes ANSI escape sequences: CSI (`ESC [ … final`), OSC (`ESC ] … BEL`), and two-byte escapes.

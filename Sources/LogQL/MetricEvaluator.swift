@@ -85,6 +85,7 @@ public struct MetricEvaluator: Sendable {
         switch e {
         case .vector(let v): v.op == .sort || v.op == .sortDesc || sorts(v.inner)
         case .binary(let b): sorts(b.lhs) || sorts(b.rhs)
+        case .labelReplace(let l): sorts(l.inner)
         default: false
         }
     }
@@ -105,6 +106,9 @@ public struct MetricEvaluator: Sendable {
                 return inner.map { VectorAggregator.aggregate(v, $0) }
             }
             return try vectors(v.inner).map { VectorAggregator.aggregate(v, $0) }
+        case .labelReplace(let l):
+            let replacer = l.compiled()
+            return try vectors(l.inner).map { $0.map { Sample(labels: replacer.apply($0.labels), value: $0.value) } }
         case .binary(let b):
             return try BinaryEvaluator.evaluate(b, lhs: { () throws(EvaluationError) in try vectors(b.lhs) },
                                                 rhs: { () throws(EvaluationError) in try vectors(b.rhs) }, steps: steps.count)

@@ -10,6 +10,8 @@ public indirect enum MetricExpr: Sendable, Equatable, CustomStringConvertible {
     case literal(Double)
     /// `vector(1)`: one series with no labels and this value at every step.
     case constant(Double)
+    /// `label_replace(expr, "dst", "repl", "src", "regex")`.
+    case labelReplace(LabelReplace)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public indirect enum MetricExpr: Sendable, Equatable, CustomStringConvertible {
         case .binary(let b): b.description
         case .literal(let v): GoFloat.formatShortest(v)
         case .constant(let v): "vector(\(GoFloat.formatFixed6(v)))"
+        case .labelReplace(let l): l.description
         }
     }
 
@@ -28,6 +31,7 @@ public indirect enum MetricExpr: Sendable, Equatable, CustomStringConvertible {
         case .vector(let v): v.inner.logRanges
         case .binary(let b): b.lhs.logRanges + b.rhs.logRanges
         case .literal, .constant: []
+        case .labelReplace(let l): l.inner.logRanges
         }
     }
 }

@@ -14,6 +14,7 @@ public struct Pipeline: Sendable {
         case logfmt(only: [(name: String, key: String)]?)
         case regexp(CompiledRegexp)
         case unpack
+        case pattern(PatternExpr)
         case labelFilter(LabelFilterExpr)
         case drop([LabelSelection])
         case keep([LabelSelection])
@@ -74,6 +75,8 @@ public struct Pipeline: Sendable {
             case .unpack:
                 out.append(.unpack)
                 pushedDown = false
+            case .pattern(let text):
+                out.append(.pattern(PatternExpr(text)))
             case .labelFilter(let f): out.append(.labelFilter(f))
             case .drop(let l): out.append(.drop(l))
             case .keep(let l): out.append(.keep(l))
@@ -166,6 +169,8 @@ public struct Pipeline: Sendable {
             LineParsers.logfmt(line, &labels, only: only, cache: &cache, wanted: wanted)
         case .regexp(let re):
             LineParsers.regexp(line, &labels, re)
+        case .pattern(let p):
+            LineParsers.pattern(line, &labels, p)
         case .unpack:
             if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
         case .labelFilter(let f):
@@ -205,7 +210,7 @@ public struct Pipeline: Sendable {
             case .drop(let l), .keep(let l): names.formUnion(l.map(\.name))
             case .distinct(let n): names.formUnion(n)
             case .lineFormat, .labelFormat: return nil
-            case .lineFilter, .json, .logfmt, .regexp, .unpack, .decolorize: break
+            case .lineFilter, .json, .logfmt, .regexp, .unpack, .pattern, .decolorize: break
             }
         }
         return names

@@ -11,6 +11,8 @@ public enum PipelineStage: Sendable, Equatable, CustomStringConvertible {
     case regexp(String)
     /// `| unpack`: a JSON object's string fields become labels; `_entry` replaces the line.
     case unpack
+    /// `| pattern "<ip> - <_> <status>"`: captures become labels.
+    case pattern(String)
     case labelFilter(LabelFilterExpr)
     /// `| drop a, b="x"`: removes labels (a matcher removes the label only when it matches).
     case drop([LabelSelection])
@@ -28,7 +30,7 @@ public enum PipelineStage: Sendable, Equatable, CustomStringConvertible {
     /// Whether the stage creates labels from the line.
     public var isParser: Bool {
         switch self {
-        case .json, .logfmt, .regexp, .unpack: true
+        case .json, .logfmt, .regexp, .unpack, .pattern: true
         default: false
         }
     }
@@ -45,6 +47,7 @@ public enum PipelineStage: Sendable, Equatable, CustomStringConvertible {
             return s
         case .regexp(let re): return "| regexp " + GoQuote.quote(re)
         case .unpack: return "| unpack"
+        case .pattern(let p): return "| pattern " + GoQuote.quote(p)
         case .labelFilter(let f): return "| " + f.description
         case .drop(let l): return "| drop " + l.map(\.description).joined(separator: ",")
         case .keep(let l): return "| keep " + l.map(\.description).joined(separator: ",")

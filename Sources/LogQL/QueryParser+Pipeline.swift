@@ -54,7 +54,7 @@ extension QueryParser {
                 // by one (both sides of a binary operation are metric expressions), so it is a filter.
                 out.append(.lineFilter(try lineFilter()))
             case .op(let s) where s == "|>" || s == "!>":
-                throw unsupported(f, "a pattern line filter (\(s))")
+                out.append(.lineFilter(try lineFilter()))
             case .pipe:
                 advance()
                 let t = peek
@@ -131,7 +131,14 @@ extension QueryParser {
                     advance()
                     out.append(.labelFormat(try labelFormats()))
                 case "pattern":
-                    throw unsupported(t, "the `| \(name)` stage")
+                    advance()
+                    let pt = peek
+                    guard case .string(let text) = pt.kind else { throw unexpected(pt, expecting: "STRING") }
+                    advance()
+                    do { try PatternExpr(text).validateForParser() } catch {
+                        throw ParseError(line: pt.line, column: pt.column, error.description)
+                    }
+                    out.append(.pattern(text))
                 default:
                     out.append(.labelFilter(try labelFilterOr()))
                 }
@@ -324,7 +331,11 @@ extension QueryParser {
         switch opToken.kind {
         case .eq, .neq, .re, .nre:
             if case .string = peekNext.kind { return .string(try matcherValue(name)) }
-            if case .identifier("ip") = peekNext.kind { throw unsupported(peekNext, "an ip() label filter") }
+            if case .identifier("ip") = peekNext.kind, opToken.kind == .eq || opToken.kind == .neq {
+                advance()
+                let pattern = try ipCall()
+                return .ip(name, negated: opToken.kind == .neq, pattern: pattern)
+            }
             comparison = opToken.kind == .neq ? .notEqual : .equal
             guard opToken.kind == .eq || opToken.kind == .neq else { throw unexpected(peekNext, expecting: "STRING") }
         case .op(let s):
@@ -377,16 +388,33 @@ extension QueryParser {
         case .pipeExact: .contains
         case .neq: .notContains
         case .pipeMatch: .matches
+        case .op("|>"): .pattern
+        case .op("!>"): .notPattern
         default: .notMatches
         }
         var values: [String] = []
+        var ip: Bool?
         while true {
             let v = peek
-            guard case .string(let s) = v.kind else {
-                if case .identifier(let name) = v.kind, name == "ip" { throw unsupported(v, "`ip(…)` in a line filter") }
-                throw unexpected(v, expecting: "STRING")
+            let s: String
+            if case .identifier("ip") = v.kind {
+                guard op == .contains || op == .notContains else {
+                    throw ParseError(line: v.line, column: v.column, "ip: invalid operation: ip() filters lines with |= or != only")
+                }
+                guard ip != false else { throw unexpected(v, expecting: "STRING") }
+                s = try ipCall()
+                ip = true
+            } else {
+                guard case .string(let text) = v.kind, ip != true else { throw unexpected(v, expecting: ip == true ? "ip" : "STRING") }
+                advance()
+                s = text
+                ip = false
             }
-            advance()
+            if op.isPattern {
+                do { try PatternExpr(s).validateForFilter() } catch {
+                    throw ParseError(line: v.line, column: v.column, error.description)
+                }
+            }
             if op.isRegex {
                 do { _ = try RE2Regex(s) } catch {
                     throw ParseError(line: v.line, column: v.column, error.description)
@@ -397,6 +425,20 @@ extension QueryParser {
             guard case .identifier("or") = peek.kind else { break }
             advance()
         }
-        return LineFilter(op, values)
+        return LineFilter(op, values, ip: ip == true)
+    }
+
+    /// `ip("pattern")`, the cursor on `ip`; the pattern is checked here.
+    mutating func ipCall() throws(ParseError) -> String {
+        advance()
+        try expect(.openParen, "(")
+        let pt = peek
+        guard case .string(let pattern) = pt.kind else { throw unexpected(pt, expecting: "STRING") }
+        advance()
+        try expect(.closeParen, ")")
+        do { _ = try IPFilter(pattern) } catch {
+            throw ParseError(line: pt.line, column: pt.column, error.description)
+        }
+        return pattern
     }
 }

@@ -198,11 +198,41 @@ public struct QueryParser {
                 try expect(.closeParen, ")")
                 return .metric(.constant(v))
             }
-            if name == "label_replace" { throw unsupported(t, "label_replace") }
+            if name == "label_replace" { return .metric(.labelReplace(try labelReplace())) }
             throw unexpected(t)
         default:
             throw unexpected(t, expecting: "{")
         }
+    }
+
+    /// `label_replace(expr, "dst", "replacement", "src", "regex")`, the cursor on its name.
+    mutating func labelReplace() throws(ParseError) -> LabelReplace {
+        let t = advance()
+        try expect(.openParen, "(")
+        try enter(t)
+        defer { depth -= 1 }
+        let innerToken = peek
+        guard case .metric(let inner) = try expr(minPrecedence: 1) else {
+            throw ParseError(line: innerToken.line, column: innerToken.column,
+                             "syntax error: label_replace needs a metric expression, not a log query: wrap the log query in a range aggregation, like count_over_time({…}[5m])")
+        }
+        var args: [(String, Token)] = []
+        for _ in 0..<4 {
+            try expect(.comma, ",")
+            let st = peek
+            guard case .string(let s) = st.kind else { throw unexpected(st, expecting: "STRING") }
+            advance()
+            args.append((s, st))
+        }
+        try expect(.closeParen, ")")
+        let dst = args[0]
+        guard LabelReplace.isValidName(dst.0) else {
+            throw ParseError(line: dst.1.line, column: dst.1.column, "invalid destination label name in label_replace(): \(dst.0)")
+        }
+        do { _ = try RE2Regex(LabelReplace.anchored(args[3].0)) } catch {
+            throw ParseError(line: args[3].1.line, column: args[3].1.column, error.description)
+        }
+        return LabelReplace(inner: inner, destination: dst.0, replacement: args[1].0, source: args[2].0, regex: args[3].0)
     }
 
     mutating func signedNumber() throws(ParseError) -> Double {

@@ -67,6 +67,20 @@ struct ArrayScan: LineScan {
         #expect(try instant(#"count_over_time({app="a"}[5s])"#, at: 1000).isEmpty)
     }
 
+    @Test func labelReplaceRewritesMatchingSeries() throws {
+        let c = #"count_over_time({env="p"}[100s])"# // at 100 s: app=a 9 lines (10…90 s), app=b 2
+        // Fully anchored: "a" matches app="a" only; $1 expands; the destination may be new.
+        #expect(try instant(#"label_replace(\#(c), "svc", "svc-$1", "app", "(a)")"#, at: 100)
+            == [#"{app="a", env="p", svc="svc-a"}"#: 9, Self.b.canonical: 2])
+        // An empty expansion removes the destination label; a source that is missing reads as "".
+        #expect(try instant(#"label_replace(\#(c), "env", "", "app", ".*")"#, at: 100) == [#"{app="a"}"#: 9, #"{app="b"}"#: 2])
+        #expect(try instant(#"label_replace(\#(c), "x", "none", "nope", "")"#, at: 100)
+            == [#"{app="a", env="p", x="none"}"#: 9, #"{app="b", env="p", x="none"}"#: 2])
+        // Named groups, and inside other expressions.
+        #expect(try instant(#"sum by (y) (label_replace(\#(c), "y", "${v}!", "app", "(?P<v>.)"))"#, at: 100) == [#"{y="a!"}"#: 9, #"{y="b!"}"#: 2])
+        #expect(try instant(#"label_replace(vector(1), "k", "v", "", "")"#, at: 100) == [#"{k="v"}"#: 1])
+    }
+
     @Test func offsetShiftsTheWindow() throws {
         // At 100 s, 20 s offset 40 s: (40, 60], fetched [40, 60) → 50.
         #expect(try instant(#"count_over_time({app="a"}[20s] offset 40s)"#, at: 100) == [Self.a.canonical: 1])
