@@ -125,6 +125,14 @@ import Testing
         #expect(r.text == #"{"status":"success","data":"sum by (app)(rate({app=\"x\"} | json[5m]))"}"#)
         #expect(try c.lines(#"{app="api"} | logfmt | took > 580ms"#) == [])
         #expect(try c.lines(#"{app="api"} | logfmt | took > 57ms"#) == ["level=info status=200 took=58ms", "level=info status=200 took=59ms"])
+        // line_format, label_format, pattern, label_replace end to end.
+        #expect(try c.lines(#"{app="api"} | logfmt | took > 57ms | line_format "{{.level | ToUpper}} {{.status}} in {{ .took | duration }}s""#)
+            == ["INFO 200 in 0.058s", "INFO 200 in 0.059s"])
+        r = try get("/loki/api/v1/query_range", [("query", #"{app="api"} | pattern "level=<lvl> <_> took=<ms>ms" | ms="3" | label_format kind=lvl"#)] + range)
+        #expect(r.text.contains(#"{"stream":{"app":"api","env":"prod","kind":"info","ms":"3"}"#), "\(r.text)")
+        r = try get("/loki/api/v1/query", [("query", #"label_replace(sum by (env) (count_over_time({app="api"}[10m])), "where", "$1-cluster", "env", "(.*)")"#),
+                                            ("time", "\(t0 + 600 * sec)")])
+        #expect(r.text.contains(#"{"metric":{"env":"prod","where":"prod-cluster"},"value":["#), "\(r.text)")
         server.stop()
     }
 
