@@ -37,6 +37,8 @@ public struct Limits: Sendable, Equatable {
     public var maxQuerySeries: Int = 500
     /// `max_query_length` (721 h), nanoseconds; 0 = off.
     public var maxQueryLength: Int64 = 721 * 3600 * 1_000_000_000
+    /// `query_timeout` (1 m), nanoseconds: a query still reading after this stops and answers 504; 0 = off.
+    public var queryTimeout: Int64 = 60 * 1_000_000_000
 
     public init() {}
 

@@ -27,8 +27,12 @@ public struct MetricEvaluator: Sendable {
     /// per-interval totals (which cost series × intervals whatever the data).
     let intervalLimit: Int
 
+    /// When to stop reading (nil: never).
+    let deadline: QueryDeadline?
+
     public init(start: Int64, end: Int64, step: Int64, maxSeries: Int, source: any LogSource, parallelism: Int = defaultParallelism,
-                intervalLimit: Int = 4096) {
+                intervalLimit: Int = 4096, deadline: QueryDeadline? = nil) {
+        self.deadline = deadline
         self.parallelism = max(1, parallelism)
         self.intervalLimit = intervalLimit
         self.start = start
@@ -136,15 +140,17 @@ public struct MetricEvaluator: Sendable {
         let intervals = byTotals ? windows.edges.count : 0
         var collected = [SeriesCollector](repeating: SeriesCollector(intervals: intervals), count: parts.count)
         if parts.count == 1 {
-            collected[0] = Self.collect(parts[0], pipeline, extractor, windows, intervals: intervals)
+            collected[0] = Self.collect(parts[0], pipeline, extractor, windows, intervals: intervals, deadline: deadline)
         } else {
             collected.withUnsafeMutableBufferPointer { out in
                 let out = UncheckedSendable(out)
+                let deadline = deadline
                 DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-                    out.value[i] = Self.collect(parts[i], pipeline, extractor, windows, intervals: intervals)
+                    out.value[i] = Self.collect(parts[i], pipeline, extractor, windows, intervals: intervals, deadline: deadline)
                 }
             }
         }
+        if deadline?.expired == true { throw EvaluationError(QueryDeadline.message, timedOut: true) }
         var c = collected.first ?? SeriesCollector(intervals: intervals)
         for other in collected.dropFirst() { c.merge(other) }
         let absentLabels = a.op == .absentOverTime ? Self.absentLabels(r.log.matchers) : nil
@@ -172,9 +178,10 @@ public struct MetricEvaluator: Sendable {
 
     /// One worker: runs the pipeline over its scans' lines and files each sample under its series.
     static func collect(_ scans: ArraySlice<any LineScan>, _ pipeline: Pipeline, _ extractor: SampleExtractor,
-                        _ windows: StepWindows, intervals: Int) -> SeriesCollector {
+                        _ windows: StepWindows, intervals: Int, deadline: QueryDeadline? = nil) -> SeriesCollector {
         var worker = SampleWorker(pipeline: pipeline, extractor: extractor, windows: windows, intervals: intervals)
         for scan in scans {
+            if deadline?.expired == true { break }
             worker.begin(scan.labels)
             let warnings = scan.scan(&worker)
             worker.collector.warnings += warnings

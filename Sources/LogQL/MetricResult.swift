@@ -38,7 +38,12 @@ public enum MetricResult: Sendable, Equatable {
 /// Why a metric query could not be answered (Loki's texts; all are the client's 400s).
 public struct EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The query ran past its deadline (Loki answers 504, not 400).
+    public let timedOut: Bool
+    public init(_ message: String, timedOut: Bool = false) {
+        self.message = message
+        self.timedOut = timedOut
+    }
     public var description: String { message }
 }
 

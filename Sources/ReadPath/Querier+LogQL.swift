@@ -8,15 +8,15 @@ extension Querier {
     /// then each chosen line goes through the pipeline and is filed under the labels it produced.
     /// Streams come back sorted by labels, entries in `direction` order.
     public func logQuery(tenant: TenantID, _ query: LogQuery, start: Int64, end: Int64, limit: Int,
-                         direction: Direction) throws(ParseError) -> Selection {
+                         direction: Direction, deadline: QueryDeadline? = nil) throws(ParseError) -> Selection {
         let filter: LineFilterMatcher
         do { filter = try LineFilterMatcher(query.filters) } catch { throw ParseError(whole: error.description) }
         var pipeline = try Pipeline(query, skipPushedDown: true)
         let head = HeadQuery(matchers: query.matchers, start: start, end: end, limit: limit, direction: direction)
-        guard !pipeline.isEmpty else { return select(tenant: tenant, head, filter: filter) }
+        guard !pipeline.isEmpty else { return select(tenant: tenant, head, filter: filter, deadline: deadline) }
         // A stateful pipeline (`distinct`) cannot judge lines out of order; it runs on the result only.
         let stateful = query.stages.contains { if case .distinct = $0 { true } else { false } }
-        var selection = select(tenant: tenant, head, filter: filter, pipeline: stateful ? nil : pipeline)
+        var selection = select(tenant: tenant, head, filter: filter, pipeline: stateful ? nil : pipeline, deadline: deadline)
         // Re-run the pipeline in the query's direction across all streams (what `distinct` keeps
         // depends on the order lines are seen), filing each line under its result labels.
         var merged: [(entry: LogEntry, labels: LabelSet)] = []

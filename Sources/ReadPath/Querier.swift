@@ -24,10 +24,11 @@ public struct Querier: Sendable {
     /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`);
     /// `pipeline`: the rest of its pipeline when that can drop lines, so the `limit` counts only
     /// lines the whole pipeline keeps (the caller runs it again on the result to shape the lines).
-    public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil, pipeline: Pipeline? = nil) -> Selection {
+    public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil, pipeline: Pipeline? = nil,
+                       deadline: QueryDeadline? = nil) -> Selection {
         let (found, indexWarnings) = places(tenant: tenant, matchers: q.matchers, start: q.start, end: q.end)
         var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter,
-                            pipeline: pipeline)
+                            pipeline: pipeline, deadline: deadline)
         for (labels, places) in found {
             for p in places { plan.add(p, of: labels) }
         }

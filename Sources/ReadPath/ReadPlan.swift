@@ -54,6 +54,8 @@ struct ReadPlan {
     let start: Int64
     let end: Int64
     let limit: Int
+    /// When to stop reading (nil: never).
+    let deadline: QueryDeadline?
     let direction: Direction
     let store: ChunkStore
     let filter: LineFilterMatcher?
@@ -70,7 +72,8 @@ struct ReadPlan {
 
     /// `filter`: the query's line filters; only lines they keep count towards `limit`.
     init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil,
-         pipeline: Pipeline? = nil) {
+         pipeline: Pipeline? = nil, deadline: QueryDeadline? = nil) {
+        self.deadline = deadline
         self.start = start
         self.end = end
         self.limit = limit
@@ -117,6 +120,7 @@ struct ReadPlan {
     mutating func run() -> [String] {
         var warnings: [String] = []
         while let next = queue.top {
+            if deadline?.expired == true { break }
             if nearest.count >= limit, let threshold = nearest.top, next.edge < threshold, enoughDistinct(threshold) { break }
             queue.popTop()
             let before = streams[next.stream].merger.entries.count

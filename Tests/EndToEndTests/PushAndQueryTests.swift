@@ -136,6 +136,27 @@ import Testing
         server.stop()
     }
 
+    @Test func queriesPastQueryTimeoutStopWithLokis504() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  query_timeout: 1ns"))
+        try server.start()
+        let c = server.connection()
+        let t = Bodies.now
+        let r0 = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                               body: Bodies.json([("app=slow", [(t, "a line")])]))
+        #expect(r0.status == 204)
+        for q in [#"{app="slow"}"#, #"count_over_time({app="slow"}[5m])"#] {
+            let enc = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let r = try c.request("GET", "/loki/api/v1/query_range?query=\(enc)&start=\(t - 60_000_000_000)&end=\(t + 60_000_000_000)")
+            #expect(r.status == 504, "\(q): \(r.status) \(r.text)")
+            #expect(r.text.contains("Request timed out"), "\(r.text)")
+        }
+        // Metadata and pure-vector queries need no reading and still answer; the server keeps serving.
+        #expect(try c.request("GET", "/ready").status == 200)
+        #expect(try c.request("GET", "/loki/api/v1/query?query=vector(1)").status == 200)
+        server.stop()
+    }
+
     @Test func badInputIsA4xxAndNothingIsLost() throws {
         let dir = TestDirectory()
         let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  max_line_size: 5MB"))

@@ -81,6 +81,21 @@ struct ArrayScan: LineScan {
         #expect(try instant(#"label_replace(vector(1), "k", "v", "", "")"#, at: 100) == [#"{k="v"}"#: 1])
     }
 
+    @Test func aPassedDeadlineStopsTheReadAndSaysSo() throws {
+        guard case .metric(let e) = try QueryParser.parseQuery(#"count_over_time({app="a"}[30s])"#) else { return }
+        let ev = MetricEvaluator(start: 60 * Self.s, end: 60 * Self.s, step: 0, maxSeries: 500, source: Self.source,
+                                 deadline: QueryDeadline(seconds: 1e-9))
+        do {
+            _ = try ev.evaluate(e)
+            Issue.record("evaluated past its deadline")
+        } catch {
+            #expect(error.timedOut)
+            #expect(error.message.hasPrefix("Request timed out"))
+        }
+        // No deadline (0): never expires.
+        #expect(!QueryDeadline(seconds: 0).expired)
+    }
+
     @Test func offsetShiftsTheWindow() throws {
         // At 100 s, 20 s offset 40 s: (40, 60], fetched [40, 60) → 50.
         #expect(try instant(#"count_over_time({app="a"}[20s] offset 40s)"#, at: 100) == [Self.a.canonical: 1])

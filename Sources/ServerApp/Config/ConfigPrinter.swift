@@ -66,6 +66,7 @@ enum ConfigPrinter {
           max_entries_limit_per_query: \(l.maxEntriesLimitPerQuery)
           max_query_series: \(l.maxQuerySeries)
           max_query_length: \(d(l.maxQueryLength))
+          query_timeout: \(d(l.queryTimeout))
         runtime_config:
           file: "\(c.runtimeConfig.file)"
           period: \(d(c.runtimeConfig.period))

@@ -82,7 +82,7 @@ enum ConfigSchema {
         "retention_period": ignored(.duration, "retention arrives with the compactor issue"),
         "max_chunks_per_query": ignored(.int, "not acted on yet"),
         "max_concurrent_tail_requests": ignored(.int, "tailing is not implemented yet"),
-        "query_timeout": ignored(.duration, "not acted on yet"),
+        "query_timeout": limit(.duration) { $0.queryTimeout = $1.duration },
         "volume_enabled": ignored(.bool, "the volume endpoints are not implemented yet"),
         "allow_structured_metadata": ignored(.bool, "structured metadata is always accepted and kept"),
     ]

@@ -164,6 +164,9 @@ struct LokiRoutes: Sendable {
             let p = try await Params.from(&req)
             guard let query = p["query"], !query.isEmpty else { return HTTPResponses.badRequest("query parameter is required, like query={app=\"api\"}") }
             let limits = overrides.limits(for: tenant)
+            // The clock starts when the request arrives, as Loki's does.
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            let deadline = QueryDeadline(seconds: limits.queryTimeout > 0 ? max(Double(limits.queryTimeout) / 1e9 - elapsed, 1e-9) : 0)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             var start: Int64, end: Int64
             if instant {
@@ -200,12 +203,13 @@ struct LokiRoutes: Sendable {
                     }
                 }
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
-                                                source: querier.source(tenant: tenant))
+                                                source: querier.source(tenant: tenant), deadline: deadline)
                 // On a thread of its own: the evaluation reads for as long as the query needs.
                 let outcome = try await BlockingWork.run("skald-query") { Result { () throws(EvaluationError) in try evaluator.evaluate(expr) } }
                 let result: MetricResult
                 switch outcome {
                 case .success(let r): result = r
+                case .failure(let error) where error.timedOut: return HTTPResponses.text(.gatewayTimeout, error.message)
                 case .failure(let error): return HTTPResponses.badRequest(error.message)
                 }
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
@@ -227,8 +231,9 @@ struct LokiRoutes: Sendable {
             }
             let (q, s, e) = (querier, start, end)
             let result = try await BlockingWork.run("skald-query") {
-                try q.logQuery(tenant: tenant, logQuery, start: s, end: e, limit: limit, direction: direction)
+                try q.logQuery(tenant: tenant, logQuery, start: s, end: e, limit: limit, direction: direction, deadline: deadline)
             }
+            if deadline.expired { return HTTPResponses.text(.gatewayTimeout, QueryDeadline.message) }
             let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             if !result.warnings.isEmpty {
                 logger.warning("query skipped corrupt data", metadata: ["tenant": "\(tenant.value)", "warnings": "\(result.warnings)"])
