@@ -10,6 +10,15 @@ struct TemplateParser {
     var scopes: [[String]] = [["$"]]
     var loopDepth = 0
     var used: Set<String> = []
+    /// Nesting of parentheses and control structures: bounded, so parsing and executing cannot
+    /// exhaust the stack (Go has no limit; its stacks grow).
+    var depth = 0
+    static let maxDepth = 256
+
+    mutating func enter(_ position: Int) throws(TemplateError) {
+        depth += 1
+        if depth > Self.maxDepth { throw error(position, "template nested deeper than \(Self.maxDepth) levels") }
+    }
 
     init(name: String, text: String, functions: Set<String>) throws(TemplateError) {
         self.name = name
@@ -88,6 +97,8 @@ struct TemplateParser {
 
     /// `if`/`with`/`range` after its keyword, through its `end`.
     mutating func control(_ word: String, at position: Int) throws(TemplateError) -> TemplateNode {
+        try enter(position)
+        defer { depth -= 1 }
         scopes.append(scopes.last!)
         defer { scopes.removeLast() }
         let pipe = try pipeline(context: word, allowDeclare: true, allowTwo: word == "range")
@@ -209,6 +220,8 @@ struct TemplateParser {
                 op = .function(id, position: t.position)
             }
         case .leftParen:
+            try enter(t.position)
+            defer { depth -= 1 }
             let inner = try pipeline(context: "parenthesized pipeline", allowDeclare: true, allowTwo: false, inParens: true)
             op = .pipeline(inner, [])
         default:

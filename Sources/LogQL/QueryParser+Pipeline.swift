@@ -325,6 +325,10 @@ extension QueryParser {
             return inner
         }
         guard case .identifier(let name) = t.kind else { throw unexpected(t, expecting: "IDENTIFIER") }
+        labelFilterTerms += 1
+        guard labelFilterTerms <= Self.maxLabelFilterTerms else {
+            throw ParseError(line: t.line, column: t.column, "syntax error: label filters combine at most \(Self.maxLabelFilterTerms) conditions per query: use a regex matcher (x=~\"a|b|c\") for many values")
+        }
         advance()
         let opToken = peek
         let comparison: LabelFilterExpr.Comparison

@@ -25,6 +25,9 @@ public struct QueryParser {
     /// Binary operations in one query (each adds a level to the evaluated tree).
     var binaryOperations = 0
     public static let maxBinaryOperations = 1024
+    /// Label filter conditions in one query (each `and`/`or` adds a level to a tree every line walks).
+    var labelFilterTerms = 0
+    public static let maxLabelFilterTerms = 512
 
     /// Parses either kind of query.
     public static func parseQuery(_ query: String) throws(ParseError) -> Query {

@@ -113,9 +113,27 @@ struct TemplateTests {
         }
     }
 
+    @Test func deepNestingIsRefusedNotACrash() {
+        for text in [String(repeating: "{{ (", count: 1) + String(repeating: "(", count: 5000) + ".a" + String(repeating: ")", count: 5001) + " }}",
+                     String(repeating: "{{ if .a }}", count: 5000) + String(repeating: "{{ end }}", count: 5000)] {
+            do {
+                _ = try Template(name: "line", text: text, functions: [:])
+                Issue.record("parsed")
+            } catch {
+                #expect(error.description.contains("nested deeper than 256 levels"))
+            }
+        }
+        #expect(throws: Never.self) { try Template(name: "l", text: String(repeating: "(", count: 200).wrapped(")"), functions: [:]) }
+    }
+
     @Test func runawayTemplatesStop() throws {
         let big = TemplateValue.list(Array(repeating: .string("x"), count: 2000))
         let t = try Template(name: "l", text: "{{ range . }}{{ range $ }}{{ end }}{{ end }}", functions: [:])
         #expect(throws: TemplateError.self) { try t.execute(big) }
     }
+}
+
+private extension String {
+    /// `{{ ((…(.a)…)) }}` with this string's parentheses.
+    func wrapped(_ close: String) -> String { "{{ " + self + ".a" + String(repeating: close, count: count) + " }}" }
 }

@@ -1,4 +1,5 @@
 import Testing
+import LogModel
 @testable import LogQL
 
 @Suite struct QueryParserTests {
@@ -190,7 +191,7 @@ import Testing
         #expect(parsed > 0)
     }
 
-    @Test func deepNestingAndHugeQueriesAreBounded() {
+    @Test func deepNestingAndHugeQueriesAreBounded() throws {
         let deep = String(repeating: "(", count: 50_000) + #"{app="a"}"# + String(repeating: ")", count: 50_000)
         #expect(throws: ParseError.self) { try QueryParser.parse(deep) }
         let nested = String(repeating: "(", count: 100) + #"{app="a"}"# + String(repeating: ")", count: 100)
@@ -205,6 +206,15 @@ import Testing
         #expect(throws: ParseError.self) { try QueryParser.parseQuery(tooLong) }
         let deepFilter = #"{a="b"} | logfmt | "# + String(repeating: "(", count: 10_000) + #"x="y""# + String(repeating: ")", count: 10_000)
         #expect(throws: ParseError.self) { try QueryParser.parseQuery(deepFilter) }
+        // 10,000-way `or` in line and label filters: parsed and run in linear time.
+        let wideLine = #"{a="b"} |= "#  + (0..<10_000).map { "\"v\($0)\"" }.joined(separator: " or ")
+        #expect(try QueryParser.parse(wideLine).stages.count == 1)
+        let wideLabel = #"{a="b"} | logfmt | "# + (0..<10_000).map { "x=\"\($0)\"" }.joined(separator: " or ")
+        #expect(throws: ParseError.self) { try QueryParser.parse(wideLabel) }
+        let allowed = #"{a="b"} | logfmt | "# + (0..<QueryParser.maxLabelFilterTerms).map { "x=\"\($0 + 9_000)\"" }.joined(separator: " or ")
+        var p = try Pipeline(QueryParser.parse(allowed), skipPushedDown: false)
+        var lb = LabelsBuilder(LabelSet([Label("a", "b")]))
+        #expect(p.process(Array("x=9511".utf8), &lb) != nil)
         let minus = String(repeating: "-", count: 10_000) + "1"
         #expect(throws: ParseError.self) { try QueryParser.parseQuery(minus) }
     }
