@@ -37,7 +37,7 @@ let package = Package(
         // vocabulary
         .target(name: "LogModel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
         // Go's text/template (line_format, label_format): parser, executor, Go's fmt and time layouts
-        .target(name: "GoTemplate", exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "GoTemplate", dependencies: ["LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // the query language: lexer, parser, AST and printer, line filter matching (no storage)
         .target(name: "LogQL", dependencies: ["Codecs", "LogModel", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
         // formats

@@ -1,3 +1,5 @@
+import LogModel
+
 extension GoFormat {
     /// `fmt.Sprintf(format, args...)`, with Go's in-band error texts (`%!d(string=x)`,
     /// `%!v(MISSING)`, `%!(EXTRA int=1)`).
@@ -89,7 +91,7 @@ extension GoFormat {
         case ("e", .float(let x)), ("E", .float(let x)), ("f", .float(let x)), ("F", .float(let x)):
             return signed(float(x, verb: verb, precision: spec.precision ?? 6))
         case ("g", .float(let x)), ("G", .float(let x)): return signed(float(x, verb: "g", precision: spec.precision))
-        case ("q", .string(let s)): return GoTimeLayout.quoteGo(s)
+        case ("q", .string(let s)): return GoQuote.quote(s)
         case ("x", .int(let n)), ("X", .int(let n)):
             var s = String(n.magnitude, radix: 16, uppercase: verb == "X")
             if spec.sharp { s = (verb == "X" ? "0X" : "0x") + s }

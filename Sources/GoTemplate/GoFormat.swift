@@ -36,26 +36,27 @@ public enum GoFormat {
         if f.isNaN { return "NaN" }
         if f.isInfinite { return f > 0 ? "+Inf" : "-Inf" }
         let sign = f.sign == .minus ? "-" : ""
-        var (digits, exp) = decimalDigits(f.magnitude, verb: verb, precision: precision)
+        let (digits, exp) = decimalDigits(f.magnitude, verb: verb, precision: precision)
         switch verb {
         case "e", "E":
-            var s = sign + String(digits.first ?? "0")
-            let rest = String(digits.dropFirst())
-            let wanted = precision ?? rest.count
-            if wanted > 0 { s += "." + rest + String(repeating: "0", count: max(0, wanted - rest.count)) }
-            return s + (verb == "E" ? "E" : "e") + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
+            return sign + exponent(digits, exp, fractionDigits: precision, upper: verb == "E")
         case "f", "F":
             return sign + fixed(digits, exp, fractionDigits: precision)
         default: // g
-            var eprec = precision ?? 6
-            if precision == nil { eprec = 6 } else if eprec == 0 { eprec = 1 }
+            var eprec = precision.map { $0 == 0 ? 1 : $0 } ?? 6
             if precision != nil, eprec > digits.count, digits.count >= exp + 1 { eprec = digits.count }
-            if exp < -4 || exp >= eprec {
-                if digits.isEmpty { digits = "0" }
-                return float(f, verb: "e", precision: digits.count - 1).replacingFirstDigits(digits, sign: sign, exp: exp)
-            }
+            if exp < -4 || exp >= eprec { return sign + exponent(digits, exp, fractionDigits: nil, upper: false) }
             return sign + fixed(digits, exp, fractionDigits: nil)
         }
+    }
+
+    /// `d.ddde±XX` from significant digits (`fractionDigits` nil: as many as there are).
+    private static func exponent(_ digits: String, _ exp: Int, fractionDigits: Int?, upper: Bool) -> String {
+        var s = String(digits.first ?? "0")
+        let rest = String(digits.dropFirst())
+        let wanted = fractionDigits ?? rest.count
+        if wanted > 0 { s += "." + rest + String(repeating: "0", count: max(0, wanted - rest.count)) }
+        return s + (upper ? "E" : "e") + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
     }
 
     /// The significant digits of `f` (no leading or trailing zeros) and the exponent of the first:
@@ -130,13 +131,4 @@ public enum GoFormat {
 
 extension TemplateValue {
     var isString: Bool { if case .string = self { true } else { false } }
-}
-
-private extension String {
-    /// Rebuilds `%e` text from known digits (the `%g` path), so rounding happens once.
-    func replacingFirstDigits(_ digits: String, sign: String, exp: Int) -> String {
-        var s = sign + String(digits.first!)
-        if digits.count > 1 { s += "." + digits.dropFirst() }
-        return s + "e" + (exp < 0 ? "-" : "+") + (abs(exp) < 10 ? "0" : "") + String(abs(exp))
-    }
 }

@@ -1,3 +1,5 @@
+import LogModel
+
 /// Go's reference-time layouts (`2006-01-02T15:04:05Z07:00`): formatting and parsing with the
 /// same elements `time.Format` and `time.Parse` recognise.
 public enum GoTimeLayout {
@@ -84,7 +86,7 @@ public enum GoTimeLayout {
     }
 
     /// `t.Format(layout)`.
-    public static func format(_ t: GoTime, _ layout: String) -> String {
+    public static func format(_ t: TemplateTime, _ layout: String) -> String {
         let c = t.civil
         var s = ""
         func pad(_ v: Int64, _ width: Int, _ fill: Character = "0") {
@@ -147,7 +149,7 @@ public enum GoTimeLayout {
     }
 
     /// `time.ParseInLocation(layout, text, zone)`: a time without an offset is read in `zone`.
-    public static func parse(_ layout: String, _ text: String, offset defaultOffset: Int = 0, zone defaultZone: String = "UTC") throws(ParseFailure) -> GoTime {
+    public static func parse(_ layout: String, _ text: String, offset defaultOffset: Int = 0, zone defaultZone: String = "UTC") throws(ParseFailure) -> TemplateTime {
         let v = Array(text.utf8)
         var i = 0
         var year: Int64 = 1, month = 1, day = 1, hour = 0, minute = 0, second = 0, nanos: Int32 = 0
@@ -156,7 +158,7 @@ public enum GoTimeLayout {
         var offset: Int?
         var zone = ""
         func fail() -> ParseFailure {
-            ParseFailure(description: "parsing time \(quoteGo(text)) as \(quoteGo(layout)): cannot parse \(quoteGo(String(decoding: v[min(i, v.count)...], as: UTF8.self))) as \(quoteGo(layout))")
+            ParseFailure(description: "parsing time \(GoQuote.quote(text)) as \(GoQuote.quote(layout)): cannot parse \(GoQuote.quote(String(decoding: v[min(i, v.count)...], as: UTF8.self))) as \(GoQuote.quote(layout))")
         }
         func number(_ minDigits: Int, _ maxDigits: Int) throws(ParseFailure) -> Int {
             var n = 0, k = 0
@@ -252,10 +254,10 @@ public enum GoTimeLayout {
             }
         }
         guard i == v.count else {
-            throw ParseFailure(description: "parsing time \(quoteGo(text)): extra text: \(quoteGo(String(decoding: v[i...], as: UTF8.self)))")
+            throw ParseFailure(description: "parsing time \(GoQuote.quote(text)): extra text: \(GoQuote.quote(String(decoding: v[i...], as: UTF8.self)))")
         }
         if let pm {
-            if hour > 12 { throw ParseFailure(description: "parsing time \(quoteGo(text)): hour out of range") }
+            if hour > 12 { throw ParseFailure(description: "parsing time \(GoQuote.quote(text)): hour out of range") }
             if pm && hour < 12 { hour += 12 } else if !pm && hour == 12 { hour = 0 }
         }
         if let yd = yearDay {
@@ -264,13 +266,13 @@ public enum GoTimeLayout {
             month = m
             day = yd - Civil.daysBefore(month: m, year: year)
         }
-        guard (1...12).contains(month) else { throw ParseFailure(description: "parsing time \(quoteGo(text)): month out of range") }
-        guard day >= 1, day <= Civil.daysIn(month: month, year: year) else { throw ParseFailure(description: "parsing time \(quoteGo(text)): day out of range") }
-        guard hour < 24, minute < 60, second < 60 else { throw ParseFailure(description: "parsing time \(quoteGo(text)): hour, minute or second out of range") }
-        let local = Civil.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+        guard (1...12).contains(month) else { throw ParseFailure(description: "parsing time \(GoQuote.quote(text)): month out of range") }
+        guard day >= 1, day <= Civil.daysIn(month: month, year: year) else { throw ParseFailure(description: "parsing time \(GoQuote.quote(text)): day out of range") }
+        guard hour < 24, minute < 60, second < 60 else { throw ParseFailure(description: "parsing time \(GoQuote.quote(text)): hour, minute or second out of range") }
+        let local = GoTime.days(year: year, month: month, day: day) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         let off = offset ?? defaultOffset
         let name = offset == nil ? defaultZone : (zone.isEmpty && off == 0 && offset != nil ? "UTC" : zone)
-        return GoTime(seconds: local - Int64(off), nanos: nanos, offset: off, zone: name)
+        return TemplateTime(seconds: local - Int64(off), nanos: nanos, offset: off, zone: name)
     }
 
     private static func readFraction(_ v: [UInt8], _ i: inout Int) -> Int32 {
@@ -281,20 +283,5 @@ public enum GoTimeLayout {
         }
         while k < 9 { n *= 10; k += 1 }
         return n
-    }
-
-    /// Go's `strconv.Quote` for the texts error messages show.
-    public static func quoteGo(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
     }
 }

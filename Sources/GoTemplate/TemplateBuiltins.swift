@@ -1,3 +1,5 @@
+import LogModel
+
 /// Go's predefined template functions (`and` and `or` are evaluated lazily by the executor).
 enum TemplateBuiltins {
     static let names: Set<String> = Set(table.keys).union(["and", "or"])
@@ -172,7 +174,7 @@ public enum GoURL {
             case 0x25:
                 guard i + 2 < u.count, let h = hex(u[i + 1]), let l = hex(u[i + 2]) else {
                     let bad = String(decoding: u[i..<min(i + 3, u.count)], as: UTF8.self)
-                    throw TemplateError("invalid URL escape \(GoTimeLayout.quoteGo(bad))")
+                    throw TemplateError("invalid URL escape \(GoQuote.quote(bad))")
                 }
                 out.append(h << 4 | l)
                 i += 3

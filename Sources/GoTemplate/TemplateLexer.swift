@@ -58,10 +58,8 @@ struct TemplateLexer {
             }
             if !text.isEmpty { out.append(Token(kind: .text(String(decoding: text, as: UTF8.self)), position: i, spaced: false)) }
             // A comment: `{{/* … */}}`, nothing else inside.
-            var c = k
-            while c < src.count, Self.isSpace(src[c]), c > j + 2 { c += 1 }
-            if c + 1 < src.count, src[c] == 0x2f, src[c + 1] == 0x2a {
-                var e = c + 2
+            if k + 1 < src.count, src[k] == 0x2f, src[k + 1] == 0x2a {
+                var e = k + 2
                 while e + 1 < src.count, !(src[e] == 0x2a && src[e + 1] == 0x2f) { e += 1 }
                 guard e + 1 < src.count else { throw error(delimAt, "unclosed comment") }
                 e += 2

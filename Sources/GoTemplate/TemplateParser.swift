@@ -185,9 +185,7 @@ struct TemplateParser {
             case .end:
                 throw error(t.position, "unclosed action")
             default:
-                if !args.isEmpty && !t.spaced, case .leftParen = t.kind {} else if !args.isEmpty && !t.spaced {
-                    throw error(t.position, "missing space?")
-                }
+                if !args.isEmpty && !t.spaced && t.kind != .leftParen { throw error(t.position, "missing space?") }
                 args.append(try operand())
             }
         }

@@ -7,7 +7,7 @@ public enum TemplateValue: Sendable, Equatable {
     case int(Int64)
     case float(Double)
     case bool(Bool)
-    case time(GoTime)
+    case time(TemplateTime)
     /// A `map[string]string`, as the labels a template formats are given: a missing key reads as "".
     case labels([String: String])
     /// A `map[string]interface{}` (`fromJson`): a missing key reads as nil.

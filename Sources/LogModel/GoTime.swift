@@ -1,7 +1,8 @@
 /// Formats nanosecond unix timestamps the way Go does, because Loki's error texts embed Go's
 /// `time.Time.String()` and `time.RFC3339`; clients and tests compare those texts.
 public enum GoTime {
-    static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
+    /// The civil date of a count of days since 1970-01-01.
+    public static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
         // Howard Hinnant's days-to-civil algorithm.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097

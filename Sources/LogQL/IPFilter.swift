@@ -3,7 +3,7 @@ import LogModel
 /// Loki's `ip("…")` filter: a single address, a CIDR prefix (`10.0.0.0/8`) or a range
 /// (`10.0.0.1-10.0.0.9`), for IPv4 and IPv6. As a line filter it scans the line for address-shaped
 /// runs; as a label filter it reads one label's value.
-struct IPFilter: Sendable, Equatable {
+public struct IPFilter: Sendable, Equatable {
     /// An address: 16 bytes (IPv4 in the last 4) and its family.
     struct Address: Sendable, Equatable, Comparable {
         var bytes: [UInt8]
@@ -90,15 +90,16 @@ struct IPFilter: Sendable, Equatable {
         case range(Address, Address)
     }
 
-    let pattern: String
+    /// The pattern as written (`ip("…")` prints it back).
+    public let pattern: String
     let matcher: Matcher
 
-    struct Invalid: Error, CustomStringConvertible {
+    public struct Invalid: Error, CustomStringConvertible {
         let pattern: String
-        var description: String { "ip: invalid pattern: \(GoQuote.quote(pattern))" }
+        public var description: String { "ip: invalid pattern: \(GoQuote.quote(pattern))" }
     }
 
-    init(_ pattern: String) throws(Invalid) {
+    public init(_ pattern: String) throws(Invalid) {
         self.pattern = pattern
         let b = Array(pattern.utf8)
         if let a = Address.parse(b) {

@@ -224,22 +224,27 @@ struct JSONScanner {
         switch try peekKind() {
         case .string: _ = try readString()
         case .object: try forEachMember { (s: inout JSONScanner, _: String) throws(Failure) in try s.skipValue(depth: depth + 1) }
-        case .array:
-            i += 1
-            skipSpace()
-            if i < b.count, b[i] == 0x5d {
-                i += 1
-                return
-            }
-            while true {
-                try skipValue(depth: depth + 1)
-                skipSpace()
-                guard i < b.count else { throw fail("unexpected end of array") }
-                if b[i] == 0x2c { i += 1; continue }
-                if b[i] == 0x5d { i += 1; return }
-                throw fail("expected ',' or ']'")
-            }
+        case .array: try forEachElement { (s: inout JSONScanner) throws(Failure) in try s.skipValue(depth: depth + 1) }
         default: _ = try readScalar()
+        }
+    }
+
+    /// Calls `body` with the cursor on each element of the array at the cursor; `body` must
+    /// consume the element.
+    mutating func forEachElement(_ body: (inout JSONScanner) throws(Failure) -> Void) throws(Failure) {
+        try expect(0x5b)
+        skipSpace()
+        if i < b.count, b[i] == 0x5d {
+            i += 1
+            return
+        }
+        while true {
+            try body(&self)
+            skipSpace()
+            guard i < b.count else { throw fail("unexpected end of array") }
+            if b[i] == 0x2c { i += 1; continue }
+            if b[i] == 0x5d { i += 1; return }
+            throw fail("expected ',' or ']'")
         }
     }
 

@@ -27,7 +27,7 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
     /// Bytes; the label's value is read as a size (`10KB`, `2MiB`, `512`).
     case bytes(String, Comparison, UInt64)
     /// `addr = ip("10.0.0.0/8")` (`negated`: `!=`): the label's value holds an address in range.
-    case ip(String, negated: Bool, pattern: String)
+    case ip(String, negated: Bool, IPFilter)
     case and(LabelFilterExpr, LabelFilterExpr)
     case or(LabelFilterExpr, LabelFilterExpr)
 
@@ -46,7 +46,7 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
         case .number(let n, let c, let v): n + c.rawValue + GoFloat.format(v)
         case .duration(let n, let c, let v): n + c.rawValue + TimeParser.formatDuration(v)
         case .bytes(let n, let c, let v): n + c.rawValue + ByteSize.format(v)
-        case .ip(let n, let negated, let p): n + (negated ? "!=" : "=") + "ip(" + GoQuote.quote(p) + ")"
+        case .ip(let n, let negated, let f): n + (negated ? "!=" : "=") + "ip(" + GoQuote.quote(f.pattern) + ")"
         case .and(let l, let r): "( \(l) , \(r) )"
         case .or(let l, let r): "( \(l) or \(r) )"
         }
@@ -63,10 +63,10 @@ public indirect enum LabelFilterExpr: Sendable, Equatable, CustomStringConvertib
         case .number(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.number, LabelValue.notNumber)
         case .duration(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.duration, LabelValue.notDuration)
         case .bytes(let n, let c, let v): return Self.compare(&b, n, c, v, LabelValue.bytes, LabelValue.notNumber)
-        case .ip(let n, let negated, let p):
+        case .ip(let n, let negated, let f):
             // Loki: a line with an error passes, a missing label fails.
             if b.error != nil { return true }
-            guard let value = b.get(n), let f = try? IPFilter(p) else { return false }
+            guard let value = b.get(n) else { return false }
             var v = value
             let inRange = v.withUTF8 { f.matches(UnsafeRawBufferPointer($0)) }
             return inRange != negated

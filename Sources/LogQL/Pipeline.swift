@@ -219,7 +219,7 @@ public struct Pipeline: Sendable {
     /// A template compiled with Loki's functions; a bad one is a parse error worded by `wrap`.
     static func template(_ text: String, name: String, _ wrap: (String) -> String) throws(ParseError) -> Template {
         do {
-            return try Template(name: name, text: text, functions: TemplateFunctions.all)
+            return try TemplateFunctions.compile(text, name: name)
         } catch {
             throw ParseError(whole: wrap(error.description))
         }

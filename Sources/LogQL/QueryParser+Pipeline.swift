@@ -227,7 +227,7 @@ extension QueryParser {
 
     static func checkTemplate(_ text: String, name: String, at t: Token, _ wrap: (String) -> String) throws(ParseError) -> Template {
         do {
-            return try Template(name: name, text: text, functions: TemplateFunctions.all)
+            return try TemplateFunctions.compile(text, name: name)
         } catch {
             throw ParseError(line: t.line, column: t.column, wrap(error.description))
         }
@@ -337,8 +337,7 @@ extension QueryParser {
             if case .string = peekNext.kind { return .string(try matcherValue(name)) }
             if case .identifier("ip") = peekNext.kind, opToken.kind == .eq || opToken.kind == .neq {
                 advance()
-                let pattern = try ipCall()
-                return .ip(name, negated: opToken.kind == .neq, pattern: pattern)
+                return .ip(name, negated: opToken.kind == .neq, try ipCall())
             }
             comparison = opToken.kind == .neq ? .notEqual : .equal
             guard opToken.kind == .eq || opToken.kind == .neq else { throw unexpected(peekNext, expecting: "STRING") }
@@ -406,7 +405,7 @@ extension QueryParser {
                     throw ParseError(line: v.line, column: v.column, "ip: invalid operation: ip() filters lines with |= or != only")
                 }
                 guard ip != false else { throw unexpected(v, expecting: "STRING") }
-                s = try ipCall()
+                s = try ipCall().pattern
                 ip = true
             } else {
                 guard case .string(let text) = v.kind, ip != true else { throw unexpected(v, expecting: ip == true ? "ip" : "STRING") }
@@ -432,17 +431,16 @@ extension QueryParser {
         return LineFilter(op, values, ip: ip == true)
     }
 
-    /// `ip("pattern")`, the cursor on `ip`; the pattern is checked here.
-    mutating func ipCall() throws(ParseError) -> String {
+    /// `ip("pattern")`, the cursor on `ip`, compiled (a bad pattern is a parse error).
+    mutating func ipCall() throws(ParseError) -> IPFilter {
         advance()
         try expect(.openParen, "(")
         let pt = peek
         guard case .string(let pattern) = pt.kind else { throw unexpected(pt, expecting: "STRING") }
         advance()
         try expect(.closeParen, ")")
-        do { _ = try IPFilter(pattern) } catch {
+        do { return try IPFilter(pattern) } catch {
             throw ParseError(line: pt.line, column: pt.column, error.description)
         }
-        return pattern
     }
 }

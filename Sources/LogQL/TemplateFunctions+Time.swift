@@ -1,4 +1,5 @@
 import Foundation
+import LogModel
 public import GoTemplate
 
 /// Time and unit functions. Skald's `time.Local` is UTC (a server's logs should not change with
@@ -6,9 +7,9 @@ public import GoTemplate
 extension TemplateFunctions {
     static let time: [String: F] = [
         "date": F([.string, .any]) { a, _ in
-            let t: GoTime = switch a[1] {
+            let t: TemplateTime = switch a[1] {
             case .time(let t): t.in(offset: 0, zone: "UTC")
-            case .int(let s): GoTime(seconds: s)
+            case .int(let s): TemplateTime(seconds: s)
             default: now()
             }
             return .string(GoTimeLayout.format(t, a[0].stringValue))
@@ -23,9 +24,9 @@ extension TemplateFunctions {
         "unixEpoch": F([.time]) { a, _ in .string(String(a[0].timeValue.seconds)) },
         "unixEpochMillis": F([.time]) { a, _ in .string(String(a[0].timeValue.unixMillis)) },
         "unixEpochNanos": F([.time]) { a, _ in .string(String(a[0].timeValue.unixNanos)) },
-        "__timestamp__": F([]) { _, record in .time(GoTime(unixNanos: record.timestampNanos)) },
+        "__timestamp__": F([]) { _, record in .time(TemplateTime(unixNanos: record.timestampNanos)) },
         "bytes": F([.string]) { a, _ throws(TemplateError) in
-            guard let b = ByteSize.parse(a[0].stringValue) else { throw TemplateError("unhandled size name: \(GoTimeLayout.quoteGo(a[0].stringValue))") }
+            guard let b = ByteSize.parse(a[0].stringValue) else { throw TemplateError("unhandled size name: \(GoQuote.quote(a[0].stringValue))") }
             return .float(Double(b))
         },
         "duration": F([.string]) { a, _ throws(TemplateError) in .float(try seconds(a[0].stringValue)) },
@@ -33,27 +34,27 @@ extension TemplateFunctions {
     ]
 
     static func seconds(_ s: String) throws(TemplateError) -> Double {
-        guard let ns = GoDuration.parse(s) else { throw TemplateError("time: invalid duration \(GoTimeLayout.quoteGo(s))") }
+        guard let ns = GoDuration.parse(s) else { throw TemplateError("time: invalid duration \(GoQuote.quote(s))") }
         return Double(ns) / 1e9
     }
 
-    static func now() -> GoTime {
+    static func now() -> TemplateTime {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        return GoTime(seconds: Int64(ts.tv_sec), nanos: Int32(ts.tv_nsec))
+        return TemplateTime(seconds: Int64(ts.tv_sec), nanos: Int32(ts.tv_nsec))
     }
 
     /// `time.ParseInLocation` in a named zone (an unknown zone is UTC, as Loki falls back); a
     /// text that does not parse is Go's zero time.
-    static func parse(_ layout: String, _ text: String, zone name: String) -> GoTime {
+    static func parse(_ layout: String, _ text: String, zone name: String) -> TemplateTime {
         guard let tz = name == "UTC" || name.isEmpty ? nil : TimeZone(identifier: name) else {
             return (try? GoTimeLayout.parse(layout, text)) ?? .zero
         }
         // The zone's offset depends on the instant: read as UTC, then correct twice (DST edges).
-        guard var t = try? GoTimeLayout.parse(layout, text) else { return .zero }
-        if t.zone != "UTC" || t.offset != 0, (try? GoTimeLayout.parse(layout, text, offset: 1, zone: "probe"))?.zone != "probe" {
-            return t // the text carried its own offset
-        }
+        // A text that carries its own offset keeps it (the zone given as the default is not used).
+        let unzoned = "\u{0}unzoned"
+        guard var t = try? GoTimeLayout.parse(layout, text, offset: 0, zone: unzoned) else { return .zero }
+        guard t.zone == unzoned else { return t }
         let wall = t.seconds
         var offset = tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall)))
         offset = tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall - Int64(offset))))
@@ -65,5 +66,5 @@ extension TemplateFunctions {
 }
 
 extension TemplateValue {
-    var timeValue: GoTime { if case .time(let t) = self { t } else { .zero } }
+    var timeValue: TemplateTime { if case .time(let t) = self { t } else { .zero } }
 }

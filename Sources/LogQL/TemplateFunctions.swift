@@ -1,4 +1,5 @@
 public import GoTemplate
+import Synchronization
 
 /// The functions Loki 2.8 gives `line_format` and `label_format` templates: its own (`ToUpper`,
 /// `regexReplaceAll`, `bytes`, `__line__`…), the Sprig subset it imports (with Sprig's loose number
@@ -14,6 +15,11 @@ public enum TemplateFunctions {
     }()
 
     typealias F = TemplateFunction
+
+    /// A `line_format` (`name` "line") or `label_format` ("label") template with these functions.
+    static func compile(_ text: String, name: String) throws(TemplateError) -> Template {
+        try Template(name: name, text: text, functions: all)
+    }
 
     /// A `(string…) -> string` function.
     static func text(_ n: Int, _ f: @escaping @Sendable ([String]) -> String) -> F {
@@ -73,8 +79,21 @@ public enum TemplateFunctions {
     /// Output a single function may build (`repeat`), so a template cannot exhaust memory.
     static let maxOutput: Int64 = 16 << 20
 
+    /// Compiled patterns of `regexReplaceAll`, `regexReplaceAllLiteral` and `count`, which templates
+    /// call once per line, nearly always with the same literal pattern. Guards the dictionary.
+    static let compiled = Mutex<[String: GoRegexp]>([:])
+    /// Patterns kept at most (a template naming a pattern per line must not grow memory).
+    static let maxCompiled = 256
+
     static func regexp(_ pattern: String) throws(TemplateError) -> GoRegexp {
-        do { return try GoRegexp(pattern) } catch { throw TemplateError(error.description) }
+        if let known = compiled.withLock({ $0[pattern] }) { return known }
+        let re: GoRegexp
+        do { re = try GoRegexp(pattern) } catch { throw TemplateError(error.description) }
+        compiled.withLock { cache in
+            if cache.count >= maxCompiled { cache.removeAll(keepingCapacity: true) }
+            cache[pattern] = re
+        }
+        return re
     }
 
     /// Go's `strings.Replace(s, old, new, n)` (n < 0: all; empty `old` inserts between runes).

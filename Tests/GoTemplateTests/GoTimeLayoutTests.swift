@@ -3,7 +3,7 @@ import Testing
 
 struct GoTimeLayoutTests {
     /// 2022-06-27T18:05:24.123456789Z, a Monday.
-    let t = GoTime(seconds: 1_656_353_124, nanos: 123_456_789)
+    let t = TemplateTime(seconds: 1_656_353_124, nanos: 123_456_789)
 
     @Test(arguments: [
         ("2006-01-02T15:04:05Z07:00", "2022-06-27T18:05:24Z"),
@@ -17,8 +17,8 @@ struct GoTimeLayoutTests {
     }
 
     @Test func zeroTimeAndOldDatesFormat() {
-        #expect(GoTime.zero.description == "0001-01-01 00:00:00 +0000 UTC")
-        #expect(GoTimeLayout.format(GoTime(seconds: -86_400), "2006-01-02 Mon") == "1969-12-31 Wed")
+        #expect(TemplateTime.zero.description == "0001-01-01 00:00:00 +0000 UTC")
+        #expect(GoTimeLayout.format(TemplateTime(seconds: -86_400), "2006-01-02 Mon") == "1969-12-31 Wed")
     }
 
     @Test func parsesWhatItFormats() throws {

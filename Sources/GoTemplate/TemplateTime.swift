@@ -1,6 +1,8 @@
-/// An instant with the zone it is shown in: Go's `time.Time`, as templates format and parse it.
+import LogModel
+
+/// An instant with the zone it is shown in: Go's `time.Time` as a template value, as templates format and parse it.
 /// Seconds and nanoseconds apart, so Go's zero time (year 1, what a failed `toDate` gives) fits.
-public struct GoTime: Sendable, Equatable {
+public struct TemplateTime: Sendable, Equatable {
     /// Seconds since 1970-01-01 UTC.
     public var seconds: Int64
     /// 0..<1e9.
@@ -25,7 +27,7 @@ public struct GoTime: Sendable, Equatable {
     }
 
     /// Go's zero `time.Time`: January 1, year 1, 00:00:00 UTC.
-    public static let zero = GoTime(seconds: -62_135_596_800)
+    public static let zero = TemplateTime(seconds: -62_135_596_800)
 
     /// Unix nanoseconds (clamped to Int64's range: years 1678…2262).
     public var unixNanos: Int64 {
@@ -39,8 +41,8 @@ public struct GoTime: Sendable, Equatable {
     public var unixMillis: Int64 { seconds * 1000 + Int64(nanos) / 1_000_000 }
 
     /// The same instant shown in another zone.
-    public func `in`(offset: Int, zone: String) -> GoTime {
-        GoTime(seconds: seconds, nanos: nanos, offset: offset, zone: zone)
+    public func `in`(offset: Int, zone: String) -> TemplateTime {
+        TemplateTime(seconds: seconds, nanos: nanos, offset: offset, zone: zone)
     }
 
     /// The wall clock in this time's zone.
@@ -66,16 +68,7 @@ struct Civil {
         var wd = (days + 4) % 7 // 1970-01-01 was a Thursday
         if wd < 0 { wd += 7 }
         weekday = Int(wd)
-        // Civil-from-days (eras of 400 years, March-based years).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = Int(doy - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        (year, month, day) = GoTime.civil(days)
         yearDay = Civil.daysBefore(month: month, year: year) + day
     }
 
@@ -88,16 +81,5 @@ struct Civil {
 
     static func daysIn(month: Int, year: Int64) -> Int {
         [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days since 1970-01-01 of a date.
-    static func days(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
