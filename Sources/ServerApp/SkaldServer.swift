@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 public import Logging
 import LogModel
 import ChunkFormat
@@ -73,9 +74,13 @@ public struct SkaldServer: Sendable {
         let registry = self.registry
         let printable = ConfigPrinter.yaml(config)
         let shutdown = ShutdownTrigger()
+        let querier = Querier(ingester: ingester)
+        let tenancy = Tenancy(authEnabled: config.authEnabled)
+        let tail = TailRoute(querier: querier, overrides: overrides, tenancy: tenancy, maxDuration: config.querier.tailMaxDuration,
+                             active: TailCounter(), logger: logger)
         let routes = LokiRoutes(
-            distributor: distributor, querier: Querier(ingester: ingester), overrides: overrides,
-            tenancy: Tenancy(authEnabled: config.authEnabled), readiness: readiness,
+            distributor: distributor, querier: querier, overrides: overrides,
+            tenancy: tenancy, readiness: readiness,
             metricsText: { MetricsText.render(registry: registry, ingester: ingester, replay: replay) },
             configYAML: { printable }, maxBody: config.maxRecvMsgSize,
             flush: { wait in
@@ -86,11 +91,17 @@ public struct SkaldServer: Sendable {
                 }
             },
             shutdown: { shutdown.fire() },
+            tail: tail,
             logger: logger)
         let router = Router()
         routes.register(on: router)
         let app = Application(
             router: router,
+            // HTTP/1.1 that upgrades live-tail requests to websockets; Loki pings its tails, and so
+            // does Skald, to notice a vanished client and free its tail slot.
+            server: .http1WebSocketUpgrade(
+                configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(10)))),
+                shouldUpgrade: { head, _, _ in tail.shouldUpgrade(head) }),
             configuration: .init(address: .hostname(config.server.httpListenAddress, port: config.server.httpListenPort),
                                  serverName: "skald"),
             onServerRunning: { channel in

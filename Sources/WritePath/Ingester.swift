@@ -81,6 +81,8 @@ public final class Ingester: Sendable {
     let config: Configuration
     /// Flushed chunks and their index (queries read both through the querier).
     public let store: ChunkStore
+    /// New entries for live tails, published once durable.
+    public let liveFeed = LiveFeed()
     public let storeIndex: StoreIndex
     let flushQueue: FlushQueue
     let compressor: BlockCompressor
@@ -520,6 +522,7 @@ public final class Ingester: Sendable {
         } else {
             _ = try await w.append(type: .push, tenant: tenant.value, payload: PushRecord.encode(accepted), context: box)
         }
+        liveFeed.publish(tenant: tenant, batch: accepted, labelSets: acceptedSets)
         return outcome
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LogModel
 import Storage
 import Testing
 @testable import ServerApp
@@ -74,6 +75,21 @@ import Testing
         #expect(EnvExpansion.expand("a $$ b $1 ${X}", environment: ["X": "y"]) == "a $ b $1 y")
         // Without -config.expand-env the text is taken literally.
         #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml, expandEnv: false) }
+    }
+
+    @Test func tailSettings() throws {
+        let yaml = "querier:\n  tail_max_duration: 30m\n  max_concurrent: 4\nlimits_config:\n  max_concurrent_tail_requests: 3\n"
+        let loaded = try ConfigLoader.parse(yaml, expandEnv: false)
+        #expect(loaded.config.querier.tailMaxDuration == 30 * 60 * 1_000_000_000)
+        #expect(loaded.config.limits.maxConcurrentTailRequests == 3)
+        // Other querier keys are accepted with a warning, not acted on.
+        #expect(loaded.warnings.contains { $0.contains("querier.max_concurrent") })
+        #expect(Limits().maxConcurrentTailRequests == 10)
+        #expect(SkaldConfig().querier.tailMaxDuration == 3600 * 1_000_000_000)
+        let printed = ConfigPrinter.yaml(loaded.config)
+        #expect(printed.contains("tail_max_duration: 30m"))
+        #expect(printed.contains("max_concurrent_tail_requests: 3"))
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse("querier:\n  tail_max_duration: soon\n", expandEnv: false) }
     }
 
     @Test func embeddedDefaultRunsUnderData() throws {

@@ -67,6 +67,9 @@ enum ConfigPrinter {
           max_query_series: \(l.maxQuerySeries)
           max_query_length: \(d(l.maxQueryLength))
           query_timeout: \(d(l.queryTimeout))
+          max_concurrent_tail_requests: \(l.maxConcurrentTailRequests)
+        querier:
+          tail_max_duration: \(d(c.querier.tailMaxDuration))
         runtime_config:
           file: "\(c.runtimeConfig.file)"
           period: \(d(c.runtimeConfig.period))

@@ -48,6 +48,7 @@ enum ConfigSchema {
         "analytics": "Skald sends no usage reports",
         "ruler": "the ruler is not implemented",
         "tracing": "tracing is not implemented",
+        "querier": "querier tuning other than tail_max_duration is not acted on",
     ]
 
     static func limit(_ kind: ConfigKind, _ f: @escaping @Sendable (inout Limits, ConfigValue) -> Void) -> Rule {
@@ -81,7 +82,7 @@ enum ConfigSchema {
         "max_query_parallelism": ignored(.int, "single process: parallelism is not configurable"),
         "retention_period": ignored(.duration, "retention arrives with the compactor issue"),
         "max_chunks_per_query": ignored(.int, "not acted on yet"),
-        "max_concurrent_tail_requests": ignored(.int, "tailing is not implemented yet"),
+        "max_concurrent_tail_requests": limit(.int) { $0.maxConcurrentTailRequests = $1.int },
         "query_timeout": limit(.duration) { $0.queryTimeout = $1.duration },
         "volume_enabled": ignored(.bool, "the volume endpoints are not implemented yet"),
         "allow_structured_metadata": ignored(.bool, "structured metadata is always accepted and kept"),
@@ -180,7 +181,8 @@ enum ConfigSchema {
             "storage_config": section,
             "storage_config.filesystem": section,
             "storage_config.filesystem.directory": set(.string) { $0.filesystemDirectory = $1.string },
-            "querier": ignored(.anything, "querier tuning is not acted on yet"),
+            "querier": section,
+            "querier.tail_max_duration": set(.duration) { $0.querier.tailMaxDuration = $1.duration },
             "schema_config": section,
             "schema_config.configs": Rule(kind: .list, effect: .none),
             "schema_config.configs[].from": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in

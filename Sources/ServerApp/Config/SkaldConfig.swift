@@ -40,6 +40,11 @@ public struct SkaldConfig: Sendable {
         public var wal = WAL()
     }
 
+    public struct Querier: Sendable {
+        /// `querier.tail_max_duration` (1 h): how long a live tail may stay open.
+        public var tailMaxDuration: Int64 = 3600 * 1_000_000_000
+    }
+
     public struct RuntimeConfig: Sendable {
         public var file = ""
         public var period: Int64 = 10 * 1_000_000_000
@@ -52,6 +57,7 @@ public struct SkaldConfig: Sendable {
     public var pathPrefix = ""
     public var ingester = Ingester()
     public var limits = Limits()
+    public var querier = Querier()
     public var maxRecvMsgSize = 100 << 20
     public var runtimeConfig = RuntimeConfig()
     /// `storage_config.filesystem.directory`: where chunk files go.

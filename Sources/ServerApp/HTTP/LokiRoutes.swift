@@ -22,6 +22,7 @@ struct LokiRoutes: Sendable {
     let flush: @Sendable (_ wait: Bool) -> Void
     /// Starts a graceful shutdown of the whole server.
     let shutdown: @Sendable () -> Void
+    let tail: TailRoute
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -51,6 +52,10 @@ struct LokiRoutes: Sendable {
                 let name = ctx.parameters.get("name") ?? ""
                 return await timed("loki_api_v1_label_name_values", req) { await labels(req, name: name) }
             }
+        }
+        // Upgraded requests never reach the router (see `TailRoute.shouldUpgrade`); this answers the rest.
+        for path in TailRoute.paths {
+            router.get(RouterPath(path)) { req, _ in await timed("loki_api_v1_tail", req) { tail.plainHTTP(req) } }
         }
         // Loki's /flush: close and flush every in-memory chunk (204 once queued; `?wait=true` waits for
         // the store to have them all, which tests and operators scripting a handover want).

@@ -1,6 +1,7 @@
 import LogModel
 import LogQL
 import WritePath
+import ReadPath
 
 /// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
 enum QueryResponse {
@@ -154,6 +155,42 @@ enum QueryResponse {
         var w = JSONWriter()
         w.raw(#"{"status":"success","data":"#)
         w.stringArray(values)
+        w.raw("}")
+        return w.bytes
+    }
+}
+
+extension QueryResponse {
+    /// One live-tail message, as Loki 2.8 writes it: every line as a stream of its own, in the order
+    /// sent; `dropped_entries` only when lines were dropped.
+    static func tail(_ m: TailSession.Message) -> [UInt8] {
+        var w = JSONWriter(capacity: m.entries.reduce(64) { $0 + $1.entry.line.count + 96 })
+        // Both keys are `omitempty` in Loki's type.
+        w.raw(#"{"streams":["#)
+        for (i, (labels, e)) in m.entries.enumerated() {
+            if i > 0 { w.raw(0x2c) }
+            w.raw(#"{"stream":"#)
+            labelObject(&w, labels)
+            w.raw(#","values":[[""#)
+            w.raw(String(e.timestamp))
+            w.raw(#"","#)
+            w.string(e.line)
+            w.raw("]]}")
+        }
+        w.raw("]")
+        if m.entries.isEmpty { w = JSONWriter(); w.raw("{") }
+        if !m.dropped.isEmpty {
+            w.raw(m.entries.isEmpty ? #""dropped_entries":["# : #","dropped_entries":["#)
+            for (i, d) in m.dropped.enumerated() {
+                if i > 0 { w.raw(0x2c) }
+                w.raw(#"{"timestamp":""#)
+                w.raw(String(d.timestamp))
+                w.raw(#"","labels":"#)
+                labelObject(&w, d.labels)
+                w.raw("}")
+            }
+            w.raw("]")
+        }
         w.raw("}")
         return w.bytes
     }

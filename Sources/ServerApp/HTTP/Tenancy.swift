@@ -12,9 +12,11 @@ struct Tenancy: Sendable {
         case invalid(String)
     }
 
-    func tenant(_ request: Request) -> Result<TenantID, Failure> {
+    func tenant(_ request: Request) -> Result<TenantID, Failure> { tenant(request.headers) }
+
+    func tenant(_ headers: HTTPFields) -> Result<TenantID, Failure> {
         guard authEnabled else { return .success(.fake) }
-        guard let raw = request.headers[Tenancy.header], !raw.isEmpty else { return .failure(.missing) }
+        guard let raw = headers[Tenancy.header], !raw.isEmpty else { return .failure(.missing) }
         do throws(TenantID.ValidationError) { return .success(try TenantID(raw)) } catch { return .failure(.invalid(error.message)) }
     }
 

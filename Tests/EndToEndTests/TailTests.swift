@@ -1,0 +1,222 @@
+import Foundation
+import HTTPProbe
+import HummingbirdWSClient
+import Logging
+import Synchronization
+import TestSupport
+import Testing
+
+/// `/loki/api/v1/tail` against the real binary, through a real websocket client (swift-websocket's
+/// WSClient): history first, then new lines through the pipeline; Loki's refusals and limits.
+@Suite(.serialized) struct TailTests {
+    /// What a tail connection received: each text message, and how it was closed.
+    final class Received: Sendable {
+        let messages = Mutex<[String]>([])
+        let close = Mutex<(code: String, reason: String?)?>(nil)
+        /// Set to make the client close.
+        let stop = Atomic<Bool>(false)
+        /// Set when the server's side ended.
+        let serverClosed = Atomic<Bool>(false)
+
+        func waitFor(_ n: Int, seconds: Double = 15) -> [String] {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let m = messages.withLock { $0 }
+                if m.count >= n { return m }
+                usleep(20_000)
+            }
+            return messages.withLock { $0 }
+        }
+
+        func waitForClose(seconds: Double = 15) -> (code: String, reason: String?)? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if let c = close.withLock({ $0 }) { return c }
+                usleep(20_000)
+            }
+            return nil
+        }
+
+        /// Every line received so far, in order, as (labels JSON, line) from Loki's message shape.
+        var lines: [String] {
+            messages.withLock { $0 }.flatMap { text -> [String] in
+                guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                      let streams = obj["streams"] as? [[String: Any]] else { return [] }
+                return streams.flatMap { s in ((s["values"] as? [[Any]]) ?? []).compactMap { $0[1] as? String } }
+            }
+        }
+    }
+
+    /// Opens a tail in the background; `stop` ends it from the client side.
+    final class Tail: Sendable {
+        let received = Received()
+        let task: Task<Void, Never>
+
+        init(port: Int, query: String, extra: String = "", headers: [(String, String)] = []) {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let url = "ws://127.0.0.1:\(port)/loki/api/v1/tail?query=\(q)\(extra)"
+            let received = self.received
+            var config = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
+            for (k, v) in headers { config.additionalHeaders[.init(k)!] = v }
+            let cfg = config
+            task = Task {
+                do {
+                    let frame = try await WebSocketClient.connect(url: url, configuration: cfg, logger: Logger(label: "tail-test")) { inbound, outbound, _ in
+                        let reader = Task {
+                            defer { received.serverClosed.store(true, ordering: .relaxed) }
+                            for try await message in inbound.messages(maxSize: 1 << 22) {
+                                if case .text(let s) = message { received.messages.withLock { $0.append(s) } }
+                            }
+                        }
+                        while !received.stop.load(ordering: .relaxed) && !received.serverClosed.load(ordering: .relaxed) {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                        try? await outbound.close(.normalClosure, reason: nil)
+                        _ = try? await reader.value
+                    }
+                    received.close.withLock { $0 = (frame.map { "\($0.closeCode)" } ?? "none", frame?.reason) }
+                } catch {
+                    received.close.withLock { $0 = ("error", "\(error)") }
+                }
+            }
+        }
+
+        func end() async {
+            received.stop.store(true, ordering: .relaxed)
+            _ = await task.value
+        }
+    }
+
+    static func push(_ c: HTTPConnection, _ labels: String, _ entries: [(Int64, String)]) throws {
+        let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: Bodies.json([(labels, entries)]))
+        #expect(r.status == 204)
+    }
+
+    @Test func historyThenLiveLinesThroughThePipeline() async throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        let t = Int64(Date().timeIntervalSince1970 * 1e9)
+        try Self.push(c, "app=tail", [(t - 3_000_000_000, "level=info msg=one"), (t - 2_000_000_000, "level=error msg=two"),
+                                      (t - 1_000_000_000, "level=error msg=three")])
+        try Self.push(c, "app=other", [(t - 1_500_000_000, "level=error msg=elsewhere")])
+
+        let tail = Tail(port: server.port, query: #"{app="tail"} | logfmt | level="error" | line_format "{{.msg}}""#, extra: "&limit=1")
+        // History: the newest matching line only (limit=1).
+        _ = tail.received.waitFor(1)
+        #expect(tail.received.lines == ["three"])
+        let first = tail.received.messages.withLock { $0.first } ?? ""
+        #expect(first.hasPrefix(#"{"streams":[{"stream":{"app":"tail","level":"error","msg":"three"},"values":[[""#), "\(first)")
+        #expect(!first.contains("dropped_entries"))
+
+        // Live: a matching line, a filtered one, another stream's, then one more.
+        try Self.push(c, "app=tail", [(t + 1, "level=error msg=four"), (t + 2, "level=info msg=quiet")])
+        try Self.push(c, "app=other", [(t + 3, "level=error msg=not-mine")])
+        try Self.push(c, "app=tail", [(t + 4, "level=error msg=five")])
+        _ = tail.received.waitFor(2)
+        let deadline = Date().addingTimeInterval(10)
+        while tail.received.lines.count < 3 && Date() < deadline { usleep(20_000) }
+        #expect(tail.received.lines == ["three", "four", "five"])
+
+        // Other requests are served while the tail is open.
+        #expect(try c.request("GET", "/ready").status == 200)
+        await tail.end()
+        #expect(tail.received.waitForClose() != nil)
+        #expect(server.log.contains("ended tailing logs"))
+    }
+
+    @Test func delayForHoldsLinesAndOrdersThem() async throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        let tail = Tail(port: server.port, query: #"{app="late"}"#, extra: "&delay_for=2")
+        usleep(300_000)
+        let t = Int64(Date().timeIntervalSince1970 * 1e9)
+        // Pushed out of order, within the delay: they come out in timestamp order.
+        try Self.push(c, "app=late", [(t, "second")])
+        try Self.push(c, "app=late", [(t - 500_000_000, "first")])
+        usleep(1_000_000)
+        #expect(tail.received.lines.isEmpty, "delay_for=2 sent lines after 1 s: \(tail.received.lines)")
+        let deadline = Date().addingTimeInterval(10)
+        while tail.received.lines.count < 2 && Date() < deadline { usleep(20_000) }
+        #expect(tail.received.lines == ["first", "second"])
+        await tail.end()
+    }
+
+    @Test func badRequestsAreRefusedWithLokisMessages() async throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(auth: true))
+        try server.start()
+        let c = server.connection()
+        let org = [("X-Scope-OrgID", "team")]
+        // Plain HTTP: Loki's 400 (or 401) with its message.
+        func get(_ query: String, _ extra: String = "", headers: [(String, String)] = org) throws -> HTTPConnection.Response {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            return try c.request("GET", "/loki/api/v1/tail?query=\(q)\(extra)", headers: headers)
+        }
+        var r = try get(#"{app="x"}"#, "&delay_for=6")
+        #expect(r.status == 400)
+        #expect(r.text == "delay_for can't be greater than 5\n")
+        r = try get(#"sum(rate({app="x"}[1m]))"#)
+        #expect(r.status == 400)
+        #expect(r.text.contains("log query"))
+        r = try get(#"{app="x"} |~ "(""#)
+        #expect(r.status == 400)
+        #expect(r.text.contains("error parsing regexp"), "\(r.text)")
+        r = try get(#"{app="x"}"#, "&limit=0")
+        #expect(r.text == "limit must be a positive value\n")
+        r = try get(#"{app="x"}"#, "&limit=abc")
+        #expect(r.status == 400)
+        r = try get(#"{app="x"}"#, "&start=yesterday")
+        #expect(r.status == 400)
+        r = try get(#"{app="x"}"#, "&delay_for=-1")
+        #expect(r.status == 400)
+        r = try get("")
+        #expect(r.status == 400)
+        r = try get(#"{app="x"}"#, headers: [])
+        #expect(r.status == 401)
+        #expect(r.text == "no org id\n")
+        // A valid request without the upgrade: told to use a websocket.
+        r = try get(#"{app="x"}"#)
+        #expect(r.status == 400)
+        #expect(r.text.contains("websocket"))
+
+        // Over a websocket: closed at once with the message as the reason.
+        let delayed = Tail(port: server.port, query: #"{app="x"}"#, extra: "&delay_for=6", headers: org)
+        #expect(delayed.received.waitForClose()?.reason == "delay_for can't be greater than 5")
+        let anonymous = Tail(port: server.port, query: #"{app="x"}"#)
+        #expect(anonymous.received.waitForClose()?.reason == "no org id")
+        let long = Tail(port: server.port, query: "{app=\"x\"} |~ \"(" + String(repeating: "a", count: 300) + "\"", headers: org)
+        let reason = long.received.waitForClose()?.reason ?? ""
+        #expect(reason.hasPrefix("parse error") && reason.utf8.count <= 123, "\(reason)")
+        await delayed.end()
+        await anonymous.end()
+        await long.end()
+        // The server keeps serving.
+        #expect(try c.request("GET", "/ready").status == 200)
+    }
+
+    @Test func concurrencyAndDurationLimitsCloseWithLokisReasons() async throws {
+        let dir = TestDirectory()
+        let config = ServerProcess.config(extraLimits: "  max_concurrent_tail_requests: 1") + "\nquerier:\n  tail_max_duration: 2s\n"
+        let server = try ServerProcess(dir: dir.path, config: config)
+        try server.start()
+        let first = Tail(port: server.port, query: #"{app="a"}"#)
+        usleep(500_000)
+        let second = Tail(port: server.port, query: #"{app="a"}"#)
+        let refused = second.received.waitForClose()
+        #expect(refused?.reason == "max concurrent tail requests limit exceeded, count > limit (2 > 1)", "\(String(describing: refused))")
+        // The first reaches tail_max_duration.
+        let ended = first.received.waitForClose(seconds: 10)
+        #expect(ended?.reason == "reached tail max duration limit", "\(String(describing: ended))")
+        await first.end()
+        await second.end()
+        // Its slot is free again.
+        let third = Tail(port: server.port, query: #"{app="a"}"#)
+        usleep(500_000)
+        #expect(third.received.close.withLock { $0 } == nil)
+        await third.end()
+    }
+}
