@@ -126,6 +126,8 @@ let package = Package(
                 // a real websocket client for the live tail
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
+            // answers recorded from real Loki 2.8 (scripts/golden)
+            resources: [.copy("Golden")],
             swiftSettings: strict
         ),
     ]

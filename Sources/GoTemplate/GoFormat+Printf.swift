@@ -44,7 +44,8 @@ extension GoFormat {
             guard argIndex < args.count else { out += "%!" + String(verb) + "(MISSING)"; continue }
             let arg = args[argIndex]
             argIndex += 1
-            out += spec.pad(render(arg, verb, spec), verb: verb, numeric: arg.isNumber)
+            // A bad verb's text carries the value padded inside it (Go prints it with `%v` and the same flags).
+            out += render(arg, verb, spec).map { spec.pad($0, verb: verb, numeric: arg.isNumber) } ?? bad(verb, arg, spec)
         }
         if argIndex < args.count {
             out += "%!(EXTRA " + args[argIndex...].map { $0.typeName + "=" + value($0) }.joined(separator: ", ") + ")"
@@ -61,20 +62,22 @@ extension GoFormat {
             guard let w = width, s.count < w else { return s }
             let fill = w - s.count
             if minus { return s + String(repeating: " ", count: fill) }
-            if zero && numeric, let first = s.first {
-                if first == "-" || first == "+" { return String(first) + String(repeating: "0", count: fill) + s.dropFirst() }
+            // Go (to 1.22, which Loki 2.8 is built with) pads strings with zeros too; a number's sign stays in front.
+            if zero, let first = s.first {
+                if numeric && (first == "-" || first == "+") { return String(first) + String(repeating: "0", count: fill) + s.dropFirst() }
                 return String(repeating: "0", count: fill) + s
             }
             return String(repeating: " ", count: fill) + s
         }
     }
 
-    static func bad(_ verb: Character, _ v: TemplateValue) -> String {
+    static func bad(_ verb: Character, _ v: TemplateValue, _ spec: Spec = Spec()) -> String {
         if case .missing = v { return "%!" + String(verb) + "(<nil>)" }
-        return "%!" + String(verb) + "(" + v.typeName + "=" + value(v) + ")"
+        return "%!" + String(verb) + "(" + v.typeName + "=" + spec.pad(render(v, "v", spec) ?? "", verb: "v", numeric: v.isNumber) + ")"
     }
 
-    static func render(_ v: TemplateValue, _ verb: Character, _ spec: Spec) -> String {
+    /// `v` formatted by `verb`, nil when the verb does not apply to it.
+    static func render(_ v: TemplateValue, _ verb: Character, _ spec: Spec) -> String? {
         func signed(_ s: String) -> String {
             if s.hasPrefix("-") { return s }
             return spec.plus ? "+" + s : spec.space ? " " + s : s
@@ -106,7 +109,7 @@ extension GoFormat {
         case ("c", .int(let n)): return UnicodeScalar(UInt32(truncatingIfNeeded: n)).map { String(Character($0)) } ?? "\u{FFFD}"
         case ("q", .int(let n)):
             return "'" + (UnicodeScalar(UInt32(truncatingIfNeeded: n)).map { String(Character($0)) } ?? "\u{FFFD}") + "'"
-        default: return bad(verb, v)
+        default: return nil
         }
     }
 }

@@ -39,6 +39,10 @@ public struct Limits: Sendable, Equatable {
     public var maxQueryLength: Int64 = 721 * 3600 * 1_000_000_000
     /// `query_timeout` (1 m), nanoseconds: a query still reading after this stops and answers 504; 0 = off.
     public var queryTimeout: Int64 = 60 * 1_000_000_000
+    /// `split_queries_by_interval` (30 m), nanoseconds. Loki's query frontend splits metric range
+    /// queries at this interval and, doing so, aligns their start down and end up to a multiple of
+    /// the step; Skald evaluates in one pass but aligns the same way, so the points are Loki's. 0 = off.
+    public var splitQueriesByInterval: Int64 = 30 * 60 * 1_000_000_000
     /// `max_concurrent_tail_requests` (10): live tails a tenant may hold open at once.
     public var maxConcurrentTailRequests: Int = 10
 

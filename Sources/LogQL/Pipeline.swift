@@ -39,10 +39,13 @@ public struct Pipeline: Sendable {
     ///
     /// `using`: the labels the caller reads from the result (a metric query's grouping, its
     /// unwrapped label…); nil when it shows all of them. Parsers then build only those and the
-    /// ones a later stage reads — every line is still parsed whole, so errors are the same.
+    /// ones a later stage reads — every line is still parsed whole, so errors are the same. When
+    /// nothing reads any label (`sum(count_over_time({…} | json [5m]))`), the parsers do not run
+    /// at all, so their errors cannot fail the query: Loki's parser hint `NoLabels`.
     public init(_ query: LogQuery, skipPushedDown: Bool, using: Set<String>? = nil) throws(ParseError) {
         var out: [Stage] = []
-        wanted = using.flatMap { Self.wanted(by: query.stages, using: $0) }.map(LabelWants.init)
+        let wantedNames = using.flatMap { Self.wanted(by: query.stages, using: $0) }
+        wanted = wantedNames.map(LabelWants.init)
         keyCaches = []
         var pushedDown = skipPushedDown
         for s in query.stages {
@@ -100,6 +103,14 @@ public struct Pipeline: Sendable {
                     }
                 }
                 out.append(.labelFormat(compiled))
+            }
+        }
+        if wantedNames?.isEmpty == true {
+            out.removeAll { s in
+                switch s {
+                case .json, .jsonPaths, .logfmt, .regexp, .unpack, .pattern: true
+                default: false
+                }
             }
         }
         stages = out

@@ -92,6 +92,7 @@ public struct SkaldServer: Sendable {
             },
             shutdown: { shutdown.fire() },
             tail: tail,
+            instantLookback: config.querier.maxLookBackPeriod,
             logger: logger)
         let router = Router()
         routes.register(on: router)

@@ -67,9 +67,12 @@ enum ConfigPrinter {
           max_query_series: \(l.maxQuerySeries)
           max_query_length: \(d(l.maxQueryLength))
           query_timeout: \(d(l.queryTimeout))
+          split_queries_by_interval: \(d(l.splitQueriesByInterval))
           max_concurrent_tail_requests: \(l.maxConcurrentTailRequests)
         querier:
           tail_max_duration: \(d(c.querier.tailMaxDuration))
+          engine:
+            max_look_back_period: \(d(c.querier.maxLookBackPeriod))
         runtime_config:
           file: "\(c.runtimeConfig.file)"
           period: \(d(c.runtimeConfig.period))

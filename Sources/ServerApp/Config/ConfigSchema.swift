@@ -78,7 +78,7 @@ enum ConfigSchema {
         "max_query_length": limit(.duration) { $0.maxQueryLength = $1.duration },
         "enforce_metric_name": ignored(.bool, "Loki ignores it for logs too; it has no effect"),
         "max_cache_freshness_per_query": ignored(.duration, "Skald has no results cache"),
-        "split_queries_by_interval": ignored(.duration, "query splitting is not implemented"),
+        "split_queries_by_interval": limit(.duration) { $0.splitQueriesByInterval = $1.duration },
         "max_query_parallelism": ignored(.int, "single process: parallelism is not configurable"),
         "retention_period": ignored(.duration, "retention arrives with the compactor issue"),
         "max_chunks_per_query": ignored(.int, "not acted on yet"),
@@ -183,6 +183,11 @@ enum ConfigSchema {
             "storage_config.filesystem.directory": set(.string) { $0.filesystemDirectory = $1.string },
             "querier": section,
             "querier.tail_max_duration": set(.duration) { $0.querier.tailMaxDuration = $1.duration },
+            "querier.engine": section,
+            "querier.engine.max_look_back_period": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                // Loki's rule: 0 means the 30 s default.
+                c.querier.maxLookBackPeriod = v.duration > 0 ? v.duration : 30 * 1_000_000_000
+            },
             "schema_config": section,
             "schema_config.configs": Rule(kind: .list, effect: .none),
             "schema_config.configs[].from": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in

@@ -43,6 +43,8 @@ public struct SkaldConfig: Sendable {
     public struct Querier: Sendable {
         /// `querier.tail_max_duration` (1 h): how long a live tail may stay open.
         public var tailMaxDuration: Int64 = 3600 * 1_000_000_000
+        /// `querier.engine.max_look_back_period` (30 s): how far back an instant log query reads.
+        public var maxLookBackPeriod: Int64 = 30 * 1_000_000_000
     }
 
     public struct RuntimeConfig: Sendable {

@@ -23,6 +23,8 @@ struct LokiRoutes: Sendable {
     /// Starts a graceful shutdown of the whole server.
     let shutdown: @Sendable () -> Void
     let tail: TailRoute
+    /// `querier.engine.max_look_back_period`: how far back an instant log query reads.
+    let instantLookback: Int64
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -206,6 +208,8 @@ struct LokiRoutes: Sendable {
                     if (end - start) / step > 11000 {
                         return HTTPResponses.badRequest("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
                     }
+                    // Loki's frontend, splitting the query, aligns it to the step (start down, end up).
+                    if limits.splitQueriesByInterval > 0 { (start, end) = LokiRoutes.alignToStep(start: start, end: end, step: step) }
                 }
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
                                                 source: querier.source(tenant: tenant), deadline: deadline)
@@ -221,7 +225,12 @@ struct LokiRoutes: Sendable {
                 return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs))
             }
             guard case .log(let logQuery) = parsed else { return HTTPResponses.badRequest("unreachable") }
-            if end == start { end += 1 }
+            if instant {
+                // Loki's instant log query reads [time − querier.engine.max_look_back_period, time).
+                start = end - instantLookback
+            } else if end == start {
+                end += 1
+            }
             let limit = try p.int("limit", default: 100)
             guard limit >= 0 else { return HTTPResponses.badRequest("limit must be a positive value") }
             if limits.maxEntriesLimitPerQuery > 0 && limit > limits.maxEntriesLimitPerQuery {
@@ -248,6 +257,15 @@ struct LokiRoutes: Sendable {
         } catch {
             return LokiRoutes.badRequest(for: error)
         }
+    }
+
+    /// Loki's step alignment of a split metric query: the step counts in whole milliseconds, the
+    /// start is rounded down and the end up to a multiple of it.
+    static func alignToStep(start: Int64, end: Int64, step: Int64) -> (Int64, Int64) {
+        let s = max(step / 1_000_000 * 1_000_000, 1_000_000)
+        func floorMod(_ a: Int64) -> Int64 { ((a % s) + s) % s }
+        let m = floorMod(end)
+        return (start - floorMod(start), m == 0 ? end : end + s - m)
     }
 
     /// A read request's parameter or selector error as Loki's 400.

@@ -1,0 +1,106 @@
+import Foundation
+import HTTPProbe
+import TestSupport
+import Testing
+
+/// Skald against answers recorded from real Loki 2.8.11 (scripts/golden: the dataset, the requests,
+/// the recorder; docs/conformance.md): the same dataset pushed, the same requests asked, the answers
+/// compared after normalizing what Loki leaves unordered or that depends on the run (`stats`, the
+/// order of streams and series except under `sort`/`sort_desc`). Prints "N passed, N failed".
+@Suite(.serialized) struct GoldenConformanceTests {
+    struct Answer {
+        var path: String
+        var params: [String: String]
+        var status: Int
+        var json: Any?
+        var text: String?
+    }
+
+    static func load() throws -> [Answer] {
+        let url = try #require(Bundle.module.url(forResource: "answers", withExtension: "json", subdirectory: "Golden"))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let list = try #require(root["answers"] as? [[String: Any]])
+        return list.map { a in
+            Answer(path: a["path"] as! String, params: a["params"] as! [String: String], status: a["status"] as! Int,
+                   json: a["json"], text: a["text"] as? String)
+        }
+    }
+
+    /// A JSON value as text with object keys sorted, numbers as Loki's answers compare (timestamps
+    /// may be written `1700000300` or `1700000300.0`).
+    static func canonical(_ v: Any?) -> String {
+        switch v {
+        case nil, is NSNull: return "null"
+        case let s as String: return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let n as NSNumber:
+            // (Loki's answers hold no booleans.)
+            let d = n.doubleValue
+            return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+        case let a as [Any]: return "[" + a.map { canonical($0) }.joined(separator: ",") + "]"
+        case let o as [String: Any]: return "{" + o.keys.sorted().map { canonical($0) + ":" + canonical(o[$0]) }.joined(separator: ",") + "}"
+        default: return "\(v!)"
+        }
+    }
+
+    /// Drops `stats`; orders streams, series and samples by their labels unless the query sorts them.
+    static func normalized(_ body: Any?, query: String?) -> String {
+        guard var root = body as? [String: Any] else { return canonical(body) }
+        if var data = root["data"] as? [String: Any] {
+            data.removeValue(forKey: "stats")
+            let keepsOrder = query.map { $0.contains("sort(") || $0.contains("sort_desc(") } ?? false
+            if !keepsOrder, let result = data["result"] as? [Any] {
+                data["result"] = result.map { ($0, canonical(($0 as? [String: Any])?["stream"] ?? ($0 as? [String: Any])?["metric"])) }
+                    .sorted { $0.1 < $1.1 }.map(\.0)
+            }
+            root["data"] = data
+        } else if let data = root["data"] as? [Any] {
+            // labels, label values, series: sets.
+            root["data"] = data.map { ($0, canonical($0)) }.sorted { $0.1 < $1.1 }.map(\.0)
+        }
+        return canonical(root)
+    }
+
+    @Test func answersEqualLoki28() throws {
+        let answers = try Self.load()
+        #expect(answers.count >= 150)
+        let dir = TestDirectory()
+        let config = ServerProcess.config(extraLimits: "  reject_old_samples: false")
+            .replacingOccurrences(of: "max_entries_limit_per_query: 2000000", with: "max_entries_limit_per_query: 5000")
+        let server = try ServerProcess(dir: dir.path, config: config)
+        try server.start()
+        let c = server.connection()
+        let dataset = try #require(Bundle.module.url(forResource: "dataset", withExtension: "json", subdirectory: "Golden"))
+        let push = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: Array(try Data(contentsOf: dataset)))
+        #expect(push.status == 204, "\(push.text)")
+
+        var failed: [String] = []
+        for a in answers {
+            let query = a.params.keys.sorted().map { k in
+                k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "=" + a.params[k]!.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            }.joined(separator: "&")
+            let r = try c.request("GET", a.path + "?" + query)
+            let what = a.params["query"] ?? a.params["match[]"] ?? ""
+            let label = "\(a.path) \(what)"
+            if r.status != a.status {
+                failed.append("\(label): status \(r.status), Loki \(a.status): \(r.text.prefix(300)) | Loki: \((a.text ?? Self.canonical(a.json)).prefix(300))")
+                continue
+            }
+            if let text = a.text {
+                let mine = r.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if mine != text { failed.append("\(label): \(mine.prefix(300)) | Loki: \(text.prefix(300))") }
+                continue
+            }
+            let mine = (try? JSONSerialization.jsonObject(with: Data(r.body)))
+            let (x, y) = (Self.normalized(mine, query: a.params["query"]), Self.normalized(a.json, query: a.params["query"]))
+            if x != y {
+                let i = zip(x, y).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(x.count, y.count)
+                let from = max(0, i - 120)
+                failed.append("\(label): differs at \(i): …\(x.dropFirst(from).prefix(300)) | Loki: …\(y.dropFirst(from).prefix(300))")
+            }
+        }
+        let summary = "golden conformance vs Loki 2.8.11: \(answers.count - failed.count) passed, \(failed.count) failed"
+        print(summary)
+        for f in failed { print("  FAIL " + f) }
+        #expect(failed.isEmpty, "\(summary)\n\(failed.joined(separator: "\n"))")
+    }
+}
