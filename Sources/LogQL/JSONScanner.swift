@@ -122,56 +122,9 @@ struct JSONScanner {
     }
 
     private func unescape(_ from: Int, _ to: Int) throws(Failure) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(to - from)
-        var j = from
-        while j < to {
-            let c = b[j]
-            guard c == 0x5c, j + 1 < to else {
-                out.append(c)
-                j += 1
-                continue
-            }
-            let e = b[j + 1]
-            j += 2
-            switch e {
-            case 0x22, 0x5c, 0x2f: out.append(e)
-            case 0x62: out.append(0x08)
-            case 0x66: out.append(0x0c)
-            case 0x6e: out.append(0x0a)
-            case 0x72: out.append(0x0d)
-            case 0x74: out.append(0x09)
-            case 0x75:
-                guard var cp = hex4(j, to) else { throw Failure("invalid \\u escape", at: j) }
-                j += 4
-                if cp >= 0xD800 && cp < 0xDC00, j + 6 <= to, b[j] == 0x5c, b[j + 1] == 0x75, let lo = hex4(j + 2, to), lo >= 0xDC00 && lo < 0xE000 {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                    j += 6
-                }
-                let scalar = UnicodeScalar(cp) ?? "\u{FFFD}"
-                out += Array(String(Character(scalar)).utf8)
-            default:
-                throw Failure("invalid escape '\\\(Character(UnicodeScalar(e)))'", at: j - 2)
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private func hex4(_ at: Int, _ limit: Int) -> UInt32? {
-        guard at + 4 <= limit else { return nil }
-        var v: UInt32 = 0
-        for k in at..<(at + 4) {
-            let c = b[k]
-            let d: UInt32
-            switch c {
-            case 0x30...0x39: d = UInt32(c - 0x30)
-            case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-            case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-            default: return nil
-            }
-            v = v << 4 | d
-        }
-        return v
+        // One unescaper for both JSON readers (the json stage's walk resolves escapes the same way).
+        guard let s = JSONObjectWalk(u: b).unescape(from, to) else { throw Failure("invalid escape sequence", at: from) }
+        return s
     }
 
     /// Reads a number, `true`, `false` or `null` as its text.

@@ -27,6 +27,9 @@ struct LabelWants: Sendable {
 
     /// Whether the label `name` (as set, `_extracted` included) is wanted.
     func contains(_ name: String) -> Bool { names.contains(name) }
+
+    /// Whether some wanted label starts with `prefix` (a nested JSON object worth walking).
+    func mayHavePrefix(_ prefix: String) -> Bool { names.contains { $0.hasPrefix(prefix) } }
 }
 
 extension Optional where Wrapped == LabelWants {

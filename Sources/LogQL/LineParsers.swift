@@ -74,42 +74,36 @@ enum LineParsers {
     // MARK: json
 
     /// `| json`: every string, number and boolean field, nested objects flattened with `_`
-    /// (arrays and nulls are skipped).
+    /// (arrays and nulls are skipped), read by Loki's rules (`JSONObjectWalk`): a malformed line
+    /// keeps the fields before the fault and gets `JSONParserErr` with the library's message. When
+    /// only some labels are `wanted`, only they are built, and a nested object none of them can
+    /// come from is stepped over unread (as Loki's parser hints do).
     static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: LabelWants? = nil) {
-        var s = JSONScanner(line)
-        var found: [(String, String)] = []
-        do throws(JSONScanner.Failure) {
-            try flatten(&s, prefix: "", into: &found, depth: 0, wanted: wanted, b)
-            s.skipSpace()
-            guard s.atEnd else { throw s.fail("unexpected data after the object") }
+        let walk = JSONObjectWalk(u: line)
+        do throws(JSONObjectWalk.Failure) {
+            try walk.object(0, line.count, path: "", depth: 0, visit: { prefix, key, kind, from, to in
+                let clean = sanitize(key)
+                let name = prefix.isEmpty ? clean : prefix + "_" + clean
+                let label = labelName(name, b)
+                if let wanted, !(wanted.mayWant(cleanLength: name.utf8.count) && wanted.contains(label)) { return }
+                let value: String
+                switch kind {
+                case .string:
+                    let raw = UnsafeRawBufferPointer(rebasing: line[from..<to])
+                    value = raw.contains(0x5c) ? walk.unescape(from, to).map(labelValue) ?? "" : labelValue(String(decoding: raw, as: UTF8.self))
+                case .number, .bool:
+                    value = String(decoding: UnsafeRawBufferPointer(rebasing: line[from..<to]), as: UTF8.self)
+                }
+                b.set(label, value)
+            }, enter: { prefix, key in
+                let clean = sanitize(key)
+                let name = prefix.isEmpty ? clean : prefix + "_" + clean
+                if let wanted, !wanted.mayHavePrefix(name) { return nil }
+                return name
+            })
         } catch {
-            b.setError("JSONParserErr", details: wanted.wantsErrorDetails ? error.message : nil)
-            return
-        }
-        for (k, v) in found { b.set(labelName(k, b), v) }
-    }
-
-    /// Collects the object's fields; only `wanted` labels (nil: all) are built, every value is
-    /// still checked.
-    private static func flatten(_ s: inout JSONScanner, prefix: String, into out: inout [(String, String)], depth: Int,
-                                wanted: LabelWants?, _ b: LabelsBuilder) throws(JSONScanner.Failure) {
-        guard depth < 128 else { throw s.fail("nested too deeply") }
-        guard try s.peekKind() == .object else { throw s.fail("expecting a JSON object") }
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(JSONScanner.Failure) in
-            let clean = sanitize(key)
-            let name = prefix.isEmpty ? clean : prefix + "_" + clean
-            let wants = wanted.map { $0.mayWant(cleanLength: name.utf8.count) && $0.contains(labelName(name, b)) } ?? true
-            switch try s.peekKind() {
-            case .string:
-                if wants { out.append((name, labelValue(try s.readString()))) } else { try s.skipString() }
-            case .number, .bool:
-                let v = try s.readScalar()
-                if wants { out.append((name, v)) }
-            case .object:
-                try flatten(&s, prefix: name, into: &out, depth: depth + 1, wanted: wanted, b)
-            case .null, .array:
-                try s.skipValue()
-            }
+            // (Static texts: always set, as Loki does.)
+            b.setError("JSONParserErr", details: error.rawValue)
         }
     }
 
@@ -211,24 +205,40 @@ enum LineParsers {
         }
     }
 
-    /// `| unpack`: string fields become labels; `_entry` (Promtail's pack stage) becomes the line.
+    /// `| unpack`: for a packed line (Promtail's pack stage: an object with `_entry`), its string
+    /// fields become labels and `_entry` becomes the line; other JSON objects are left alone.
     static func unpack(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder) -> [UInt8]? {
         var s = JSONScanner(line)
         var entry: [UInt8]?
         var found: [(String, String)] = []
         do throws(JSONScanner.Failure) {
-            guard try s.peekKind() == .object else { throw s.fail("expecting json object") }
+            // Loki's text for a line that is not an object ("6" is its JSON library's code for one).
+            guard (try? s.peekKind()) == .object else {
+                b.setError("JSONParserErr", details: "expecting json object(6), but it is not")
+                return nil
+            }
             try s.forEachMember { (s: inout JSONScanner, key: String) throws(JSONScanner.Failure) in
                 guard try s.peekKind() == .string else { return try s.skipValue() }
                 let v = try s.readString()
                 if key == "_entry" { entry = Array(v.utf8) } else { found.append((key, v)) }
             }
         } catch {
-            b.setError("JSONParserErr", details: error.message)
+            b.setError("JSONParserErr", details: s.atEnd || error.message.hasPrefix("unterminated string") ? truncatedJSONDetails(line) : error.message)
             return nil
         }
+        // Loki sets the fields only for a packed line (one with `_entry`); other JSON is left as it is.
+        guard entry != nil else { return nil }
         for (k, v) in found { b.set(labelName(k, b), v) }
         return entry
+    }
+
+    /// Loki's unpack text for a line that ends inside a string (its JSON library's report: the
+    /// 10 bytes before the end, and up to 50 of context).
+    static func truncatedJSONDetails(_ line: UnsafeRawBufferPointer) -> String {
+        let n = line.count
+        let near = String(decoding: UnsafeRawBufferPointer(rebasing: line[max(0, n - 10)..<n]), as: UTF8.self)
+        let context = String(decoding: UnsafeRawBufferPointer(rebasing: line[max(0, n - 50)..<n]), as: UTF8.self)
+        return "readStringSlowPath: unexpected end of input, error found in #\(min(10, n)) byte of ...|\(near)|..., bigger context ...|\(context)|..."
     }
 
     // MARK: logfmt

@@ -325,7 +325,7 @@ struct SampleExtractor {
             let converted: Double? = switch u.conversion {
             case .number: LabelValue.number(text)
             case .duration, .durationSeconds: LabelValue.duration(text).map { Double($0) / 1e9 }
-            case .bytes: LabelValue.bytes(text).map(Double.init)
+            case .bytes: LabelValue.bytes(text).map { Double($0) }
             }
             if let converted { value = converted } else {
                 value = 0

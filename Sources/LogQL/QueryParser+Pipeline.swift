@@ -116,7 +116,7 @@ extension QueryParser {
                     out.append(.distinct(names))
                 case "unwrap":
                     guard inRange else {
-                        throw ParseError(line: t.line, column: t.column, "syntax error: unexpected unwrap: unwrap belongs in a range aggregation, like sum_over_time({…} | unwrap x [5m])")
+                        throw ParseError(line: t.line, column: t.column, "syntax error: unexpected unwrap")
                     }
                     advance()
                     return (out, try unwrap())
@@ -268,7 +268,9 @@ extension QueryParser {
         do {
             return try LabelMatcher(name, op, value)
         } catch {
-            throw ParseError(line: valueToken.line, column: valueToken.column, error.description)
+            // Loki compiles the matcher anchored and reports the error without a position.
+            do { _ = try RE2Regex("^(?:" + value + ")$") } catch { throw ParseError(whole: error.description) }
+            throw ParseError(whole: error.description)
         }
     }
 
@@ -354,7 +356,7 @@ extension QueryParser {
             negative = true
         }
         let vt = peek
-        guard case .number(let text) = vt.kind else { throw unexpected(vt, expecting: "NUMBER or a duration or a size") }
+        guard case .number(let text) = vt.kind else { throw unexpected(vt, expecting: "BYTES or NUMBER or DURATION") }
         advance()
         if let v = GoFloat.parse(text) { return .number(name, comparison, negative ? -v : v) }
         if let d = GoDuration.parse(text) { return .duration(name, comparison, negative ? -d : d) }
@@ -364,10 +366,16 @@ extension QueryParser {
 
     // MARK: selector and line filters
 
+    static let emptyCompatible = "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will"
+
     mutating func selector() throws(ParseError) -> [LabelMatcher] {
         advance() // {
         var matchers: [LabelMatcher] = []
-        if case .closeBrace = peek.kind { throw unexpected(peek, expecting: "IDENTIFIER") }
+        if case .closeBrace = peek.kind {
+            // `{}` parses in Loki; it is the empty-matcher check that refuses it.
+            advance()
+            throw ParseError(whole: Self.emptyCompatible)
+        }
         while true {
             guard case .identifier(let name) = peek.kind else { throw unexpected(peek, expecting: "IDENTIFIER") }
             advance()
@@ -376,11 +384,9 @@ extension QueryParser {
             case .comma: advance()
             case .closeBrace:
                 advance()
-                if matchers.allSatisfy(\.matchesEmpty) {
-                    throw ParseError(whole: "queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~\".*\" does not meet this requirement, but app=~\".+\" will")
-                }
+                if matchers.allSatisfy(\.matchesEmpty) { throw ParseError(whole: Self.emptyCompatible) }
                 return matchers
-            default: throw unexpected(peek, expecting: ", or }")
+            default: throw unexpected(peek, expecting: "} or ,")
             }
         }
     }
@@ -408,7 +414,11 @@ extension QueryParser {
                 s = try ipCall().pattern
                 ip = true
             } else {
-                guard case .string(let text) = v.kind, ip != true else { throw unexpected(v, expecting: ip == true ? "ip" : "STRING") }
+                guard case .string(let text) = v.kind, ip != true else {
+                    // Loki's grammar: the first value of |= and != may be a string or ip(…).
+                    let first = ip == nil && (op == .contains || op == .notContains)
+                    throw unexpected(v, expecting: ip == true ? "ip" : first ? "STRING or ip" : "STRING")
+                }
                 advance()
                 s = text
                 ip = false

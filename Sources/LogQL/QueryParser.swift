@@ -32,7 +32,7 @@ public struct QueryParser {
     /// Parses either kind of query.
     public static func parseQuery(_ query: String) throws(ParseError) -> Query {
         var p = QueryParser(tokens: try Lexer.tokens(query))
-        guard p.peek.kind != .end else { throw ParseError(whole: "syntax error: unexpected end of input") }
+        guard p.peek.kind != .end else { throw ParseError(whole: "syntax error: unexpected $end") }
         let node = try p.expr(minPrecedence: 1)
         guard p.peek.kind == .end else { throw p.unexpected(p.peek) }
         switch node {
@@ -60,7 +60,30 @@ public struct QueryParser {
     }
 
     func unexpected(_ t: Token, expecting: String? = nil) -> ParseError {
-        ParseError(line: t.line, column: t.column, "syntax error: unexpected \(t.name)" + (expecting.map { ", expecting \($0)" } ?? ""))
+        ParseError(line: t.line, column: t.column, "syntax error: unexpected \(yaccName(t))" + (expecting.map { ", expecting \($0)" } ?? ""))
+    }
+
+    /// Words Loki's lexer makes tokens of, named in its errors by their text.
+    static let keywords: Set<String> = [
+        "by", "without", "bool", "label_replace", "offset", "on", "ignoring", "group_left", "group_right", "or", "and", "unless",
+        "json", "regexp", "logfmt", "unpack", "pattern", "label_format", "line_format", "ip", "decolorize", "drop", "unwrap",
+    ]
+    /// Functions, named in Loki's errors in capitals when a `(` follows (its lexer's function tokens).
+    static let functions: Set<String> = [
+        "rate", "rate_counter", "count_over_time", "bytes_rate", "bytes_over_time", "avg_over_time", "sum_over_time", "min_over_time",
+        "max_over_time", "stdvar_over_time", "stddev_over_time", "quantile_over_time", "first_over_time", "last_over_time",
+        "absent_over_time", "vector", "sum", "avg", "max", "min", "count", "stddev", "stdvar", "bottomk", "topk", "sort", "sort_desc",
+    ]
+
+    /// A token as Loki's (goyacc) parser names it in a syntax error.
+    func yaccName(_ t: Token) -> String {
+        guard case .identifier(let word) = t.kind else { return t.name }
+        if Self.keywords.contains(word) { return word }
+        if Self.functions.contains(word), let i = tokens.firstIndex(where: { $0.line == t.line && $0.column == t.column }),
+           i + 1 < tokens.count, case .openParen = tokens[i + 1].kind {
+            return word.uppercased()
+        }
+        return "IDENTIFIER"
     }
 
     func unsupported(_ t: Token, _ what: String) -> ParseError {
@@ -166,10 +189,10 @@ public struct QueryParser {
             let t = advance()
             try enter(t)
             defer { depth -= 1 }
+            // Loki's grammar signs numbers only.
+            guard case .number = peek.kind else { throw unexpected(peek, expecting: "NUMBER") }
             let inner = try unary()
-            guard case .metric(.literal(let v)) = inner else {
-                throw ParseError(line: t.line, column: t.column, "syntax error: unexpected \(s): a sign applies to a number only")
-            }
+            guard case .metric(.literal(let v)) = inner else { throw unexpected(t) }
             return .metric(.literal(s == "-" ? -v : v))
         }
         return try primary()
@@ -204,7 +227,8 @@ public struct QueryParser {
             if name == "label_replace" { return .metric(.labelReplace(try labelReplace())) }
             throw unexpected(t)
         default:
-            throw unexpected(t, expecting: "{")
+            // Many tokens may start an expression: Loki's parser names none of them.
+            throw unexpected(t)
         }
     }
 
@@ -245,7 +269,7 @@ public struct QueryParser {
             if s == "-" { sign = -1 }
         }
         let t = peek
-        guard case .number(let text) = t.kind, let v = GoFloat.parse(text) else { throw unexpected(t, expecting: "NUMBER") }
+        guard case .number(let text) = t.kind, let v = GoFloat.parse(text) else { throw unexpected(t) }
         advance()
         return sign * v
     }
@@ -323,7 +347,7 @@ public struct QueryParser {
         var parameter: Int?
         if op == .topk || op == .bottomk {
             let t = peek
-            guard case .number(let text) = t.kind else { throw unexpected(t, expecting: "NUMBER") }
+            guard case .number(let text) = t.kind else { throw unexpected(t) }
             advance()
             guard let k = Int(text) else {
                 throw ParseError(line: t.line, column: t.column, "syntax error: invalid parameter \(op.rawValue)(\(text),: it must be a whole number")
@@ -374,7 +398,8 @@ public struct QueryParser {
     /// `[5m] offset 1h`, then the older form's pipeline after the range.
     mutating func rangeSuffix(_ q: LogQuery, unwrap: Unwrap?) throws(ParseError) -> LogRange {
         let open = peek
-        guard case .openBracket = open.kind else { throw unexpected(open, expecting: "[") }
+        // (A pipeline stage could follow as well: Loki's parser names no expected token here.)
+        guard case .openBracket = open.kind else { throw unexpected(open) }
         advance()
         let dt = peek
         guard case .number(let text) = dt.kind, let range = TimeParser.duration(text), range > 0 else {

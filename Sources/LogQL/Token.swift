@@ -46,7 +46,7 @@ public struct Token: Sendable, Equatable {
         case .number(let s): s
         case .op(let s): s
         case .other(let s): s
-        case .end: "end of input"
+        case .end: "$end"
         }
     }
 }

@@ -42,11 +42,34 @@ import Testing
         }
     }
 
+    /// Where Skald answers differently from Loki 2.8 on purpose, and why. These are reported, not failed.
+    static let acceptedDifferences: [String: String] = [
+        #"{app="api"} | line_format "{{.a""#: "Loki answers a bad template 500 (a server error); Skald answers 400 with the same text",
+        #"{app="api"} |~ "a{1000000}""#: "Loki answers an invalid regex repeat 500; Skald answers 400 with the same text",
+        #"topk(2, sum by (path) (count_over_time({app="api"} | json [10m])))"#:
+            "equal values: Loki breaks topk ties by the order its maps hand out series, Skald by labels",
+    ]
+
+    /// A sample value to 12 significant digits: Loki sums its shards' partial results, Skald sums in
+    /// one pass, and the last bits of a float differ (0.16 and 0.16000000000000003).
+    static func rounded(_ v: Any) -> Any {
+        guard let s = v as? String, let d = Double(s), d.isFinite, d != d.rounded() else { return v }
+        return String(format: "%.12g", d)
+    }
+
+    static func roundedSamples(_ entry: Any) -> Any {
+        guard var o = entry as? [String: Any], o["stream"] == nil else { return entry }
+        if let values = o["values"] as? [[Any]] { o["values"] = values.map { $0.count == 2 ? [$0[0], rounded($0[1])] : $0 } }
+        if let value = o["value"] as? [Any], value.count == 2 { o["value"] = [value[0], rounded(value[1])] }
+        return o
+    }
+
     /// Drops `stats`; orders streams, series and samples by their labels unless the query sorts them.
     static func normalized(_ body: Any?, query: String?) -> String {
         guard var root = body as? [String: Any] else { return canonical(body) }
         if var data = root["data"] as? [String: Any] {
             data.removeValue(forKey: "stats")
+            if let result = data["result"] as? [Any] { data["result"] = result.map(roundedSamples) }
             let keepsOrder = query.map { $0.contains("sort(") || $0.contains("sort_desc(") } ?? false
             if !keepsOrder, let result = data["result"] as? [Any] {
                 data["result"] = result.map { ($0, canonical(($0 as? [String: Any])?["stream"] ?? ($0 as? [String: Any])?["metric"])) }
@@ -74,6 +97,7 @@ import Testing
         #expect(push.status == 204, "\(push.text)")
 
         var failed: [String] = []
+        var accepted: [String] = []
         for a in answers {
             let query = a.params.keys.sorted().map { k in
                 k.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "=" + a.params[k]!.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
@@ -81,6 +105,13 @@ import Testing
             let r = try c.request("GET", a.path + "?" + query)
             let what = a.params["query"] ?? a.params["match[]"] ?? ""
             let label = "\(a.path) \(what)"
+            let failuresBefore = failed.count
+            defer {
+                if failed.count > failuresBefore, let why = Self.acceptedDifferences[what] {
+                    failed.removeLast()
+                    accepted.append("\(label): \(why)")
+                }
+            }
             if r.status != a.status {
                 failed.append("\(label): status \(r.status), Loki \(a.status): \(r.text.prefix(300)) | Loki: \((a.text ?? Self.canonical(a.json)).prefix(300))")
                 continue
@@ -98,9 +129,10 @@ import Testing
                 failed.append("\(label): differs at \(i): …\(x.dropFirst(from).prefix(300)) | Loki: …\(y.dropFirst(from).prefix(300))")
             }
         }
-        let summary = "golden conformance vs Loki 2.8.11: \(answers.count - failed.count) passed, \(failed.count) failed"
+        let summary = "golden conformance vs Loki 2.8.11: \(answers.count - failed.count - accepted.count) passed, \(failed.count) failed, \(accepted.count) accepted differences"
         print(summary)
         for f in failed { print("  FAIL " + f) }
+        for a in accepted { print("  ACCEPTED " + a) }
         #expect(failed.isEmpty, "\(summary)\n\(failed.joined(separator: "\n"))")
     }
 }

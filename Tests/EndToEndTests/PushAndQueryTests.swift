@@ -115,7 +115,7 @@ import Testing
             ([("query", #"count_over_time({app="api"} | json [10m])"#)], "pipeline error: 'JSONParserErr'"),
             ([("query", #"count_over_time({app="api"}[1m])"#), ("step", "0.0001")], "exceeded maximum resolution of 11,000 points"),
             ([("query", #"count_over_time({app="api"}[1m])"#), ("step", "-5")], "zero or negative query resolution step widths are not accepted"),
-            ([("query", #"rate({app="api"}[1m]"#)], "parse error at line 1, col 21: syntax error: unexpected end of input, expecting )"),
+            ([("query", #"rate({app="api"}[1m]"#)], "parse error at line 1, col 21: syntax error: unexpected $end, expecting )"),
         ]
         for (params, text) in bad {
             r = try get("/loki/api/v1/query_range", params + range)

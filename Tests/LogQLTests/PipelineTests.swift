@@ -23,9 +23,30 @@ import LogModel
         #expect(r?.labels.hasPrefix(#"{__error__="JSONParserErr", __error_details__="#) == true)
         #expect(try run(#"| json | __error__="""#, "not json") == nil)
         #expect(try run(#"| json | __error__!="""#, #"{"a":1}"#) == nil)
-        // Truncated and trailing garbage are errors too, and never trap.
-        for bad in [#"{"a":"#, #"{"a":1} x"#, #"{"a":"\u12"}"#, "{", #"{"a":[1,2"#, #"{"a":tru}"#] {
+        // Truncated input is an error and never traps.
+        for bad in [#"{"a":"#, "{", #"{"a":[1,2"#, #"{"a":tru}"#, #"{"a" 1}"#, "", "   "] {
             #expect(try run("| json", bad)?.labels.contains("JSONParserErr") == true, "\(bad)")
+        }
+    }
+
+    /// Loki 2.8 reads JSON with buger/jsonparser's rules and texts: fields before a fault stay, what
+    /// follows the object is ignored, a value is delimited rather than validated.
+    @Test func jsonFollowsLokisParserRulesAndTexts() throws {
+        let cases: [(String, String)] = [
+            (#"{"level": "error", "job": "broken"#, #"{__error__="JSONParserErr", __error_details__="Value is string, but can't find closing '\"' symbol", app="api", level="stream", level_extracted="error"}"#),
+            ("\u{1b}[31mERROR\u{1b}[0m job failed", #"{__error__="JSONParserErr", __error_details__="Value looks like object, but can't find closing '}' symbol", app="api", level="stream"}"#),
+            (#"{"a":tru}"#, #"{__error__="JSONParserErr", __error_details__="Unknown value type", app="api", level="stream"}"#),
+            (#"{"a":[1,2"#, #"{__error__="JSONParserErr", __error_details__="Value is array, but can't find closing ']' symbol", app="api", level="stream"}"#),
+            (#"{"a" 1}"#, #"{__error__="JSONParserErr", __error_details__="Malformed JSON error", app="api", level="stream"}"#),
+            (#"{"a":1,"b":{"c":2,"d":x}}"#, #"{__error__="JSONParserErr", __error_details__="Unknown value type", a="1", app="api", b_c="2", level="stream"}"#),
+            (#"{"a\q":1}"#, #"{__error__="JSONParserErr", __error_details__="Encountered an invalid escape sequence in a string", app="api", level="stream"}"#),
+            (#"{"a":1} trailing"#, #"{a="1", app="api", level="stream"}"#),
+            (#"{"a":"\u12","b":12x}"#, #"{a="", app="api", b="12x", level="stream"}"#),
+            (#"{"a":"\ud800x"}"#, #"{a="", app="api", level="stream"}"#),
+            (#"{}"#, #"{app="api", level="stream"}"#),
+        ]
+        for (line, labels) in cases {
+            #expect(try run("| json", line)?.labels == labels, "\(line)")
         }
     }
 
@@ -85,6 +106,10 @@ import LogModel
         let packed = try run("| unpack", #"{"_entry":"the line","pod":"p1","n":5}"#)
         #expect(packed?.line == "the line")
         #expect(packed?.labels == #"{app="api", level="stream", pod="p1"}"#)
+        // Not packed: left alone, as Loki does; not an object: Loki's error text.
+        let plain = try run("| unpack", #"{"pod":"p1"}"#)
+        #expect(plain?.line == #"{"pod":"p1"}"# && plain?.labels == Self.stream.canonical)
+        #expect(try run("| unpack", "level=info")?.labels.contains(#"__error_details__="expecting json object(6), but it is not""#) == true)
         var p = try Pipeline(try QueryParser.parse(#"{app="api"} | logfmt | distinct a"#), skipPushedDown: false)
         let kept = ["a=1 x=1", "a=2", "a=1 x=2", "b=1", "b=2"].filter { l in
             var b = LabelsBuilder(Self.stream)

@@ -152,6 +152,8 @@ enum QueryResponse {
     }
 
     static func stringList(_ values: [String]) -> [UInt8] {
+        // Loki's `data` is `omitempty`: no values, no key.
+        guard !values.isEmpty else { return Array(#"{"status":"success"}"#.utf8) }
         var w = JSONWriter()
         w.raw(#"{"status":"success","data":"#)
         w.stringArray(values)
