@@ -78,7 +78,8 @@ import Testing
         try server.start()
         let c = server.connection()
         // Whole seconds, so step timestamps are exact.
-        let t0 = Bodies.now / 1_000_000_000 * 1_000_000_000 - 600 * 1_000_000_000
+        // On a whole minute: metric range queries are aligned to their step (60 s here), as Loki's are.
+        let t0 = Bodies.now / 60_000_000_000 * 60_000_000_000 - 600 * 1_000_000_000
         let sec: Int64 = 1_000_000_000
         let logfmt = (0..<60).map { i in (t0 + Int64(i) * 10 * sec, "level=\(i % 4 == 0 ? "error" : "info") status=\(i % 3 == 0 ? 500 : 200) took=\(i)ms") }
         let json = (0..<30).map { i in (t0 + Int64(i) * 20 * sec, #"{"level":"\#(i % 2 == 0 ? "warn" : "info")","req":{"ms":\#(i)}}"#) }
@@ -201,7 +202,7 @@ import Testing
                                  ("/loki/api/v1/query_range?query=app", "parse error"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C%20line_format%20%22%7B%7Bnope%7D%7D%22", "invalid line template: template: line:1: function"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D%20%7C~%20%22(%22", "error parsing regexp: missing closing )"),
-                                 ("/loki/api/v1/format_query?query=%7B%7D", "parse error at line 1, col 2"),
+                                 ("/loki/api/v1/format_query?query=%7B%7D", "parse error : queries require at least one regexp or equality matcher"),
                                  ("/loki/api/v1/query_range?query=%7Bapp%3D%22keep%22%7D&start=20&end=10", "end timestamp must not be before")] {
             let r = try c.request("GET", path)
             #expect(r.status == 400, "\(path): \(r.status)")

@@ -18,21 +18,29 @@ import Testing
         /// Set when the server's side ended.
         let serverClosed = Atomic<Bool>(false)
 
-        func waitFor(_ n: Int, seconds: Double = 15) -> [String] {
+        // Waits by suspending, never by blocking a thread: the client's reader runs on the same
+        // (two-thread, on this machine) pool as the tests.
+        func waitFor(_ n: Int, seconds: Double = 30) async -> [String] {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 let m = messages.withLock { $0 }
                 if m.count >= n { return m }
-                usleep(20_000)
+                try? await Task.sleep(for: .milliseconds(20))
             }
             return messages.withLock { $0 }
         }
 
-        func waitForClose(seconds: Double = 15) -> (code: String, reason: String?)? {
+        func waitForLines(_ n: Int, seconds: Double = 30) async -> [String] {
+            let deadline = Date().addingTimeInterval(seconds)
+            while lines.count < n && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            return lines
+        }
+
+        func waitForClose(seconds: Double = 30) async -> (code: String, reason: String?)? {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
                 if let c = close.withLock({ $0 }) { return c }
-                usleep(20_000)
+                try? await Task.sleep(for: .milliseconds(20))
             }
             return nil
         }
@@ -43,6 +51,39 @@ import Testing
                 guard let obj = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
                       let streams = obj["streams"] as? [[String: Any]] else { return [] }
                 return streams.flatMap { s in ((s["values"] as? [[Any]]) ?? []).compactMap { $0[1] as? String } }
+            }
+        }
+    }
+
+    /// A thread of its own for the websocket clients' tasks: the tests around them block the
+    /// (two-thread, on this machine) cooperative pool with synchronous HTTP calls for seconds, and
+    /// a client starved that long would miss its deadline.
+    final class ClientThread: TaskExecutor, @unchecked Sendable {
+        private let jobs = NSCondition()
+        private var queue: [UnownedJob] = []
+        static let shared = ClientThread()
+
+        init() {
+            let t = Thread { [unowned self] in self.loop() }
+            t.name = "tail-test-client"
+            t.start()
+        }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let j = UnownedJob(job)
+            jobs.lock()
+            queue.append(j)
+            jobs.signal()
+            jobs.unlock()
+        }
+
+        private func loop() {
+            while true {
+                jobs.lock()
+                while queue.isEmpty { jobs.wait() }
+                let j = queue.removeFirst()
+                jobs.unlock()
+                j.runSynchronously(on: asUnownedTaskExecutor())
             }
         }
     }
@@ -59,10 +100,10 @@ import Testing
             var config = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
             for (k, v) in headers { config.additionalHeaders[.init(k)!] = v }
             let cfg = config
-            task = Task {
+            task = Task(executorPreference: ClientThread.shared) {
                 do {
                     let frame = try await WebSocketClient.connect(url: url, configuration: cfg, logger: Logger(label: "tail-test")) { inbound, outbound, _ in
-                        let reader = Task {
+                        let reader = Task(executorPreference: ClientThread.shared) {
                             defer { received.serverClosed.store(true, ordering: .relaxed) }
                             for try await message in inbound.messages(maxSize: 1 << 22) {
                                 if case .text(let s) = message { received.messages.withLock { $0.append(s) } }
@@ -104,7 +145,7 @@ import Testing
 
         let tail = Tail(port: server.port, query: #"{app="tail"} | logfmt | level="error" | line_format "{{.msg}}""#, extra: "&limit=1")
         // History: the newest matching line only (limit=1).
-        _ = tail.received.waitFor(1)
+        _ = await tail.received.waitFor(1)
         #expect(tail.received.lines == ["three"])
         let first = tail.received.messages.withLock { $0.first } ?? ""
         #expect(first.hasPrefix(#"{"streams":[{"stream":{"app":"tail","level":"error","msg":"three"},"values":[[""#), "\(first)")
@@ -114,15 +155,12 @@ import Testing
         try Self.push(c, "app=tail", [(t + 1, "level=error msg=four"), (t + 2, "level=info msg=quiet")])
         try Self.push(c, "app=other", [(t + 3, "level=error msg=not-mine")])
         try Self.push(c, "app=tail", [(t + 4, "level=error msg=five")])
-        _ = tail.received.waitFor(2)
-        let deadline = Date().addingTimeInterval(10)
-        while tail.received.lines.count < 3 && Date() < deadline { usleep(20_000) }
-        #expect(tail.received.lines == ["three", "four", "five"])
+        #expect(await tail.received.waitForLines(3) == ["three", "four", "five"])
 
         // Other requests are served while the tail is open.
         #expect(try c.request("GET", "/ready").status == 200)
         await tail.end()
-        #expect(tail.received.waitForClose() != nil)
+        #expect(await tail.received.waitForClose() != nil)
         #expect(server.log.contains("ended tailing logs"))
     }
 
@@ -132,16 +170,15 @@ import Testing
         try server.start()
         let c = server.connection()
         let tail = Tail(port: server.port, query: #"{app="late"}"#, extra: "&delay_for=2")
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         let t = Int64(Date().timeIntervalSince1970 * 1e9)
-        // Pushed out of order, within the delay: they come out in timestamp order.
-        try Self.push(c, "app=late", [(t, "second")])
-        try Self.push(c, "app=late", [(t - 500_000_000, "first")])
-        usleep(1_000_000)
+        // Pushed out of order, within the delay: they come out in timestamp order. (A little in
+        // the future, so a slow push cannot make them due before the check below.)
+        try Self.push(c, "app=late", [(t + 1_000_000_000, "second")])
+        try Self.push(c, "app=late", [(t + 500_000_000, "first")])
+        try await Task.sleep(for: .seconds(1))
         #expect(tail.received.lines.isEmpty, "delay_for=2 sent lines after 1 s: \(tail.received.lines)")
-        let deadline = Date().addingTimeInterval(10)
-        while tail.received.lines.count < 2 && Date() < deadline { usleep(20_000) }
-        #expect(tail.received.lines == ["first", "second"])
+        #expect(await tail.received.waitForLines(2) == ["first", "second"])
         await tail.end()
     }
 
@@ -185,11 +222,11 @@ import Testing
 
         // Over a websocket: closed at once with the message as the reason.
         let delayed = Tail(port: server.port, query: #"{app="x"}"#, extra: "&delay_for=6", headers: org)
-        #expect(delayed.received.waitForClose()?.reason == "delay_for can't be greater than 5")
+        #expect(await delayed.received.waitForClose()?.reason == "delay_for can't be greater than 5")
         let anonymous = Tail(port: server.port, query: #"{app="x"}"#)
-        #expect(anonymous.received.waitForClose()?.reason == "no org id")
+        #expect(await anonymous.received.waitForClose()?.reason == "no org id")
         let long = Tail(port: server.port, query: "{app=\"x\"} |~ \"(" + String(repeating: "a", count: 300) + "\"", headers: org)
-        let reason = long.received.waitForClose()?.reason ?? ""
+        let reason = await long.received.waitForClose()?.reason ?? ""
         #expect(reason.hasPrefix("parse error") && reason.utf8.count <= 123, "\(reason)")
         await delayed.end()
         await anonymous.end()
@@ -204,18 +241,18 @@ import Testing
         let server = try ServerProcess(dir: dir.path, config: config)
         try server.start()
         let first = Tail(port: server.port, query: #"{app="a"}"#)
-        usleep(500_000)
+        try await Task.sleep(for: .milliseconds(500))
         let second = Tail(port: server.port, query: #"{app="a"}"#)
-        let refused = second.received.waitForClose()
+        let refused = await second.received.waitForClose()
         #expect(refused?.reason == "max concurrent tail requests limit exceeded, count > limit (2 > 1)", "\(String(describing: refused))")
         // The first reaches tail_max_duration.
-        let ended = first.received.waitForClose(seconds: 10)
+        let ended = await first.received.waitForClose()
         #expect(ended?.reason == "reached tail max duration limit", "\(String(describing: ended))")
         await first.end()
         await second.end()
         // Its slot is free again.
         let third = Tail(port: server.port, query: #"{app="a"}"#)
-        usleep(500_000)
+        try await Task.sleep(for: .milliseconds(500))
         #expect(third.received.close.withLock { $0 } == nil)
         await third.end()
     }
