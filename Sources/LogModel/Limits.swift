@@ -43,6 +43,8 @@ public struct Limits: Sendable, Equatable {
     /// queries at this interval and, doing so, aligns their start down and end up to a multiple of
     /// the step; Skald evaluates in one pass but aligns the same way, so the points are Loki's. 0 = off.
     public var splitQueriesByInterval: Int64 = 30 * 60 * 1_000_000_000
+    /// `volume_enabled` (true, as in Loki 3): the `index/volume` endpoints answer; false → 404.
+    public var volumeEnabled: Bool = true
     /// `max_concurrent_tail_requests` (10): live tails a tenant may hold open at once.
     public var maxConcurrentTailRequests: Int = 10
 

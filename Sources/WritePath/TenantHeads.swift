@@ -115,6 +115,9 @@ final class TenantHeads: @unchecked Sendable {
                 let n = b.count(start: start, end: end)
                 s.headCount += n.entries
                 s.headBytes += n.bytes
+                if n.entries > 0 {
+                    s.headTimes = (min(s.headTimes?.min ?? .max, max(b.minTime, start)), max(s.headTimes?.max ?? .min, min(b.maxTime, end - 1)))
+                }
                 if copyEntries { s.headEntries += b.entries(start: start, end: end) }
             }
             if s.blocks.count > before || s.headCount > 0 { s.chunks += 1 }
@@ -264,6 +267,8 @@ public struct MemorySnapshot: Sendable {
     public var headEntries: [LogEntry] = []
     public var headCount = 0
     public var headBytes = 0
+    /// The span of the counted head-block entries (their blocks' bounds within the range).
+    public var headTimes: (min: Int64, max: Int64)?
     public var storedKeys: Set<String> = []
     /// In-memory chunks (open, or closed and not yet in the store) with data in the range.
     public var chunks = 0

@@ -68,6 +68,7 @@ enum ConfigPrinter {
           max_query_length: \(d(l.maxQueryLength))
           query_timeout: \(d(l.queryTimeout))
           split_queries_by_interval: \(d(l.splitQueriesByInterval))
+          volume_enabled: \(l.volumeEnabled)
           max_concurrent_tail_requests: \(l.maxConcurrentTailRequests)
         querier:
           tail_max_duration: \(d(c.querier.tailMaxDuration))

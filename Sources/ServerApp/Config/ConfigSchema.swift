@@ -84,7 +84,7 @@ enum ConfigSchema {
         "max_chunks_per_query": ignored(.int, "not acted on yet"),
         "max_concurrent_tail_requests": limit(.int) { $0.maxConcurrentTailRequests = $1.int },
         "query_timeout": limit(.duration) { $0.queryTimeout = $1.duration },
-        "volume_enabled": ignored(.bool, "the volume endpoints are not implemented yet"),
+        "volume_enabled": limit(.bool) { $0.volumeEnabled = $1.bool },
         "allow_structured_metadata": ignored(.bool, "structured metadata is always accepted and kept"),
     ]
 

@@ -44,6 +44,12 @@ struct LokiRoutes: Sendable {
             router.on("/loki/api/v1/index/stats", method: method) { req, _ in
                 await timed("loki_api_v1_index_stats", req) { await indexStats(req) }
             }
+            router.on("/loki/api/v1/index/volume", method: method) { req, _ in
+                await timed("loki_api_v1_index_volume", req) { await volume(req, range: false) }
+            }
+            router.on("/loki/api/v1/index/volume_range", method: method) { req, _ in
+                await timed("loki_api_v1_index_volume_range", req) { await volume(req, range: true) }
+            }
             router.on("/loki/api/v1/format_query", method: method) { req, _ in
                 await timed("loki_api_v1_format_query", req) { await formatQuery(req) }
             }
