@@ -50,6 +50,16 @@ struct LokiRoutes: Sendable {
             router.on("/loki/api/v1/index/volume_range", method: method) { req, _ in
                 await timed("loki_api_v1_index_volume_range", req) { await volume(req, range: true) }
             }
+            router.on("/loki/api/v1/detected_labels", method: method) { req, _ in
+                await timed("loki_api_v1_detected_labels", req) { await detectedLabels(req) }
+            }
+            router.on("/loki/api/v1/detected_fields", method: method) { req, _ in
+                await timed("loki_api_v1_detected_fields", req) { await detectedFields(req, name: nil) }
+            }
+            router.on("/loki/api/v1/detected_field/:name/values", method: method) { req, ctx in
+                let name = ctx.parameters.get("name") ?? ""
+                return await timed("loki_api_v1_detected_field_values", req) { await detectedFields(req, name: name) }
+            }
             router.on("/loki/api/v1/format_query", method: method) { req, _ in
                 await timed("loki_api_v1_format_query", req) { await formatQuery(req) }
             }
