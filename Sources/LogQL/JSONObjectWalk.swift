@@ -23,12 +23,36 @@ struct JSONObjectWalk {
 
     let u: UnsafeRawBufferPointer
 
+    /// A member's key: its bytes in the line (no quotes) and, when it holds escapes, its text.
+    struct Key {
+        let start: Int, end: Int
+        let unescaped: String?
+        var length: Int { unescaped?.utf8.count ?? end - start }
+    }
+
+    /// The key's text.
+    func text(_ k: Key) -> String {
+        k.unescaped ?? String(decoding: UnsafeRawBufferPointer(rebasing: u[k.start..<k.end]), as: UTF8.self)
+    }
+
+    /// Whether the key is a plain label name as it stands (`[A-Za-z0-9_]`, no escapes): its
+    /// sanitized form is itself, or itself after a `_` when it starts with a digit.
+    func isPlain(_ k: Key) -> Bool {
+        guard k.unescaped == nil, k.end > k.start else { return false }
+        for i in k.start..<k.end {
+            let c = u[i]
+            guard (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c == 0x5f else { return false }
+        }
+        return true
+    }
+
     /// Walks the object in `u[from..<to]`; `visit(path, key, kind, valueStart, valueEnd)` gets each
     /// scalar member (string bounds exclude the quotes), `enter(path, key)` decides whether a nested
-    /// object is walked (and returns the path to walk it under).
+    /// object is walked (and returns the path to walk it under). Keys are not made strings here:
+    /// most are not wanted.
     func object<Path>(_ from: Int, _ to: Int, path: Path, depth: Int,
-                      visit: (Path, String, Kind, Int, Int) -> Void,
-                      enter: (Path, String) -> Path?) throws(Failure) {
+                      visit: (Path, Key, Kind, Int, Int) -> Void,
+                      enter: (Path, Key) -> Path?) throws(Failure) {
         guard depth < Self.maxDepth else { throw .malformedObject }
         guard var i = nextToken(from, to), u[i] == 0x7b else { throw .malformedObject }
         i += 1
@@ -43,12 +67,12 @@ struct JSONObjectWalk {
             }
             guard let (keyLength, escaped) = stringEnd(i, to) else { throw .malformedJSON }
             let keyEnd = i + keyLength // past the closing quote
-            let key: String
+            let key: Key
             if escaped {
                 guard let k = unescape(i, keyEnd - 1) else { throw .malformedStringEscape }
-                key = k
+                key = Key(start: i, end: keyEnd - 1, unescaped: k)
             } else {
-                key = String(decoding: UnsafeRawBufferPointer(rebasing: u[i..<(keyEnd - 1)]), as: UTF8.self)
+                key = Key(start: i, end: keyEnd - 1, unescaped: nil)
             }
             i = keyEnd
             guard let colon = nextToken(i, to), u[colon] == 0x3a else { throw .malformedJSON }

@@ -82,7 +82,9 @@ enum LineParsers {
         let walk = JSONObjectWalk(u: line)
         do throws(JSONObjectWalk.Failure) {
             try walk.object(0, line.count, path: "", depth: 0, visit: { prefix, key, kind, from, to in
-                let clean = sanitize(key)
+                // Most keys are not wanted: rule them out by length before making any string.
+                if let wanted, walk.isPlain(key), !wanted.mayWant(keyLength: (prefix.isEmpty ? 0 : prefix.utf8.count + 1) + key.length) { return }
+                let clean = sanitize(walk.text(key))
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 let label = labelName(name, b)
                 if let wanted, !(wanted.mayWant(cleanLength: name.utf8.count) && wanted.contains(label)) { return }
@@ -96,7 +98,7 @@ enum LineParsers {
                 }
                 b.set(label, value)
             }, enter: { prefix, key in
-                let clean = sanitize(key)
+                let clean = sanitize(walk.text(key))
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 if let wanted, !wanted.mayHavePrefix(name) { return nil }
                 return name

@@ -147,19 +147,23 @@ public struct Pipeline: Sendable {
     /// dropped it; `labels` holds the result labels.
     public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, timestamp: Int64 = 0) -> Output? {
         var owned: [UInt8]?
-        for (i, stage) in stages.enumerated() {
-            let result: StageResult = if let o = owned {
-                o.withUnsafeBytes { Self.apply(stage, $0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
-            } else {
-                Self.apply(stage, line, timestamp, &labels, &seen, &keyCaches[i], wanted)
+        // Stages are read in place (not copied out of the array for each line: a copy retains
+        // every reference a stage holds, twice per stage per line).
+        return stages.withUnsafeBufferPointer { stages in
+            for i in stages.indices {
+                let result: StageResult = if let o = owned {
+                    o.withUnsafeBytes { Self.apply(stages[i], $0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
+                } else {
+                    Self.apply(stages[i], line, timestamp, &labels, &seen, &keyCaches[i], wanted)
+                }
+                switch result {
+                case .drop: return nil
+                case .keep: continue
+                case .rewrite(let out): owned = out
+                }
             }
-            switch result {
-            case .drop: return nil
-            case .keep: continue
-            case .rewrite(let out): owned = out
-            }
+            return owned.map { .rewritten($0) } ?? .unchanged
         }
-        return owned.map { .rewritten($0) } ?? .unchanged
     }
 
     private enum StageResult {
