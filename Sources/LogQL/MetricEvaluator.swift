@@ -370,8 +370,9 @@ struct SampleExtractor {
     }
 }
 
-/// Hands a value to concurrent workers that each touch a separate part of it.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+/// Hands a value to concurrent workers that each touch a separate part of it (the metric workers
+/// here, the log query's decoding rounds in ReadPath).
+public struct UncheckedSendable<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }

@@ -1,4 +1,6 @@
 import ChunkFormat
+import Dispatch
+import Foundation
 import LogModel
 import LogQL
 import Storage
@@ -115,35 +117,102 @@ struct ReadPlan {
         queue.push((edge(place), stream, place))
     }
 
+    /// Processors to decode places on at once.
+    static let parallelism = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The most places decoded in one round.
+    static let maxBatch = 16
+
     /// Reads places until the `limit` nearest entries are certain. Returns the warnings of the
     /// places that could not be read.
+    ///
+    /// Places are taken in rounds, nearest first, and a round's places decode on all processors at
+    /// once. A round starts at one place per processor and doubles while reading goes on (up to
+    /// 16): a query that stops after a few blocks (the newest 1,000 lines) reads at most a round's
+    /// worth beyond what it needs, one that reads everything (a rare substring) keeps every core busy.
+    /// What a round decoded is taken in the order it was queued, so the answer does not depend on it.
     mutating func run() -> [String] {
         var warnings: [String] = []
+        var batch = Self.parallelism
         while let next = queue.top {
             if deadline?.expired == true { break }
-            if nearest.count >= limit, let threshold = nearest.top, next.edge < threshold, enoughDistinct(threshold) { break }
-            queue.popTop()
-            let before = streams[next.stream].merger.entries.count
-            switch next.place {
-            case .chunk(let ref):
-                do {
-                    let reader = try store.open(ref)
-                    for b in reader.blocks.indices { enqueue(.storedBlock(reader, index: b, key: ref.key), stream: next.stream) }
-                } catch {
-                    warnings.append("chunk \(ref.key) is unreadable and was skipped: \(error)")
+            if stops(before: next.edge) { break }
+            if case .chunk = next.place {
+                // Chunks next in line are opened (read and checked) together, then replaced by their blocks.
+                var chunks: [(stream: Int, ref: ChunkRef)] = []
+                while chunks.count < batch, let n = queue.top, case .chunk(let ref) = n.place, !stops(before: n.edge) {
+                    queue.popTop()
+                    chunks.append((n.stream, ref))
                 }
+                for (i, opened) in open(chunks.map(\.ref)).enumerated() {
+                    let (stream, ref) = chunks[i]
+                    switch opened {
+                    case .success(let reader):
+                        for b in reader.blocks.indices { enqueue(.storedBlock(reader, index: b, key: ref.key), stream: stream) }
+                    case .failure(let error):
+                        warnings.append("chunk \(ref.key) is unreadable and was skipped: \(error)")
+                    }
+                }
+                batch = min(batch * 2, Self.maxBatch)
                 continue
-            case .memoryBlock(let b, let encoding, let index):
-                let section = "in-memory block \(index) of \(streams[next.stream].labels.canonical)"
-                streams[next.stream].merger.add(block: b, encoding: encoding, section: section)
-            case .storedBlock(let reader, let b, let key):
-                streams[next.stream].merger.add(block: b, of: reader, key: key)
-            case .headEntries(let entries, _, _):
-                streams[next.stream].merger.add(entries: entries)
             }
-            note(streams[next.stream].merger.entries[before...])
+            var round: [(stream: Int, place: Place)] = []
+            while round.count < batch, let n = queue.top, !stops(before: n.edge) {
+                if case .chunk = n.place { break }
+                queue.popTop()
+                round.append((n.stream, n.place))
+            }
+            let decoded = decode(round)
+            for (i, d) in decoded.enumerated() {
+                streams[round[i].stream].merger.append(d)
+                note(d.entries[...])
+            }
+            batch = min(batch * 2, Self.maxBatch)
         }
         return warnings + streams.flatMap(\.merger.warnings)
+    }
+
+    /// Whether no place whose edge is `edge` (or farther) can hold one of the `limit` nearest entries.
+    private func stops(before edge: Int64) -> Bool {
+        guard nearest.count >= limit, let threshold = nearest.top, edge < threshold else { return false }
+        return enoughDistinct(threshold)
+    }
+
+    /// Opens chunks, on several threads when there are several.
+    private func open(_ refs: [ChunkRef]) -> [Result<ChunkReader, any Error>] {
+        let store = store
+        guard refs.count > 1, Self.parallelism > 1 else { return refs.map { ref in Result { try store.open(ref) } } }
+        var out = [Result<ChunkReader, any Error>?](repeating: nil, count: refs.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let slots = UncheckedSendable(buffer)
+            DispatchQueue.concurrentPerform(iterations: refs.count) { i in slots.value[i] = Result { try store.open(refs[i]) } }
+        }
+        return out.map { $0! }
+    }
+
+    /// Decodes a round of places, on several threads when there are several.
+    private func decode(_ round: [(stream: Int, place: Place)]) -> [StreamMerger.Decoded] {
+        // (Each worker reads its own item; the mergers are only read, for their settings.)
+        let work = UncheckedSendable(round.map { (streams[$0.stream].merger, streams[$0.stream].labels, $0.place) })
+        @Sendable func one(_ i: Int) -> StreamMerger.Decoded {
+            let (merger, labels, place) = work.value[i]
+            switch place {
+            case .memoryBlock(let b, let encoding, let index):
+                return merger.decode(block: b, encoding: encoding, section: "in-memory block \(index) of \(labels.canonical)")
+            case .storedBlock(let reader, let b, let key):
+                return merger.decode(block: b, of: reader, key: key)
+            case .headEntries(let entries, _, _):
+                return merger.decode(entries: entries)
+            case .chunk:
+                return StreamMerger.Decoded()
+            }
+        }
+        guard round.count > 1, Self.parallelism > 1 else { return round.indices.map(one) }
+        var out = [StreamMerger.Decoded](repeating: StreamMerger.Decoded(), count: round.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let slots = UncheckedSendable(buffer)
+            DispatchQueue.concurrentPerform(iterations: round.count) { i in slots.value[i] = one(i) }
+        }
+        return out
     }
 
     /// Counts the entries one place added.

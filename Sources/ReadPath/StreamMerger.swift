@@ -26,34 +26,47 @@ struct StreamMerger {
         self.keeps = keeps
     }
 
-    /// Adds the entries in range of an in-memory compressed block.
-    mutating func add(block b: ChunkBlock, encoding: ChunkEncoding, section: String) {
+    /// What one place gave: its entries in range that the filters keep, or why it was skipped.
+    struct Decoded: Sendable {
+        var entries: [LogEntry] = []
+        var warning: String?
+    }
+
+    /// The entries in range of an in-memory compressed block. Reads nothing of `self` but its
+    /// settings, so places of one query decode on several threads at once.
+    func decode(block b: ChunkBlock, encoding: ChunkEncoding, section: String) -> Decoded {
         do {
-            try addRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section)
+            return Decoded(entries: try decodeRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section))
         } catch {
-            warnings.append("\(error)")
+            return Decoded(warning: "\(error)")
         }
     }
 
-    /// Adds entries already decoded (head blocks), all in range.
-    mutating func add(entries more: [LogEntry]) {
+    /// Entries already decoded (head blocks), all in range, through the filters.
+    func decode(entries more: [LogEntry]) -> Decoded {
         var kept = more
         if let filter { kept = kept.filter { filter.matches($0.line) } }
         if let keeps { kept = kept.filter { keeps($0.timestamp, $0.line) } }
-        entries += kept
+        return Decoded(entries: kept)
     }
 
-    /// Adds the entries in range of block `i` of a stored chunk.
-    mutating func add(block i: Int, of reader: ChunkReader, key: String) {
+    /// The entries in range of block `i` of a stored chunk.
+    func decode(block i: Int, of reader: ChunkReader, key: String) -> Decoded {
         do {
-            try addRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
+            return Decoded(entries: try decodeRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)"))
         } catch {
-            warnings.append("\(error) (chunk \(key)); the block was skipped")
+            return Decoded(warning: "\(error) (chunk \(key)); the block was skipped")
         }
     }
 
-    /// Decodes a block payload, keeping entries in range. A block that fails part-way adds nothing.
-    private mutating func addRaw(_ raw: [UInt8], entries count: Int, section: String) throws {
+    /// Takes what a place gave.
+    mutating func append(_ d: Decoded) {
+        entries += d.entries
+        if let w = d.warning { warnings.append(w) }
+    }
+
+    /// Decodes a block payload, keeping entries in range. A block that fails part-way gives nothing.
+    private func decodeRaw(_ raw: [UInt8], entries count: Int, section: String) throws -> [LogEntry] {
         let (lo, hi) = (start, end)
         let filter = filter
         let keeps = keeps
@@ -68,7 +81,7 @@ struct StreamMerger {
                 }
             }
         }
-        entries += out
+        return out
     }
 
     /// How many distinct entries (by timestamp and line) lie at or beyond `threshold` from the

@@ -12,6 +12,8 @@ import Testing
     /// What a tail connection received: each text message, and how it was closed.
     final class Received: Sendable {
         let messages = Mutex<[String]>([])
+        /// When each message arrived.
+        let arrivals = Mutex<[Date]>([])
         let close = Mutex<(code: String, reason: String?)?>(nil)
         /// Set to make the client close.
         let stop = Atomic<Bool>(false)
@@ -106,7 +108,10 @@ import Testing
                         let reader = Task(executorPreference: ClientThread.shared) {
                             defer { received.serverClosed.store(true, ordering: .relaxed) }
                             for try await message in inbound.messages(maxSize: 1 << 22) {
-                                if case .text(let s) = message { received.messages.withLock { $0.append(s) } }
+                                if case .text(let s) = message {
+                                    received.messages.withLock { $0.append(s) }
+                                    received.arrivals.withLock { $0.append(Date()) }
+                                }
                             }
                         }
                         while !received.stop.load(ordering: .relaxed) && !received.serverClosed.load(ordering: .relaxed) {
@@ -176,9 +181,12 @@ import Testing
         // the future, so a slow push cannot make them due before the check below.)
         try Self.push(c, "app=late", [(t + 1_000_000_000, "second")])
         try Self.push(c, "app=late", [(t + 500_000_000, "first")])
-        try await Task.sleep(for: .seconds(1))
-        #expect(tail.received.lines.isEmpty, "delay_for=2 sent lines after 1 s: \(tail.received.lines)")
         #expect(await tail.received.waitForLines(2) == ["first", "second"])
+        // Held until the first line was two seconds old (judged by arrival, not by how long this
+        // test slept: a loaded machine may wake it late).
+        let firstDue = Date(timeIntervalSince1970: Double(t + 500_000_000) / 1e9 + 2)
+        let arrived = try #require(tail.received.arrivals.withLock { $0.first })
+        #expect(arrived.timeIntervalSince(firstDue) > -0.05, "arrived \(firstDue.timeIntervalSince(arrived)) s before it was due")
         await tail.end()
     }
 
