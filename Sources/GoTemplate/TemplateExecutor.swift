@@ -52,7 +52,9 @@ struct TemplateExecutor {
                 case .list(let l): items = l.enumerated().map { (.int(Int64($0.offset)), $0.element) }
                 case .missing: items = []
                 default:
-                    throw fail(p.position, p.commands.first?.text ?? "", "range can't iterate over \(v.printed)")
+                    // Go's context is the command last evaluated (after any `$k, $v :=`).
+                    let last = p.commands.last
+                    throw fail(last?.position ?? p.position, last?.text ?? "", "range can't iterate over \(v.printed)")
                 }
                 if items.isEmpty {
                     if let e = elseList {

@@ -122,6 +122,8 @@ public struct Lexer {
             } catch {
                 let p = position(start)
                 let what = error.message.split(separator: ": ").last.map(String.init) ?? "bad string"
+                // Loki's lexer (Go's text/scanner) words an open string this way.
+                if what.hasPrefix("unterminated") { throw ParseError(line: p.line, column: p.column, "literal not terminated") }
                 throw ParseError(line: p.line, column: p.column, "syntax error: \(what)")
             }
         default:

@@ -25,7 +25,8 @@ extension QueryParser {
             try enter(t)
             defer { depth -= 1 }
             let inner = try logExpr(inRange: inRange)
-            try expect(.closeParen, ")")
+            guard case .closeParen = peek.kind else { throw unexpected(peek) }
+            advance()
             return inner
         }
         guard case .openBrace = t.kind else { throw unexpected(t, expecting: "{") }
@@ -62,7 +63,7 @@ extension QueryParser {
                     out.append(.labelFilter(try labelFilterOr()))
                     continue
                 }
-                guard case .identifier(let name) = t.kind else { throw unexpected(t, expecting: "a stage name or a label filter") }
+                guard case .identifier(let name) = t.kind else { throw unexpected(t) }
                 switch name {
                 case "json":
                     advance()
@@ -135,8 +136,9 @@ extension QueryParser {
                     let pt = peek
                     guard case .string(let text) = pt.kind else { throw unexpected(pt, expecting: "STRING") }
                     advance()
+                    // Loki reports a bad pattern for the whole query, with this prefix.
                     do { try PatternExpr(text).validateForParser() } catch {
-                        throw ParseError(line: pt.line, column: pt.column, error.description)
+                        throw ParseError(whole: "invalid pattern parser: " + error.description)
                     }
                     out.append(.pattern(text))
                 default:
@@ -274,17 +276,18 @@ extension QueryParser {
         }
     }
 
+    /// A `| regexp` stage's checks; Loki reports a failure for the whole query, prefixed as here.
     static func checkRegexpParser(_ re: String, at t: Token) throws(ParseError) {
+        func fail(_ why: String) -> ParseError { ParseError(whole: "invalid regexp parser: " + why) }
         let compiled: RE2Regex
         do { compiled = try RE2Regex(re) } catch {
-            throw ParseError(line: t.line, column: t.column, error.description)
+            throw fail(error.description)
         }
-        if compiled.captureNames.allSatisfy({ $0.isEmpty }) {
-            throw ParseError(line: t.line, column: t.column, "at least one named capture must be supplied")
-        }
+        if compiled.captureNames.allSatisfy({ $0.isEmpty }) { throw fail("at least one named capture must be supplied") }
         var seen = Set<String>()
         for n in compiled.captureNames where !n.isEmpty {
-            if !seen.insert(n).inserted { throw ParseError(line: t.line, column: t.column, "duplicate extracted label name '\(n)'") }
+            if !seen.insert(n).inserted { throw fail("duplicate extracted label name '\(n)'") }
+            if !LabelReplace.isValidName(n) { throw fail("invalid extracted label name '\(n)'") }
         }
     }
 

@@ -210,7 +210,9 @@ public struct QueryParser {
             try enter(t)
             defer { depth -= 1 }
             let inner = try expr(minPrecedence: 1)
-            try expect(.closeParen, ")")
+            // (An operator could follow as well: Loki's parser names no expected token here.)
+            guard case .closeParen = peek.kind else { throw unexpected(peek) }
+            advance()
             return inner
         case .openBrace:
             return .log(try logExpr())
@@ -253,9 +255,6 @@ public struct QueryParser {
         }
         try expect(.closeParen, ")")
         let dst = args[0]
-        guard LabelReplace.isValidName(dst.0) else {
-            throw ParseError(line: dst.1.line, column: dst.1.column, "invalid destination label name in label_replace(): \(dst.0)")
-        }
         do { _ = try RE2Regex(LabelReplace.anchored(args[3].0)) } catch {
             throw ParseError(line: args[3].1.line, column: args[3].1.column, error.description)
         }
@@ -352,6 +351,8 @@ public struct QueryParser {
             guard let k = Int(text) else {
                 throw ParseError(line: t.line, column: t.column, "syntax error: invalid parameter \(op.rawValue)(\(text),: it must be a whole number")
             }
+            // Loki's check, worded as Loki words it.
+            guard k > 0 else { throw ParseError(whole: "invalid parameter (must be greater than 0) \(op.rawValue)(\(text)") }
             parameter = k
             try expect(.comma, ",")
         }
@@ -359,9 +360,11 @@ public struct QueryParser {
         defer { depth -= 1 }
         let innerToken = peek
         let inner = try expr(minPrecedence: 1)
-        try expect(.closeParen, ")")
+        guard case .closeParen = peek.kind else { throw unexpected(peek) }
+        advance()
+        let groupingToken = peek
         if let after = try self.grouping() {
-            if grouping != nil { throw ParseError(line: opToken.line, column: opToken.column, "syntax error: grouping given twice") }
+            if grouping != nil { throw unexpected(groupingToken) }
             grouping = after
         }
         guard case .metric(let m) = inner else {
@@ -403,6 +406,8 @@ public struct QueryParser {
         advance()
         let dt = peek
         guard case .number(let text) = dt.kind, let range = TimeParser.duration(text), range > 0 else {
+            // Loki's lexer rejects a bad range itself, at line 0 and the 0-based column.
+            if case .number(let text) = dt.kind { throw ParseError(line: 0, column: dt.column - 1, "not a valid duration string: \(GoQuote.quote(text))") }
             throw ParseError(line: dt.line, column: dt.column, "syntax error: unexpected \(dt.name), expecting a duration like 5m")
         }
         advance()

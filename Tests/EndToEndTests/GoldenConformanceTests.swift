@@ -48,6 +48,15 @@ import Testing
         #"{app="api"} |~ "a{1000000}""#: "Loki answers an invalid regex repeat 500; Skald answers 400 with the same text",
         #"topk(2, sum by (path) (count_over_time({app="api"} | json [10m])))"#:
             "equal values: Loki breaks topk ties by the order its maps hand out series, Skald by labels",
+        #"bottomk(2, sum by (path) (count_over_time({app="nginx"} | pattern `<ip> - - [<_>] "<method> <path> <_>" <status> <size>` [10m])))"#:
+            "equal values: Loki breaks bottomk ties by the order its maps hand out series, Skald by labels",
+        #"{app="db"} | pattern "<lvl> <_> from <addr> <_>" | addr = ip("10.0.0.0/8")"#:
+            "Loki's sharded backward query drops the 6th newest matching line (1700002528177746720, returned with limit=30) for an older one; Skald returns the 10 newest",
+        #"{app="api"} | json | line_format "{{ .x | nope }}""#: "Loki answers an unknown template function 500; Skald 400 with the template error",
+        #"{app="api"} | json | line_format "{{ .msg | urlencode }} {{ .bytes | toString }}""#:
+            "Loki answers an unknown template function (toString is not in 2.8's set) 500; Skald 400 with the template error",
+        #"{app="api"} | label_format a=b, a=c"#: "Loki answers a label named twice 500; Skald 400 with the same text",
+        #"{app="api"} |= ip("300.1.1.1")"#: "Loki answers an invalid ip() pattern 500; Skald 400 with the same text",
     ]
 
     /// A sample value to 12 significant digits: Loki sums its shards' partial results, Skald sums in

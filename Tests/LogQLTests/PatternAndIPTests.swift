@@ -68,9 +68,9 @@ import LogModel
     }
 
     @Test(arguments: [
-        (#"{a="b"} | pattern "<x><y>""#, "parse error at line 1, col 19: found consecutive capture '<x><y>': invalid expression"),
-        (#"{a="b"} | pattern "plain""#, "parse error at line 1, col 19: at least one capture is required"),
-        (#"{a="b"} | pattern "<x> <x>""#, "parse error at line 1, col 19: duplicate capture name (x): invalid expression"),
+        (#"{a="b"} | pattern "<x><y>""#, "parse error : invalid pattern parser: found consecutive capture '<x><y>': invalid expression"),
+        (#"{a="b"} | pattern "plain""#, "parse error : invalid pattern parser: at least one capture is required"),
+        (#"{a="b"} | pattern "<x> <x>""#, "parse error : invalid pattern parser: duplicate capture name (x): invalid expression"),
         (#"{a="b"} |> "<x> y""#, "parse error at line 1, col 12: named captures are not allowed: found '<x>'"),
         (#"{a="b"} |= ip("300.1.1.1")"#, #"parse error at line 1, col 15: ip: invalid pattern: "300.1.1.1""#),
         (#"{a="b"} |~ ip("1.1.1.1")"#, "parse error at line 1, col 12: ip: invalid operation"),

@@ -126,6 +126,81 @@ BAD = [
     '{app="api"} |~ "a{1000000}"', 'quantile_over_time(2, {app="api"} | json | unwrap bytes [5m])',
 ]
 
+# Second set: template functions, label filter forms, formatting and parsing corners.
+MORE_LOG = [
+    (API + ' | json | line_format "{{.path | trimPrefix \\"/api\\" | upper}} {{.msg | title}}"', 10, "backward"),
+    (API + ' | json | line_format "{{.user_name | repeat 2}} {{.msg | substr 0 4}} {{.msg | trunc -3}}"', 10, "backward"),
+    (API + ' | json | line_format "{{.latency | replace \\"ms\\" \\"\\" | int | mul 2}} {{add .status 1}} {{sub .bytes 1}}"', 10, "forward"),
+    (API + ' | json | line_format "{{ printf \\"%-8s|%6.2f|%x\\" .level (float64 .status) (int .user_id) }}"', 10, "backward"),
+    (API + ' | json | line_format "{{ if and (eq .level \\"error\\") (ge (int .status) 500) }}BAD{{ else if contains \\"timeout\\" .msg }}SLOW{{ else }}ok{{ end }}"', 20, "backward"),
+    (API + ' | json | line_format "{{ .msg | hasPrefix \\"user\\" }} {{ .msg | hasSuffix \\"miss\\" }} {{ len .msg }}"', 10, "forward"),
+    (API + ' | json | line_format "{{ .path | regexReplaceAllLiteral \\"[0-9]+\\" \\"ID\\" }} {{ .path | b64enc }}"', 10, "backward"),
+    (API + ' | json | line_format "{{ .msg | urlencode }} {{ .bytes | toString }}"', 10, "backward"),
+    (API + ' | json | line_format "{{ divf .bytes 3 }} {{ mod .bytes 7 }} {{ max .status 300 }} {{ min .status 300 }}"', 10, "forward"),
+    (API + ' | json | line_format "{{ .latency | duration }} {{ unixEpoch (toDate \\"2006-01-02\\" \\"2023-11-14\\") }}"', 5, "backward"),
+    (API + ' | json | line_format "{{ __timestamp__ | unixEpochMillis }} {{ __timestamp__ | date \\"15:04\\" }}"', 5, "forward"),
+    (API + ' | json | line_format "{{ range $k, $v := .tags }}{{ $k }}{{ end }}"', 5, "backward"),
+    (API + ' | json | line_format "{{ .missing }}|{{ .level | default \\"x\\" }}|{{ \\"\\" | default \\"empty\\" }}"', 5, "backward"),
+    (API + ' | json | label_format path="{{ .path | lower }}", n="{{ len .msg }}" | n > 11', 10, "backward"),
+    (API + ' | json | label_format msg="{{ .msg | replace \\" \\" \\"_\\" }}" | msg =~ "user_.*"', 10, "forward"),
+    (API + ' | json | status >= 200 and status < 300 or level = "error"', 10, "backward"),
+    (API + ' | json | (status = 500 or status = 502) and path != "/health"', 10, "forward"),
+    (API + ' | json | bytes > 40KB', 10, "backward"),
+    (API + ' | json | bytes <= 1KiB', 10, "backward"),
+    (API + ' | json | latency >= 0.5s', 10, "forward"),
+    (API + ' | json | latency < 1m and latency > 850ms', 10, "backward"),
+    (API + ' | json | user_id != 3, user_id < 5', 10, "backward"),
+    (API + ' | json | level !~ "info|debug"', 10, "forward"),
+    (API + ' | json | msg =~ ".*(timeout|miss)"', 10, "backward"),
+    (API + ' | json | keep_me = ""', 5, "backward"),
+    (API + ' | json | status == 2e2', 5, "backward"),
+    (WEB + ' | logfmt | duration > 1s | line_format "{{.method}} {{.duration}}"', 10, "forward"),
+    (WEB + ' | logfmt level, d="duration"', 10, "backward"),
+    (WEB + ' | logfmt | size >= 800KB or size < 10KB', 10, "backward"),
+    (WEB + ' | logfmt | label_format level="{{ .level }}-{{ .status }}" | level=~"error-.*"', 10, "backward"),
+    (WEB + ' |= "status=5" | logfmt | drop method, path', 10, "forward"),
+    (DB + ' |~ "from (10|172)\\\\."', 10, "backward"),
+    (DB + ' != "INFO" |= "from"', 10, "backward"),
+    (DB + ' | regexp "^(?P<lvl>\\\\w+) (?P<what>[a-z ]+?) from (?P<addr>\\\\S+)" | lvl="WARN"', 10, "forward"),
+    (DB + ' | pattern "<lvl> <_> from <addr> <_>" | addr = ip("10.0.0.0/8")', 10, "backward"),
+    (DB + ' | pattern "<lvl> <_> from <addr> <_>" | addr != ip("fe80::/10")', 10, "backward"),
+    (NGINX + ' ' + ACCESS + ' | line_format "{{.method}} {{.status}} {{.size | int | div 1000}}KB"', 10, "backward"),
+    (NGINX + ' | regexp "\\"(?P<method>[A-Z]+) (?P<path>\\\\S+)" | method="DELETE"', 10, "forward"),
+    (WORKER + ' | decolorize | regexp "^(?P<lvl>[A-Z]+) (?P<job>job-[0-9])"', 10, "backward"),
+    (WORKER + ' | json job | job=~"job-[0-3]"', 10, "forward"),
+    (WORKER + ' | logfmt | level="warn"', 10, "backward"),
+    ('{app=~"api|web"} |= "error" | json | __error__="" | level="error"', 10, "backward"),
+]
+
+MORE_METRIC = [
+    f'sum by (level) (rate({API} | json | __error__="" [5m]))', f'avg by (path) (avg_over_time({API} | json | unwrap latency_ms [10m]))',
+    f'sum by (method) (sum_over_time({WEB} | logfmt | unwrap duration_seconds(duration) [10m]))',
+    f'max by (pod) (max_over_time({API} | json | unwrap bytes | __error__="" [10m]))',
+    f'quantile_over_time(0.5, {WEB} | logfmt | unwrap size | __error__="" [10m]) by (status)',
+    f'count_over_time({API} | json | status >= 500 [10m]) > 1',
+    f'sum(count_over_time({API}[5m])) / on() sum(count_over_time({WEB}[5m]))',
+    f'sum by (pod) (count_over_time({API}[5m])) - sum by (pod) (count_over_time({API} |= "error" [5m]))',
+    f'sum(count_over_time({{env="prod"}}[5m])) by (app) > bool 5',
+    f'topk(1, sum by (app) (bytes_over_time({{env=~".+"}}[10m])))', f'bottomk(2, sum by (path) (count_over_time({NGINX} {ACCESS} [10m])))',
+    f'sum by (status) (count_over_time({NGINX} {ACCESS} | status != "200" [10m]))',
+    f'rate({WORKER} | decolorize |= "ERROR" [10m])', f'sum(count_over_time({WORKER} | unpack [10m]))',
+    f'sum by (job) (count_over_time({WORKER} | json | __error__="" [30m]))',
+    f'stddev by (pod) (count_over_time({API}[5m]))', f'count by (env) (count_over_time({{env=~".+"}}[5m]))',
+    f'sum without (env, pod) (count_over_time({API}[5m]))', f'avg(count_over_time({API}[5m])) * 60',
+    f'label_replace(sum by (path) (count_over_time({API} | json [10m])), "area", "$1", "path", "/(api|health|login).*")',
+    f'absent_over_time({API} |= "never-there" [5m])', f'min_over_time({API} | json | unwrap user_id [5m]) by (pod, user_name)',
+    f'sum(count_over_time({API}[2m] offset 5m)) by (pod)', f'vector(2) * sum(count_over_time({API}[5m]))',
+    f'sum(count_over_time({API}[5m])) and vector(1)', f'1 - sum(rate({API} |= "error" [5m])) / sum(rate({API}[5m]))',
+]
+
+MORE_BAD = [
+    '{app="api"} | json | line_format "{{ .x | nope }}"', 'sum by (pod) (count_over_time({app="api"}[5m]) ', '{app="api"} |= "a" | logfmt |',
+    'sum(rate({app="api"}[5x]))', '{app="api"} | label_format a=b, a=c', 'count_over_time({app="api"} | json | unwrap status [5m])',
+    'sum_over_time({app="api"}[5m])', 'topk(0, count_over_time({app="api"}[5m]))', 'quantile_over_time(0.5, {app="api"}[5m])',
+    '{app="api"} | regexp "(?P<1a>x)"', '{app="api"} | json a="b[', 'label_replace(vector(1), "1x", "a", "b", "c")',
+    'sum(count_over_time({app="api"}[5m])) by (a) by (b)', '{app="api"} | pattern "<a><b>"', '{app="api"} |= ip("300.1.1.1")',
+]
+
 
 def requests():
     out = []
@@ -138,6 +213,12 @@ def requests():
     for q in INSTANT_LOG:
         out.append(inst(q, limit=5))
     for q in BAD:
+        out.append(rng(q))
+    for q, limit, d in MORE_LOG:
+        out.append(log(q, limit, d))
+    for q in MORE_METRIC:
+        out.append(rng(q))
+    for q in MORE_BAD:
         out.append(rng(q))
     # steps, ranges and edges
     out.append(rng(f'count_over_time({API}[1m])', step=60, start=T0 + 600, end=T0 + 1200))
