@@ -70,6 +70,28 @@ public struct LineFilterMatcher: Sendable {
     /// Whether the filters keep nothing out (no stage left).
     public var keepsEverything: Bool { stages.isEmpty }
 
+    /// Byte strings one of which every kept line contains: the alternatives of the first positive
+    /// stage made only of literals (`|= "a" or "b"`); nil when there is none.
+    var requiredLiterals: [[UInt8]]? {
+        for s in stages where !s.negative {
+            var literals: [[UInt8]] = []
+            for t in s.tests {
+                guard case .contains(let needle) = t else { literals = []; break }
+                literals.append(needle)
+            }
+            if !literals.isEmpty { return literals }
+        }
+        return nil
+    }
+
+    /// Whether a decompressed block may hold a line the filters keep: false only when it contains
+    /// none of the required literals (one search over the block instead of one per line; a literal
+    /// found in the block's framing or in another line only means the lines are tested one by one).
+    public func mayMatch(block: UnsafeRawBufferPointer) -> Bool {
+        guard let literals = requiredLiterals else { return true }
+        return literals.contains { needle in needle.withUnsafeBytes { ByteSearch.contains(block, $0) } }
+    }
+
     public func matches(_ line: UnsafeRawBufferPointer) -> Bool {
         for s in stages where !s.keeps(line) { return false }
         return true

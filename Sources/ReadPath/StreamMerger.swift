@@ -72,6 +72,8 @@ struct StreamMerger {
         let keeps = keeps
         var out: [LogEntry] = []
         try raw.withUnsafeBytes { r in
+            // A block without the literal every kept line holds is not taken apart (`|= "rare"`).
+            if let filter, !filter.mayMatch(block: r) { return }
             try BlockReader.forEach(r, entries: count, section: section) { ts, line, meta in
                 // A filtered-out line is never copied out of the block.
                 if ts >= lo && ts < hi && (filter?.matches(line) ?? true) {

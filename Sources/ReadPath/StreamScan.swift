@@ -118,6 +118,7 @@ struct StreamScan: LineScan {
         case .storedBlock(let reader, let i, let key):
             do {
                 let raw = try reader.raw(ofBlock: i)
+                if let filter, !raw.withUnsafeBytes({ filter.mayMatch(block: $0) }) { return .decoded(DecodedBlock(raw: [], spans: [])) }
                 let spans = try raw.withUnsafeBytes { try BlockReader.spans($0, entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)", keep: keep) }
                 return .decoded(DecodedBlock(raw: raw, spans: spans))
             } catch {
@@ -127,6 +128,7 @@ struct StreamScan: LineScan {
             let section = "in-memory block \(index) of \(labels.canonical)"
             do {
                 let raw = try b.raw(encoding: encoding, section: section)
+                if let filter, !raw.withUnsafeBytes({ filter.mayMatch(block: $0) }) { return .decoded(DecodedBlock(raw: [], spans: [])) }
                 let spans = try raw.withUnsafeBytes { try BlockReader.spans($0, entries: b.entries, section: section, keep: keep) }
                 return .decoded(DecodedBlock(raw: raw, spans: spans))
             } catch {

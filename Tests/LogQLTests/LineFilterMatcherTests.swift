@@ -45,4 +45,21 @@ import Testing
         #expect(try keeps(#"|= "é""#, "café"))
         #expect(try !keeps(#"|= "longer than the line""#, "short"))
     }
+
+    /// A block is taken apart only if it may hold a kept line: it must contain one of the first
+    /// positive literal stage's alternatives; regexes, negations and mixed stages say nothing.
+    @Test func blocksWithoutTheRequiredLiteralAreSkipped() throws {
+        func m(_ q: String) throws -> LineFilterMatcher { try LineFilterMatcher(try QueryParser.parse(#"{a="b"} "# + q).filters) }
+        func may(_ q: String, _ block: String) throws -> Bool { try Array(block.utf8).withUnsafeBytes { try m(q).mayMatch(block: $0) } }
+        #expect(try !may(#"|= "zq""#, "line one\nline two"))
+        #expect(try may(#"|= "zq""#, "line zq two"))
+        #expect(try may(#"|= "x" or "zq""#, "has zq"))
+        #expect(try !may(#"|= "x" or "zq""#, "neither"))
+        #expect(try !may(#"!= "a" |= "zq""#, "a b c"))
+        // Nothing to require: every block is read.
+        #expect(try may(#"|~ "zq""#, "nothing"))
+        #expect(try may(#"!= "zq""#, "nothing"))
+        #expect(try may(#"|= ip("10.0.0.1")"#, "nothing"))
+        #expect(try may("", "nothing"))
+    }
 }
