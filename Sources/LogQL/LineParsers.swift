@@ -421,6 +421,9 @@ struct KeyCache: Sendable {
 
     /// The label that `key` sets (nil: none: empty after sanitising, or not wanted).
     mutating func name(key: UnsafeRawBufferPointer, _ b: LabelsBuilder, wanted: LabelWants?) -> String? {
+        // A plain key of a length no wanted label has is not wanted: no need to look it up or name
+        // it (most keys, when a query reads one or two labels).
+        if let wanted, !wanted.mayWant(keyLength: key.count), !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
         if slots.isEmpty { slots = Array(repeating: nil, count: Self.size) }
         var h: UInt32 = 2_166_136_261
         for c in key { h = (h ^ UInt32(c)) &* 16_777_619 }
@@ -438,8 +441,6 @@ struct KeyCache: Sendable {
             }
             if let v = slots[victim], slot.hits < v.hits { victim = i }
         }
-        // A plain key of a length no wanted label has is not wanted: no need to name it.
-        if let wanted, !wanted.mayWant(keyLength: key.count), !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
         let clean = LineParsers.sanitize(String(decoding: key, as: UTF8.self))
         var name: String?
         if !clean.isEmpty {
