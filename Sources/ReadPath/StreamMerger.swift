@@ -89,8 +89,24 @@ struct StreamMerger {
     /// How many distinct entries (by timestamp and line) lie at or beyond `threshold` from the
     /// query's starting edge (at or after it going forward, at or before it going backward).
     func distinctCount(within threshold: Int64, direction: Direction) -> Int {
-        let near = entries.filter { direction == .forward ? $0.timestamp <= threshold : $0.timestamp >= threshold }
-        return Self.deduplicated(near).count
+        // Called for every stream each time the read plan considers stopping: count without
+        // copying entries; only entries sharing a timestamp can be duplicates, and only those lines are compared.
+        var near: [(Int64, Int)] = []
+        near.reserveCapacity(entries.count)
+        for (i, e) in entries.enumerated() where direction == .forward ? e.timestamp <= threshold : e.timestamp >= threshold {
+            near.append((e.timestamp, i))
+        }
+        guard near.count > 1 else { return near.count }
+        near.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var count = 0
+        var runStart = 0
+        for k in near.indices {
+            if k > 0 && near[k].0 != near[k - 1].0 { runStart = k }
+            let line = entries[near[k].1].line
+            if near[runStart..<k].contains(where: { entries[$0.1].line == line }) { continue }
+            count += 1
+        }
+        return count
     }
 
     /// The merged entries in `direction`, at most `limit` of them.
@@ -103,8 +119,11 @@ struct StreamMerger {
     /// Sorted by time, arrival order kept among equal timestamps, exact duplicates dropped.
     static func deduplicated(_ entries: [LogEntry]) -> [LogEntry] {
         // A stable sort keeps arrival order among equal timestamps; exact duplicates are then in
-        // the same run of equal timestamps.
-        let sorted = entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
+        // the same run of equal timestamps. (Entries of one place usually arrive sorted already:
+        // then nothing is copied to sort them.)
+        let inOrder = zip(entries, entries.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp }
+        let sorted = inOrder ? entries
+            : entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
         var unique: [LogEntry] = []
         unique.reserveCapacity(sorted.count)
         var runStart = 0
