@@ -230,9 +230,11 @@ import Testing
 
         // Over a websocket: closed at once with the message as the reason.
         let delayed = Tail(port: server.port, query: #"{app="x"}"#, extra: "&delay_for=6", headers: org)
-        #expect(await delayed.received.waitForClose()?.reason == "delay_for can't be greater than 5")
+        let delayedClose = await delayed.received.waitForClose()
+        #expect(delayedClose?.reason == "delay_for can't be greater than 5", "\(String(describing: delayedClose))")
         let anonymous = Tail(port: server.port, query: #"{app="x"}"#)
-        #expect(await anonymous.received.waitForClose()?.reason == "no org id")
+        let anonymousClose = await anonymous.received.waitForClose()
+        #expect(anonymousClose?.reason == "no org id", "\(String(describing: anonymousClose))")
         let long = Tail(port: server.port, query: "{app=\"x\"} |~ \"(" + String(repeating: "a", count: 300) + "\"", headers: org)
         let reason = await long.received.waitForClose()?.reason ?? ""
         #expect(reason.hasPrefix("parse error") && reason.utf8.count <= 123, "\(reason)")

@@ -102,10 +102,18 @@ struct TailRoute: Sendable {
                 await run(accepted, inbound: inbound, outbound: outbound)
             }
         case .failure(let refusal):
-            return .upgrade([:]) { _, outbound, _ in
-                try? await outbound.close(.policyViolation, reason: TailRoute.closeReason(refusal.message))
+            return .upgrade([:]) { inbound, outbound, _ in
+                await TailRoute.close(outbound, inbound, .policyViolation, refusal.message)
             }
         }
+    }
+
+    /// Closes with `code` and `message` (cut to fit), then reads on until the client answers the
+    /// close (the websocket's close timeout bounds the wait), so the frame is not cut off by the
+    /// connection going away.
+    static func close(_ outbound: WebSocketOutboundWriter, _ inbound: WebSocketInboundStream, _ code: WebSocketErrorCode, _ message: String) async {
+        try? await outbound.close(code, reason: closeReason(message))
+        do { for try await _ in inbound {} } catch {}
     }
 
     /// A close frame's reason holds at most 123 bytes: longer messages are cut at a character boundary.
@@ -139,8 +147,8 @@ struct TailRoute: Sendable {
         let limits = overrides.limits(for: req.tenant)
         guard active.acquire(req.tenant, limit: limits.maxConcurrentTailRequests) else {
             let n = active.count(req.tenant) + 1
-            try? await outbound.close(.unexpectedServerError,
-                                      reason: TailRoute.closeReason("max concurrent tail requests limit exceeded, count > limit (\(n) > \(limits.maxConcurrentTailRequests))"))
+            await TailRoute.close(outbound, inbound, .unexpectedServerError,
+                                  "max concurrent tail requests limit exceeded, count > limit (\(n) > \(limits.maxConcurrentTailRequests))")
             return
         }
         defer { active.release(req.tenant) }
@@ -155,10 +163,10 @@ struct TailRoute: Sendable {
             let deadline = QueryDeadline(seconds: limits.queryTimeout > 0 ? Double(limits.queryTimeout) / 1e9 : 0)
             try await BlockingWork.run("skald-tail-history") { try session.start(now: now, deadline: deadline) }
         } catch let e as LogQL.ParseError {
-            try? await outbound.close(.unexpectedServerError, reason: TailRoute.closeReason(e.message))
+            await TailRoute.close(outbound, inbound, .unexpectedServerError, e.message)
             return
         } catch {
-            try? await outbound.close(.unexpectedServerError, reason: TailRoute.closeReason("\(error)"))
+            await TailRoute.close(outbound, inbound, .unexpectedServerError, "\(error)")
             return
         }
         defer { session.close() }
@@ -166,17 +174,19 @@ struct TailRoute: Sendable {
         defer { logger.info("ended tailing logs", metadata: ["tenant": "\(req.tenant.value)", "selectors": "\(req.text)"]) }
 
         let ends = ContinuousClock.now + .nanoseconds(maxDuration)
-        await withTaskGroup(of: Void.self) { group in
+        // Each task says whether the server closed the connection.
+        await withTaskGroup(of: Bool.self) { group in
             // The client's frames are read (and ignored) so its close is seen at once.
             group.addTask {
                 do { for try await _ in inbound {} } catch {}
+                return false
             }
             group.addTask {
                 do {
                     while !Task.isCancelled {
                         if maxDuration > 0 && ContinuousClock.now >= ends {
                             try await outbound.close(.unexpectedServerError, reason: "reached tail max duration limit")
-                            return
+                            return true
                         }
                         let now = Int64(Date().timeIntervalSince1970 * 1e9)
                         if let m = session.next(now: now) {
@@ -189,9 +199,12 @@ struct TailRoute: Sendable {
                         }
                     }
                 } catch {}
+                return false
             }
-            // Whichever ends first (client gone, limit reached, write failed) ends the other.
-            await group.next()
+            // Whichever ends first (client gone, limit reached, write failed) ends the other; after
+            // the server's close the reader runs on until the client answers it (the websocket's
+            // close timeout bounds that), so the close frame is not cut off.
+            if await group.next() == true { _ = await group.next() }
             group.cancelAll()
         }
     }
