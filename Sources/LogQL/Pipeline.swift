@@ -152,9 +152,9 @@ public struct Pipeline: Sendable {
         return stages.withUnsafeBufferPointer { stages in
             for i in stages.indices {
                 let result: StageResult = if let o = owned {
-                    o.withUnsafeBytes { Self.apply(stages[i], $0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
+                    o.withUnsafeBytes { stages[i].apply($0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
                 } else {
-                    Self.apply(stages[i], line, timestamp, &labels, &seen, &keyCaches[i], wanted)
+                    stages[i].apply(line, timestamp, &labels, &seen, &keyCaches[i], wanted)
                 }
                 switch result {
                 case .drop: return nil
@@ -166,48 +166,9 @@ public struct Pipeline: Sendable {
         }
     }
 
-    private enum StageResult {
+    enum StageResult {
         case drop, keep
         case rewrite([UInt8])
-    }
-
-    private static func apply(_ stage: Stage, _ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder,
-                              _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: LabelWants?) -> StageResult {
-        switch stage {
-        case .lineFilter(let m):
-            if !m.matches(line) { return .drop }
-        case .json:
-            LineParsers.json(line, &labels, wanted: wanted)
-        case .jsonPaths(let paths):
-            LineParsers.json(line, &labels, extractions: paths)
-        case .logfmt(let only):
-            LineParsers.logfmt(line, &labels, only: only, cache: &cache, wanted: wanted)
-        case .regexp(let re):
-            LineParsers.regexp(line, &labels, re)
-        case .pattern(let p):
-            LineParsers.pattern(line, &labels, p)
-        case .unpack:
-            if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
-        case .labelFilter(let f):
-            if !f.keeps(&labels) { return .drop }
-        case .drop(let list):
-            labels.removeAll { l in list.contains { Self.selects($0, l) } }
-        case .keep(let list):
-            labels.removeAll { l in
-                l.name != LabelsBuilder.errorLabel && l.name != LabelsBuilder.errorDetailsLabel && !list.contains { Self.selects($0, l) }
-            }
-        case .decolorize:
-            return .rewrite(LineParsers.decolorize(line))
-        case .distinct(let names):
-            let key = names.map { labels.get($0) }
-            if key.allSatisfy({ $0 == nil }) { return .keep }
-            if !seen.insert(key).inserted { return .drop }
-        case .lineFormat(let t):
-            if let out = LineFormatter.format(t, line, timestamp, &labels) { return .rewrite(out) }
-        case .labelFormat(let formats):
-            LineFormatter.formatLabels(formats, line, timestamp, &labels)
-        }
-        return .keep
     }
 
     /// Whether a line's fate depends on the lines before it (`distinct`): such a pipeline must see
@@ -245,5 +206,48 @@ public struct Pipeline: Sendable {
         case .name(let n): n == l.name
         case .matcher(let m): m.name == l.name && m.matches(value: l.value)
         }
+    }
+}
+
+extension Pipeline.Stage {
+    /// Runs this stage on one line. A method (not a function taking the stage) so the stage is
+    /// read where it lies in the pipeline's array instead of being copied out for every line.
+    func apply(_ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder,
+               _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: LabelWants?) -> Pipeline.StageResult {
+        switch self {
+        case .lineFilter(let m):
+            if !m.matches(line) { return .drop }
+        case .json:
+            LineParsers.json(line, &labels, wanted: wanted)
+        case .jsonPaths(let paths):
+            LineParsers.json(line, &labels, extractions: paths)
+        case .logfmt(let only):
+            LineParsers.logfmt(line, &labels, only: only, cache: &cache, wanted: wanted)
+        case .regexp(let re):
+            LineParsers.regexp(line, &labels, re)
+        case .pattern(let p):
+            LineParsers.pattern(line, &labels, p)
+        case .unpack:
+            if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
+        case .labelFilter(let f):
+            if !f.keeps(&labels) { return .drop }
+        case .drop(let list):
+            labels.removeAll { l in list.contains { Pipeline.selects($0, l) } }
+        case .keep(let list):
+            labels.removeAll { l in
+                l.name != LabelsBuilder.errorLabel && l.name != LabelsBuilder.errorDetailsLabel && !list.contains { Pipeline.selects($0, l) }
+            }
+        case .decolorize:
+            return .rewrite(LineParsers.decolorize(line))
+        case .distinct(let names):
+            let key = names.map { labels.get($0) }
+            if key.allSatisfy({ $0 == nil }) { return .keep }
+            if !seen.insert(key).inserted { return .drop }
+        case .lineFormat(let t):
+            if let out = LineFormatter.format(t, line, timestamp, &labels) { return .rewrite(out) }
+        case .labelFormat(let formats):
+            LineFormatter.formatLabels(formats, line, timestamp, &labels)
+        }
+        return .keep
     }
 }
