@@ -40,6 +40,14 @@ import Testing
         #expect(r.text == #"{"values":["error","info"],"limit":1000}"#, "\(r.text)")
         r = try get("/loki/api/v1/detected_field/nope/values", #"{app="api"}"#)
         #expect(r.text == #"{"values":[],"limit":1000}"#, "\(r.text)")
+        // The metadata endpoints read selectors with the LogQL parser: a pipeline is ignored, a
+        // metric query refused, errors worded as Loki's.
+        r = try get("/loki/api/v1/label/app/values", #"{env="prod"} |= "x" | logfmt"#)
+        #expect(r.text == #"{"status":"success","data":["api","web"]}"#, "\(r.text)")
+        r = try get("/loki/api/v1/labels", #"count_over_time({app="api"}[1m])"#)
+        #expect(r.status == 400 && r.text.contains("stream selector"), "\(r.text)")
+        r = try c.request("GET", "/loki/api/v1/series?match[]=" + #"{app="api""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + span)
+        #expect(r.status == 400 && r.text.contains("unexpected $end"), "\(r.text)")
         // Refusals.
         #expect(try get("/loki/api/v1/detected_fields", nil).status == 400)
         #expect(try get("/loki/api/v1/detected_fields", #"count_over_time({app="api"}[1m])"#).status == 400)

@@ -284,11 +284,19 @@ struct LokiRoutes: Sendable {
         return (start - floorMod(start), m == 0 ? end : end + s - m)
     }
 
+    /// The stream selector of `match[]` or `query` on the metadata endpoints, read by the LogQL
+    /// parser (errors worded as Loki's); a log query's pipeline is ignored, a metric query refused.
+    static func selectorMatchers(_ text: String) throws -> [LabelMatcher] {
+        guard case .log(let l) = try QueryParser.parseQuery(text) else {
+            throw Params.Invalid(message: "a stream selector is expected here, like {app=\"api\"}, not a metric query")
+        }
+        return l.matchers
+    }
+
     /// A read request's parameter or selector error as Loki's 400.
     static func badRequest(for error: any Error) -> Response {
         switch error {
         case let e as Params.Invalid: HTTPResponses.badRequest(e.message)
-        case let e as StreamSelector.ParseError: HTTPResponses.badRequest(e.message)
         case let e as LogQL.ParseError: HTTPResponses.badRequest(e.message)
         default: HTTPResponses.badRequest("\(error)")
         }
@@ -354,7 +362,7 @@ struct LokiRoutes: Sendable {
         await metadataRequest(request, span: 6 * 3600 * 1_000_000_000) { tenant, p, start, end in
             let selectors = (p.values["match[]"] ?? []) + (p.values["match"] ?? [])
             guard !selectors.isEmpty else { return HTTPResponses.badRequest("at least one match[] argument is required") }
-            let parsed = try selectors.map { try StreamSelector.parse($0) }
+            let parsed = try selectors.map { try Self.selectorMatchers($0) }
             return HTTPResponses.json(QueryResponse.series(querier.series(tenant: tenant, selectors: parsed, start: start, end: end)))
         }
     }
@@ -362,7 +370,7 @@ struct LokiRoutes: Sendable {
     func labels(_ request: Request, name: String?) async -> Response {
         await metadataRequest(request, span: 6 * 3600 * 1_000_000_000) { tenant, p, start, end in
             var matchers: [LabelMatcher] = []
-            if let q = p["query"], !q.isEmpty { matchers = try StreamSelector.parse(q) }
+            if let q = p["query"], !q.isEmpty { matchers = try Self.selectorMatchers(q) }
             let values = if let name {
                 querier.labelValues(tenant: tenant, name: name, matchers: matchers, start: start, end: end)
             } else {
