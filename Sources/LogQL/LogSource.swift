@@ -22,9 +22,9 @@ public protocol LineScan: Sendable {
 
 /// What a scan hands its entries to.
 public protocol LineVisitor {
-    /// Whether the visitor accounts for a whole block of `entries` lines in [minTime, maxTime]
-    /// without seeing them.
-    mutating func whole(minTime: Int64, maxTime: Int64, entries: Int) -> Bool
+    /// Whether the visitor accounts for a whole block of `entries` lines (`bytes` decompressed) in
+    /// [minTime, maxTime] without seeing them.
+    mutating func whole(minTime: Int64, maxTime: Int64, entries: Int, bytes: Int) -> Bool
     mutating func line(_ timestamp: Int64, _ line: UnsafeRawBufferPointer)
 }
 
@@ -40,6 +40,6 @@ extension LineScan {
 
 private struct ClosureVisitor: LineVisitor {
     let body: (Int64, UnsafeRawBufferPointer) -> Void
-    func whole(minTime: Int64, maxTime: Int64, entries: Int) -> Bool { false }
+    func whole(minTime: Int64, maxTime: Int64, entries: Int, bytes: Int) -> Bool { false }
     func line(_ timestamp: Int64, _ line: UnsafeRawBufferPointer) { body(timestamp, line) }
 }

@@ -19,6 +19,9 @@ public struct Querier: Sendable {
         public var warnings: [String]
         /// Blocks (and head blocks) decoded to answer.
         public var blocksRead = 0
+        /// Lines and bytes read (in range, before filters), for the answer's `stats`.
+        public var linesRead = 0
+        public var bytesRead = 0
     }
 
     /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`);
@@ -38,7 +41,8 @@ public struct Querier: Sendable {
             let entries = merger.result(limit: q.limit, direction: q.direction)
             if !entries.isEmpty { streams.append(QueryStream(labels: labels, entries: entries)) }
         }
-        return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead)
+        return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead,
+                         linesRead: plan.linesRead, bytesRead: plan.bytesRead)
     }
 
     /// Every place holding entries of the streams matching `matchers` in [start, end), by stream

@@ -34,11 +34,11 @@ struct ReadPlan {
             }
         }
 
-        /// A block's entry count (nil for places that are not one block).
-        var blockEntries: Int? {
+        /// A block's entry count and decompressed size (nil for places that are not one block).
+        var blockEntries: (entries: Int, bytes: Int)? {
             switch self {
-            case .memoryBlock(let b, _, _): b.entries
-            case .storedBlock(let r, let i, _): r.blocks[i].entries
+            case .memoryBlock(let b, _, _): (b.entries, b.rawLength)
+            case .storedBlock(let r, let i, _): (r.blocks[i].entries, r.blocks[i].rawLength)
             case .headEntries, .chunk: nil
             }
         }
@@ -71,6 +71,9 @@ struct ReadPlan {
     private var nearest = Heap<Int64>(by: <)
     /// Places decoded (for tests and stats).
     private(set) var placesRead = 0
+    /// Lines and bytes read (in range, before filters), for the answer's `stats`.
+    private(set) var linesRead = 0
+    private(set) var bytesRead = 0
 
     /// `filter`: the query's line filters; only lines they keep count towards `limit`.
     init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil,
@@ -163,6 +166,8 @@ struct ReadPlan {
             }
             let decoded = decode(round)
             for (i, d) in decoded.enumerated() {
+                linesRead += d.linesRead
+                bytesRead += d.bytesRead
                 streams[round[i].stream].merger.append(d)
                 note(d.entries[...])
             }

@@ -30,13 +30,18 @@ struct StreamMerger {
     struct Decoded: Sendable {
         var entries: [LogEntry] = []
         var warning: String?
+        /// Lines read (in range, before the filters) and their bytes, for the answer's `stats`.
+        var linesRead = 0
+        var bytesRead = 0
     }
 
     /// The entries in range of an in-memory compressed block. Reads nothing of `self` but its
     /// settings, so places of one query decode on several threads at once.
     func decode(block b: ChunkBlock, encoding: ChunkEncoding, section: String) -> Decoded {
         do {
-            return Decoded(entries: try decodeRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section))
+            var d = Decoded()
+            d.entries = try decodeRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section, read: &d)
+            return d
         } catch {
             return Decoded(warning: "\(error)")
         }
@@ -47,13 +52,15 @@ struct StreamMerger {
         var kept = more
         if let filter { kept = kept.filter { filter.matches($0.line) } }
         if let keeps { kept = kept.filter { keeps($0.timestamp, $0.line) } }
-        return Decoded(entries: kept)
+        return Decoded(entries: kept, linesRead: more.count, bytesRead: more.reduce(0) { $0 + $1.line.count })
     }
 
     /// The entries in range of block `i` of a stored chunk.
     func decode(block i: Int, of reader: ChunkReader, key: String) -> Decoded {
         do {
-            return Decoded(entries: try decodeRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)"))
+            var d = Decoded()
+            d.entries = try decodeRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)", read: &d)
+            return d
         } catch {
             return Decoded(warning: "\(error) (chunk \(key)); the block was skipped")
         }
@@ -66,23 +73,33 @@ struct StreamMerger {
     }
 
     /// Decodes a block payload, keeping entries in range. A block that fails part-way gives nothing.
-    private func decodeRaw(_ raw: [UInt8], entries count: Int, section: String) throws -> [LogEntry] {
+    private func decodeRaw(_ raw: [UInt8], entries count: Int, section: String, read: inout Decoded) throws -> [LogEntry] {
         let (lo, hi) = (start, end)
         let filter = filter
         let keeps = keeps
         var out: [LogEntry] = []
+        var lines = 0, bytes = 0
         try raw.withUnsafeBytes { r in
-            // A block without the literal every kept line holds is not taken apart (`|= "rare"`).
-            if let filter, !filter.mayMatch(block: r) { return }
+            // A block without the literal every kept line holds is not taken apart (`|= "rare"`);
+            // it counts as read whole.
+            if let filter, !filter.mayMatch(block: r) {
+                (lines, bytes) = (count, r.count)
+                return
+            }
             try BlockReader.forEach(r, entries: count, section: section) { ts, line, meta in
+                guard ts >= lo && ts < hi else { return }
+                lines += 1
+                bytes += line.count
                 // A filtered-out line is never copied out of the block.
-                if ts >= lo && ts < hi && (filter?.matches(line) ?? true) {
+                if filter?.matches(line) ?? true {
                     let bytes = Array(line)
                     if let keeps, !keeps(ts, bytes) { return }
                     out.append(LogEntry(timestamp: ts, line: bytes, metadata: meta))
                 }
             }
         }
+        read.linesRead = lines
+        read.bytesRead = bytes
         return out
     }
 

@@ -52,9 +52,9 @@ struct StreamScan: LineScan {
                 pending.popTop()
                 // A block alone in its time span, wholly in range, with nothing to filter, may be
                 // taken whole (counted from its index) without decoding it.
-                if active.isEmpty, filter == nil, let entries = p.blockEntries, p.minTime >= start, p.maxTime < end,
+                if active.isEmpty, filter == nil, let block = p.blockEntries, p.minTime >= start, p.maxTime < end,
                    run.timestamp < p.minTime, (pending.top?.minTime ?? .max) > p.maxTime,
-                   visitor.whole(minTime: p.minTime, maxTime: p.maxTime, entries: entries) {
+                   visitor.whole(minTime: p.minTime, maxTime: p.maxTime, entries: block.entries, bytes: block.bytes) {
                     continue
                 }
                 switch decode(p) {

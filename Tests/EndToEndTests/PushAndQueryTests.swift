@@ -284,4 +284,29 @@ import Testing
         #expect(code == 0)
         #expect(out.contains("-config.expand-env"))
     }
+
+    /// `stats.summary` counts what was read and what was returned.
+    @Test func statsCountWhatWasReadAndReturned() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        let t = Bodies.now - 60 * 1_000_000_000
+        let lines = (0..<10).map { (t + Int64($0), $0 % 2 == 0 ? "even x" : "odd") }
+        #expect(try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: Bodies.json([("app=s", lines)])).status == 204)
+        func summary(_ path: String) throws -> [String: Any] {
+            let r = try c.request("GET", path)
+            let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any])
+            let data = try #require(obj["data"] as? [String: Any])
+            return try #require((data["stats"] as? [String: Any])?["summary"] as? [String: Any])
+        }
+        let q = #"{app="s"} |= "x""#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var s = try summary("/loki/api/v1/query_range?query=\(q)&start=\(t - 1_000_000_000)&end=\(t + 1_000_000_000)")
+        #expect(s["totalLinesProcessed"] as? Int == 10)
+        #expect(s["totalBytesProcessed"] as? Int == 5 * 6 + 5 * 3)
+        #expect(s["totalEntriesReturned"] as? Int == 5)
+        let m = #"sum(count_over_time({app="s"}[1h]))"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        s = try summary("/loki/api/v1/query?query=\(m)&time=\((t + 1_000_000_000) / 1_000_000_000)")
+        #expect(s["totalLinesProcessed"] as? Int == 10)
+    }
 }

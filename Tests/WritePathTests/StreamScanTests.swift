@@ -84,7 +84,7 @@ import Testing
     /// Counts lines, taking every block it is offered whole.
     struct Counter: LineVisitor {
         var whole = 0, wholeBlocks = 0, lines = 0
-        mutating func whole(minTime: Int64, maxTime: Int64, entries: Int) -> Bool {
+        mutating func whole(minTime: Int64, maxTime: Int64, entries: Int, bytes: Int) -> Bool {
             whole += entries
             wholeBlocks += 1
             return true

@@ -227,8 +227,9 @@ struct LokiRoutes: Sendable {
                     // Loki's frontend, splitting the query, aligns it to the step (start down, end up).
                     if limits.splitQueriesByInterval > 0 { (start, end) = LokiRoutes.alignToStep(start: start, end: end, step: step) }
                 }
+                let read = QueryStats()
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
-                                                source: querier.source(tenant: tenant), deadline: deadline)
+                                                source: querier.source(tenant: tenant), deadline: deadline, stats: read)
                 // On a thread of its own: the evaluation reads for as long as the query needs.
                 let outcome = try await BlockingWork.run("skald-query") { Result { () throws(EvaluationError) in try evaluator.evaluate(expr) } }
                 let result: MetricResult
@@ -238,7 +239,7 @@ struct LokiRoutes: Sendable {
                 case .failure(let error): return HTTPResponses.badRequest(error.message)
                 }
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs))
+                return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs, stats: read))
             }
             guard case .log(let logQuery) = parsed else { return HTTPResponses.badRequest("unreachable") }
             if instant {
@@ -269,7 +270,8 @@ struct LokiRoutes: Sendable {
                 logger.warning("query skipped corrupt data", metadata: ["tenant": "\(tenant.value)", "warnings": "\(result.warnings)"])
                 Counter(label: "skald_query_skipped_corrupt_data_total").increment(by: result.warnings.count)
             }
-            return HTTPResponses.json(QueryResponse.streams(result.streams, warnings: result.warnings, categorize: categorize, execSeconds: secs))
+            return HTTPResponses.json(QueryResponse.streams(result.streams, warnings: result.warnings, categorize: categorize, execSeconds: secs,
+                                                            linesRead: result.linesRead, bytesRead: result.bytesRead))
         } catch {
             return LokiRoutes.badRequest(for: error)
         }

@@ -5,7 +5,8 @@ import ReadPath
 
 /// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
 enum QueryResponse {
-    static func streams(_ streams: [QueryStream], warnings: [String] = [], categorize: Bool, execSeconds: Double) -> [UInt8] {
+    static func streams(_ streams: [QueryStream], warnings: [String] = [], categorize: Bool, execSeconds: Double,
+                        linesRead: Int = 0, bytesRead: Int = 0) -> [UInt8] {
         var w = JSONWriter(capacity: streams.reduce(256) { $0 + $1.entries.reduce(64) { $0 + $1.line.count + 32 } })
         w.raw(#"{"status":"success","data":{"resultType":"streams","#)
         if categorize { w.raw(#""encodingFlags":["categorize-labels"],"#) }
@@ -43,7 +44,7 @@ enum QueryResponse {
             w.raw("]}")
         }
         w.raw("],")
-        stats(&w, lines: lines, bytes: bytes, execSeconds: execSeconds)
+        stats(&w, returned: lines, linesRead: linesRead, bytesRead: bytesRead, execSeconds: execSeconds)
         w.raw("}")
         if !warnings.isEmpty {
             // Loki's top-level `warnings` (Grafana shows them above the result).
@@ -60,7 +61,7 @@ enum QueryResponse {
 
     /// A metric query's answer: `matrix` (range), `vector` (instant) or `scalar`, with Prometheus's
     /// encoding of points (`[seconds with millisecond fraction, "value"]`).
-    static func metric(_ result: MetricResult, execSeconds: Double) -> [UInt8] {
+    static func metric(_ result: MetricResult, execSeconds: Double, stats read: QueryStats? = nil) -> [UInt8] {
         var w = JSONWriter()
         w.raw(#"{"status":"success","data":{"resultType":"#)
         switch result {
@@ -94,7 +95,7 @@ enum QueryResponse {
             w.raw(0x5d)
         }
         w.raw(0x2c)
-        stats(&w, lines: 0, bytes: 0, execSeconds: execSeconds)
+        stats(&w, returned: 0, linesRead: read?.linesProcessed ?? 0, bytesRead: read?.bytesProcessed ?? 0, execSeconds: execSeconds)
         w.raw("}}")
         return w.bytes
     }
@@ -134,20 +135,22 @@ enum QueryResponse {
     }
 
     /// A summary-only `stats` object (Grafana's query inspector reads `summary`).
-    static func stats(_ w: inout JSONWriter, lines: Int, bytes: Int, execSeconds: Double) {
+    /// Loki's `stats.summary`: what the query read (lines in range before filters, and their
+    /// bytes), how fast, and how many entries it returned.
+    static func stats(_ w: inout JSONWriter, returned: Int, linesRead: Int, bytesRead: Int, execSeconds: Double) {
         let secs = max(execSeconds, 1e-9)
         w.raw(#""stats":{"summary":{"bytesProcessedPerSecond":"#)
-        w.raw(String(Int(Double(bytes) / secs)))
+        w.raw(String(Int(Double(bytesRead) / secs)))
         w.raw(#","linesProcessedPerSecond":"#)
-        w.raw(String(Int(Double(lines) / secs)))
+        w.raw(String(Int(Double(linesRead) / secs)))
         w.raw(#","totalBytesProcessed":"#)
-        w.raw(String(bytes))
+        w.raw(String(bytesRead))
         w.raw(#","totalLinesProcessed":"#)
-        w.raw(String(lines))
+        w.raw(String(linesRead))
         w.raw(#","execTime":"#)
         w.raw(String(execSeconds))
         w.raw(#","queueTime":0,"subqueries":0,"totalEntriesReturned":"#)
-        w.raw(String(lines))
+        w.raw(String(returned))
         w.raw("}}")
     }
 
