@@ -19,6 +19,8 @@ import Testing
         let stop = Atomic<Bool>(false)
         /// Set when the server's side ended.
         let serverClosed = Atomic<Bool>(false)
+        /// Set when the client's connection is over.
+        let finished = Atomic<Bool>(false)
 
         // Waits by suspending, never by blocking a thread: the client's reader runs on the same
         // (two-thread, on this machine) pool as the tests.
@@ -117,19 +119,29 @@ import Testing
                         while !received.stop.load(ordering: .relaxed) && !received.serverClosed.load(ordering: .relaxed) {
                             try await Task.sleep(for: .milliseconds(20))
                         }
-                        try? await outbound.close(.normalClosure, reason: nil)
+                        // Close from this side only when the server has not: answering a server's
+                        // close is the library's job, and a second close would wait for a reply
+                        // that never comes.
+                        if !received.serverClosed.load(ordering: .relaxed) { try? await outbound.close(.normalClosure, reason: nil) }
                         _ = try? await reader.value
                     }
                     received.close.withLock { $0 = (frame.map { "\($0.closeCode)" } ?? "none", frame?.reason) }
                 } catch {
                     received.close.withLock { $0 = ("error", "\(error)") }
                 }
+                received.finished.store(true, ordering: .relaxed)
             }
         }
 
+        /// Asks the client to close and waits for it — at most 30 s: a test must not hang on a
+        /// connection that never finishes (it is cancelled, and the test's expectations say why).
         func end() async {
             received.stop.store(true, ordering: .relaxed)
-            _ = await task.value
+            let until = Date().addingTimeInterval(30)
+            while !received.finished.load(ordering: .relaxed) && Date() < until { try? await Task.sleep(for: .milliseconds(20)) }
+            let done = received.finished.load(ordering: .relaxed)
+            #expect(done, "the tail client did not finish within 30 s")
+            task.cancel()
         }
     }
 

@@ -108,12 +108,35 @@ struct TailRoute: Sendable {
         }
     }
 
-    /// Closes with `code` and `message` (cut to fit), then reads on until the client answers the
-    /// close (the websocket's close timeout bounds the wait), so the frame is not cut off by the
-    /// connection going away.
+    /// How long a close waits for the client's answer.
+    static let closeGrace: Duration = .seconds(2)
+
+    /// Closes with `code` and `message` (cut to fit), then gives the client up to `closeGrace` to
+    /// answer, so the frame is not cut off by the connection going away — but never waits on a
+    /// client that does not answer.
     static func close(_ outbound: WebSocketOutboundWriter, _ inbound: WebSocketInboundStream, _ code: WebSocketErrorCode, _ message: String) async {
         try? await outbound.close(code, reason: closeReason(message))
-        do { for try await _ in inbound {} } catch {}
+        await awaitClientClose(inbound)
+    }
+
+    /// Waits until the client's side of the connection ends, at most `closeGrace`. (The reading
+    /// runs apart and ends with the connection when the handler returns.)
+    static func awaitClientClose(_ inbound: WebSocketInboundStream) async {
+        let ended = Flag()
+        let reader = Task {
+            do { for try await _ in inbound {} } catch {}
+            ended.set()
+        }
+        let until = ContinuousClock.now + closeGrace
+        while !ended.isSet && ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(20)) }
+        reader.cancel()
+    }
+
+    /// A one-way switch shared between tasks.
+    final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
     }
 
     /// A close frame's reason holds at most 123 bytes: longer messages are cut at a character boundary.
@@ -174,16 +197,18 @@ struct TailRoute: Sendable {
         defer { logger.info("ended tailing logs", metadata: ["tenant": "\(req.tenant.value)", "selectors": "\(req.text)"]) }
 
         let ends = ContinuousClock.now + .nanoseconds(maxDuration)
-        // Each task says whether the server closed the connection.
+        // The client's frames are read (and ignored) so its close is seen at once; the reading runs
+        // apart, so nothing here ever waits on a client that stopped answering.
+        let clientGone = Flag()
+        let reader = Task {
+            do { for try await _ in inbound {} } catch {}
+            clientGone.set()
+        }
+        defer { reader.cancel() }
         await withTaskGroup(of: Bool.self) { group in
-            // The client's frames are read (and ignored) so its close is seen at once.
-            group.addTask {
-                do { for try await _ in inbound {} } catch {}
-                return false
-            }
             group.addTask {
                 do {
-                    while !Task.isCancelled {
+                    while !Task.isCancelled && !clientGone.isSet {
                         if maxDuration > 0 && ContinuousClock.now >= ends {
                             try await outbound.close(.unexpectedServerError, reason: "reached tail max duration limit")
                             return true
@@ -201,10 +226,14 @@ struct TailRoute: Sendable {
                 } catch {}
                 return false
             }
-            // Whichever ends first (client gone, limit reached, write failed) ends the other; after
-            // the server's close the reader runs on until the client answers it (the websocket's
-            // close timeout bounds that), so the close frame is not cut off.
-            if await group.next() == true { _ = await group.next() }
+            // The writer ends when the client is gone, a write failed, or the server closed (then
+            // the client gets `closeGrace` to answer, so the close frame is not cut off).
+            if await group.next() == true {
+                let until = ContinuousClock.now + TailRoute.closeGrace
+                while !clientGone.isSet && ContinuousClock.now < until {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
             group.cancelAll()
         }
     }
