@@ -178,7 +178,18 @@ import Testing
         #expect(try c.request("GET", "/ready").status == 200)
         await tail.end()
         #expect(await tail.received.waitForClose() != nil)
-        #expect(server.log.contains("ended tailing logs"))
+        // The server notices the client left (its reader ends) and ends the tail.
+        #expect(await Self.eventually { server.log.contains("ended tailing logs") })
+    }
+
+    /// Whether `condition` holds within `seconds` (checked every 50 ms, by suspending).
+    static func eventually(seconds: Double = 10, _ condition: () -> Bool) async -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
     }
 
     @Test func delayForHoldsLinesAndOrdersThem() async throws {
@@ -272,7 +283,9 @@ import Testing
         #expect(ended?.reason == "reached tail max duration limit", "\(String(describing: ended))")
         await first.end()
         await second.end()
-        // Its slot is free again.
+        // Its slot is free again once the server has ended that tail.
+        #expect(await Self.eventually { server.log.contains("ended tailing logs") })
+        try await Task.sleep(for: .milliseconds(200))
         let third = Tail(port: server.port, query: #"{app="a"}"#)
         try await Task.sleep(for: .milliseconds(500))
         #expect(third.received.close.withLock { $0 } == nil)
