@@ -102,7 +102,7 @@ public struct SkaldServer: Sendable {
             // does Skald, to notice a vanished client and free its tail slot.
             server: .http1WebSocketUpgrade(
                 configuration: .init(ws: .init(maxFrameSize: 1 << 20, autoPing: .enabled(timePeriod: .seconds(10)))),
-                shouldUpgrade: { head, _, _ in tail.shouldUpgrade(head) }),
+                shouldUpgrade: { head, channel, _ in tail.shouldUpgrade(head, channel: channel) }),
             configuration: .init(address: .hostname(config.server.httpListenAddress, port: config.server.httpListenPort),
                                  serverName: "skald"),
             onServerRunning: { channel in

@@ -14,8 +14,8 @@ import WritePath
 
 /// `/loki/api/v1/tail` (and the legacy `/api/prom/tail`): Loki's live tail over a websocket.
 ///
-/// A request is checked before the upgrade; a bad one is not upgraded and the router answers it
-/// with Loki's 400 (so clients see the reason as an HTTP error). Once upgraded, the connection
+/// A request is checked before the upgrade; a bad one is not upgraded and is answered with Loki's
+/// 400 or 401 and its message (so clients see the reason as an HTTP error, as with Loki). Once upgraded, the connection
 /// sends `TailSession` messages until the client closes, `querier.tail_max_duration` passes
 /// (closed with 1011 "reached tail max duration limit", as Loki does) or the server stops.
 struct TailRoute: Sendable {
@@ -88,11 +88,10 @@ struct TailRoute: Sendable {
     }
 
     /// The websocket upgrade decision for a request asking for one: a tail request is upgraded;
-    /// one that fails `check` is closed at once with 1008 and Loki's message as the reason. (Loki
-    /// answers such a request 400 before upgrading; the websocket server Skald uses can refuse an
-    /// upgrade only with an empty 400, and a reason is what logcli and Grafana show.) Requests for
-    /// other paths are refused (an empty 400).
-    func shouldUpgrade(_ head: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    /// one that fails `check` is not, and is answered like Loki answers it — its 400 (or 401)
+    /// with the message as text (`UpgradeRefusal` puts it on `channel`). Requests for other
+    /// paths are refused with an empty 400.
+    func shouldUpgrade(_ head: HTTPRequest, channel: any Channel) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let (path, query) = TailRoute.split(head.path ?? "")
         guard TailRoute.paths.contains(path), head.method == .get else { return .dontUpgrade }
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
@@ -102,9 +101,12 @@ struct TailRoute: Sendable {
                 await run(accepted, inbound: inbound, outbound: outbound)
             }
         case .failure(let refusal):
-            return .upgrade([:]) { inbound, outbound, _ in
-                await TailRoute.close(outbound, inbound, .policyViolation, refusal.message)
+            do {
+                try UpgradeRefusal.install(on: channel, status: Int(refusal.status.code), message: refusal.message)
+            } catch {
+                logger.warning("tail refusal sent without its message", metadata: ["error": "\(error)", "reason": "\(refusal.message)"])
             }
+            return .dontUpgrade
         }
     }
 
