@@ -129,6 +129,14 @@ public final class HTTPConnection {
         return Response(status: status, headers: hs, body: payload)
     }
 
+    /// Reads exactly `count` bytes following the last response — the bytes of the protocol a
+    /// `101 Switching Protocols` answer switched the connection to.
+    public func read(_ count: Int) throws -> [UInt8] {
+        while buffer.count < count { try fill() }
+        defer { buffer.removeFirst(count) }
+        return Array(buffer[0..<count])
+    }
+
     func fill() throws {
         var tmp = [UInt8](repeating: 0, count: 65536)
         let n = tmp.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }

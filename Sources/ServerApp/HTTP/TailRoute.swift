@@ -172,8 +172,9 @@ struct TailRoute: Sendable {
         let limits = overrides.limits(for: req.tenant)
         guard active.acquire(req.tenant, limit: limits.maxConcurrentTailRequests) else {
             let n = active.count(req.tenant) + 1
-            await TailRoute.close(outbound, inbound, .unexpectedServerError,
-                                  "max concurrent tail requests limit exceeded, count > limit (\(n) > \(limits.maxConcurrentTailRequests))")
+            let message = "max concurrent tail requests limit exceeded, count > limit (\(n) > \(limits.maxConcurrentTailRequests))"
+            logger.warning("tail refused", metadata: ["tenant": "\(req.tenant.value)", "reason": "\(message)"])
+            await TailRoute.close(outbound, inbound, .unexpectedServerError, message)
             return
         }
         defer { active.release(req.tenant) }
