@@ -25,8 +25,7 @@ extension QueryParser {
             try enter(t)
             defer { depth -= 1 }
             let inner = try logExpr(inRange: inRange)
-            guard case .closeParen = peek.kind else { throw unexpected(peek) }
-            advance()
+            try closeParenNamingNothing()
             return inner
         }
         guard case .openBrace = t.kind else { throw unexpected(t, expecting: "{") }

@@ -86,8 +86,11 @@ public struct QueryParser {
         return "IDENTIFIER"
     }
 
-    func unsupported(_ t: Token, _ what: String) -> ParseError {
-        ParseError(line: t.line, column: t.column, "\(what) is not supported by this build yet")
+    /// Takes a `)` whose absence Loki reports without naming an expected token (after a
+    /// parenthesised expression, where an operator could follow as well).
+    mutating func closeParenNamingNothing() throws(ParseError) {
+        guard case .closeParen = peek.kind else { throw unexpected(peek) }
+        advance()
     }
 
     mutating func expect(_ kind: Token.Kind, _ name: String) throws(ParseError) {
@@ -210,9 +213,7 @@ public struct QueryParser {
             try enter(t)
             defer { depth -= 1 }
             let inner = try expr(minPrecedence: 1)
-            // (An operator could follow as well: Loki's parser names no expected token here.)
-            guard case .closeParen = peek.kind else { throw unexpected(peek) }
-            advance()
+            try closeParenNamingNothing()
             return inner
         case .openBrace:
             return .log(try logExpr())
@@ -360,8 +361,7 @@ public struct QueryParser {
         defer { depth -= 1 }
         let innerToken = peek
         let inner = try expr(minPrecedence: 1)
-        guard case .closeParen = peek.kind else { throw unexpected(peek) }
-        advance()
+        try closeParenNamingNothing()
         let groupingToken = peek
         if let after = try self.grouping() {
             if grouping != nil { throw unexpected(groupingToken) }

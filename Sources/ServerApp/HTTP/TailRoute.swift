@@ -129,8 +129,7 @@ struct TailRoute: Sendable {
             do { for try await _ in inbound {} } catch {}
             ended.set()
         }
-        let until = ContinuousClock.now + closeGrace
-        while !ended.isSet && ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(20)) }
+        await ended.wait(upTo: closeGrace)
         reader.cancel()
     }
 
@@ -139,6 +138,12 @@ struct TailRoute: Sendable {
         private let value = Atomic<Bool>(false)
         func set() { value.store(true, ordering: .releasing) }
         var isSet: Bool { value.load(ordering: .acquiring) }
+
+        /// Returns once the flag is set or `limit` has passed (looking every 20 ms).
+        func wait(upTo limit: Duration) async {
+            let until = ContinuousClock.now + limit
+            while !isSet && ContinuousClock.now < until { try? await Task.sleep(for: .milliseconds(20)) }
+        }
     }
 
     /// A close frame's reason holds at most 123 bytes: longer messages are cut at a character boundary.
@@ -231,12 +236,7 @@ struct TailRoute: Sendable {
             }
             // The writer ends when the client is gone, a write failed, or the server closed (then
             // the client gets `closeGrace` to answer, so the close frame is not cut off).
-            if await group.next() == true {
-                let until = ContinuousClock.now + TailRoute.closeGrace
-                while !clientGone.isSet && ContinuousClock.now < until {
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-            }
+            if await group.next() == true { await clientGone.wait(upTo: TailRoute.closeGrace) }
             group.cancelAll()
         }
     }
