@@ -2,7 +2,26 @@
 public enum GoFloat {
     /// `strconv.ParseFloat(s, 64)` for the usual forms: decimal, exponent, `Inf`/`NaN` in any case.
     public static func parse(_ s: String) -> Double? {
-        guard !s.isEmpty, !s.contains(where: { $0 == " " || $0 == "_" }) else { return nil }
+        // Most values are plain integers of a few digits: those are read here, exactly.
+        var digits = 0
+        var value: Int64 = 0
+        var negative = false
+        var simple = true
+        for c in s.utf8 {
+            if c >= 0x30 && c <= 0x39, digits < 15 {
+                value = value * 10 + Int64(c - 0x30)
+                digits += 1
+            } else if c == 0x2d, digits == 0, !negative {
+                negative = true
+            } else {
+                simple = false
+                if c == 0x20 || c == 0x5f { return nil }
+            }
+        }
+        if simple, digits > 0 { return negative ? -Double(value) : Double(value) }
+        guard !s.isEmpty else { return nil }
+        // Go reads a hexadecimal mantissa only with its `p` exponent (Swift reads `0x10` too).
+        if s.utf8.contains(where: { $0 == 0x78 || $0 == 0x58 }), !s.utf8.contains(where: { $0 == 0x70 || $0 == 0x50 }) { return nil }
         return Double(s)
     }
 

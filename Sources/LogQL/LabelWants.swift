@@ -8,15 +8,31 @@ struct LabelWants: Sendable {
     /// Bit `n`: a clean name of `n` bytes (before any `_extracted`) may be one of `names`; bit 63
     /// stands for every length from 63 up.
     private let lengths: UInt64
+    /// The bytes of every key that can set a wanted label as it stands: each name, and each name
+    /// ending in `_extracted` without it.
+    private let keys: [[UInt8]]
 
     init(_ names: Set<String>) {
         self.names = names
         errorDetails = names.contains(LabelsBuilder.errorDetailsLabel)
         var bits: UInt64 = 0
+        var keys: [[UInt8]] = []
         for n in names {
             for l in [n.utf8.count, n.utf8.count - "_extracted".utf8.count] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
+            keys.append(Array(n.utf8))
+            if n.hasSuffix("_extracted") { keys.append(Array(n.utf8.dropLast("_extracted".utf8.count))) }
         }
         lengths = bits
+        self.keys = keys
+    }
+
+    /// Whether a key that is its own label name (plain `[A-Za-z_][A-Za-z0-9_]*`, at the top
+    /// level) may set a wanted label: it must be one of `keys`, byte for byte.
+    func mayWant(plainKey key: UnsafeRawBufferPointer) -> Bool {
+        for k in keys where k.count == key.count {
+            if k.withUnsafeBytes({ $0.elementsEqual(key) }) { return true }
+        }
+        return false
     }
 
     /// Whether a clean name of `n` bytes may be wanted (a cheap test before looking it up).

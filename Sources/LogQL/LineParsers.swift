@@ -82,8 +82,15 @@ enum LineParsers {
         let walk = JSONObjectWalk(u: line)
         do throws(JSONObjectWalk.Failure) {
             try walk.object(0, line.count, path: "", depth: 0, visit: { prefix, key, kind, from, to in
-                // Most keys are not wanted: rule them out by length before making any string.
-                if let wanted, walk.isPlain(key), !wanted.mayWant(keyLength: (prefix.isEmpty ? 0 : prefix.utf8.count + 1) + key.length) { return }
+                // Most keys are not wanted: rule them out by their bytes, or their length, before
+                // making any string.
+                if let wanted {
+                    if prefix.isEmpty, walk.isOwnName(key) {
+                        if !wanted.mayWant(plainKey: UnsafeRawBufferPointer(rebasing: line[key.start..<key.end])) { return }
+                    } else if walk.isPlain(key), !wanted.mayWant(keyLength: (prefix.isEmpty ? 0 : prefix.utf8.count + 1) + key.length) {
+                        return
+                    }
+                }
                 let clean = sanitize(walk.text(key))
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 let label = labelName(name, b)

@@ -24,15 +24,64 @@ public struct Pipeline: Sendable {
         case labelFormat([CompiledLabelFormat])
     }
 
-    let stages: [Stage]
-    private var seen = Set<[String?]>()
-    /// Per stage: the label names its parser made of the keys it met (see `KeyCache`).
-    private var keyCaches: [KeyCache]
+    /// Each stage as the per-line loop reads it: what to do and where its data lies in `data`.
+    /// Plain values: reading one costs no reference counting (switching over `Stage` itself made
+    /// a copy of the whole stage, every reference in it retained and released, per stage per line).
+    enum Step {
+        case lineFilter(Int), json, jsonPaths(Int), logfmt(Int), regexp(Int), unpack, pattern(Int)
+        case labelFilter(Int), drop(Int), keep(Int), decolorize, distinct(Int), lineFormat(Int), labelFormat(Int)
+    }
+
+    /// The stages' data, by kind, indexed by their `Step`s.
+    struct StageData: Sendable {
+        var lineFilters: [LineFilterMatcher] = []
+        var jsonPaths: [[(name: String, path: [LineParsers.PathStep])]] = []
+        var logfmts: [[(name: String, key: String)]?] = []
+        var regexps: [CompiledRegexp] = []
+        var patterns: [PatternExpr] = []
+        var labelFilters: [LabelFilterExpr] = []
+        var selections: [[LabelSelection]] = []
+        var distincts: [[String]] = []
+        var templates: [Template] = []
+        var labelFormats: [[CompiledLabelFormat]] = []
+
+        /// Files `stage`'s data and returns its step.
+        mutating func add(_ stage: Stage) -> Step {
+            func append<T>(_ list: inout [T], _ value: T) -> Int { list.append(value); return list.count - 1 }
+            switch stage {
+            case .lineFilter(let m): return .lineFilter(append(&lineFilters, m))
+            case .json: return .json
+            case .jsonPaths(let p): return .jsonPaths(append(&jsonPaths, p))
+            case .logfmt(let only): return .logfmt(append(&logfmts, only))
+            case .regexp(let r): return .regexp(append(&regexps, r))
+            case .unpack: return .unpack
+            case .pattern(let p): return .pattern(append(&patterns, p))
+            case .labelFilter(let f): return .labelFilter(append(&labelFilters, f))
+            case .drop(let l): return .drop(append(&selections, l))
+            case .keep(let l): return .keep(append(&selections, l))
+            case .decolorize: return .decolorize
+            case .distinct(let n): return .distinct(append(&distincts, n))
+            case .lineFormat(let t): return .lineFormat(append(&templates, t))
+            case .labelFormat(let f): return .labelFormat(append(&labelFormats, f))
+            }
+        }
+    }
+
+    private let steps: [Step]
+    private let data: StageData
+    /// What the stages remember between lines.
+    struct Memory {
+        /// `distinct`'s keys seen so far.
+        var seen = Set<[String?]>()
+        /// Per stage: the label names its parser made of the keys it met (see `KeyCache`).
+        var keyCaches: [KeyCache] = []
+    }
+    private var memory = Memory()
     /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
     let wanted: LabelWants?
 
     /// Whether the pipeline can change labels or drop lines beyond the pushed-down filters.
-    public var isEmpty: Bool { stages.isEmpty }
+    public var isEmpty: Bool { steps.isEmpty }
 
     /// Compiles `query`'s stages. With `skipPushedDown`, the line filters that `query.filters`
     /// names (run on raw bytes as blocks decode) are left out.
@@ -46,7 +95,6 @@ public struct Pipeline: Sendable {
         var out: [Stage] = []
         let wantedNames = using.flatMap { Self.wanted(by: query.stages, using: $0) }
         wanted = wantedNames.map(LabelWants.init)
-        keyCaches = []
         var pushedDown = skipPushedDown
         for s in query.stages {
             switch s {
@@ -113,8 +161,10 @@ public struct Pipeline: Sendable {
                 }
             }
         }
-        stages = out
-        keyCaches = Array(repeating: KeyCache(), count: out.count)
+        var data = StageData()
+        steps = out.map { data.add($0) }
+        self.data = data
+        memory.keyCaches = Array(repeating: KeyCache(), count: out.count)
     }
 
     /// Runs the stages on one line. Returns the (possibly rewritten) line, or nil when a stage
@@ -146,24 +196,30 @@ public struct Pipeline: Sendable {
     /// Runs the stages on a line in place (no copy unless a stage rewrites it). Nil when a stage
     /// dropped it; `labels` holds the result labels.
     public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, timestamp: Int64 = 0) -> Output? {
+        // The stages run in a non-mutating method, with their memory moved out of `self` for the
+        // while: what they read from `self` is then borrowed, not copied (retained and released)
+        // for every stage of every line.
+        var memory = Memory()
+        swap(&memory, &self.memory)
+        defer { swap(&memory, &self.memory) }
+        return run(line, &labels, timestamp, &memory)
+    }
+
+    private func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, _ timestamp: Int64, _ memory: inout Memory) -> Output? {
         var owned: [UInt8]?
-        // Stages are read in place (not copied out of the array for each line: a copy retains
-        // every reference a stage holds, twice per stage per line).
-        return stages.withUnsafeBufferPointer { stages in
-            for i in stages.indices {
-                let result: StageResult = if let o = owned {
-                    o.withUnsafeBytes { stages[i].apply($0, timestamp, &labels, &seen, &keyCaches[i], wanted) }
-                } else {
-                    stages[i].apply(line, timestamp, &labels, &seen, &keyCaches[i], wanted)
-                }
-                switch result {
-                case .drop: return nil
-                case .keep: continue
-                case .rewrite(let out): owned = out
-                }
+        for i in steps.indices {
+            let result: StageResult = if let o = owned {
+                o.withUnsafeBytes { apply(i, $0, timestamp, &labels, &memory) }
+            } else {
+                apply(i, line, timestamp, &labels, &memory)
             }
-            return owned.map { .rewritten($0) } ?? .unchanged
+            switch result {
+            case .drop: return nil
+            case .keep: continue
+            case .rewrite(let out): owned = out
+            }
         }
+        return owned.map { .rewritten($0) } ?? .unchanged
     }
 
     enum StageResult {
@@ -174,7 +230,7 @@ public struct Pipeline: Sendable {
     /// Whether a line's fate depends on the lines before it (`distinct`): such a pipeline must see
     /// every line, in order, on one thread.
     public var isStateful: Bool {
-        stages.contains { if case .distinct = $0 { true } else { false } }
+        steps.contains { if case .distinct = $0 { true } else { false } }
     }
 
     /// The labels `stages` read, with `using`; nil when a stage may read any label.
@@ -209,44 +265,44 @@ public struct Pipeline: Sendable {
     }
 }
 
-extension Pipeline.Stage {
-    /// Runs this stage on one line. A method (not a function taking the stage) so the stage is
-    /// read where it lies in the pipeline's array instead of being copied out for every line.
-    func apply(_ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder,
-               _ seen: inout Set<[String?]>, _ cache: inout KeyCache, _ wanted: LabelWants?) -> Pipeline.StageResult {
-        switch self {
-        case .lineFilter(let m):
-            if !m.matches(line) { return .drop }
+extension Pipeline {
+    /// Runs stage `i` on one line, reading its data where it lies.
+    func apply(_ i: Int, _ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder, _ memory: inout Memory) -> StageResult {
+        switch steps[i] {
+        case .lineFilter(let k):
+            if !data.lineFilters[k].matches(line) { return .drop }
         case .json:
             LineParsers.json(line, &labels, wanted: wanted)
-        case .jsonPaths(let paths):
-            LineParsers.json(line, &labels, extractions: paths)
-        case .logfmt(let only):
-            LineParsers.logfmt(line, &labels, only: only, cache: &cache, wanted: wanted)
-        case .regexp(let re):
-            LineParsers.regexp(line, &labels, re)
-        case .pattern(let p):
-            LineParsers.pattern(line, &labels, p)
+        case .jsonPaths(let k):
+            LineParsers.json(line, &labels, extractions: data.jsonPaths[k])
+        case .logfmt(let k):
+            LineParsers.logfmt(line, &labels, only: data.logfmts[k], cache: &memory.keyCaches[i], wanted: wanted)
+        case .regexp(let k):
+            LineParsers.regexp(line, &labels, data.regexps[k])
+        case .pattern(let k):
+            LineParsers.pattern(line, &labels, data.patterns[k])
         case .unpack:
             if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
-        case .labelFilter(let f):
-            if !f.keeps(&labels) { return .drop }
-        case .drop(let list):
+        case .labelFilter(let k):
+            if !data.labelFilters[k].keeps(&labels) { return .drop }
+        case .drop(let k):
+            let list = data.selections[k]
             labels.removeAll { l in list.contains { Pipeline.selects($0, l) } }
-        case .keep(let list):
+        case .keep(let k):
+            let list = data.selections[k]
             labels.removeAll { l in
                 l.name != LabelsBuilder.errorLabel && l.name != LabelsBuilder.errorDetailsLabel && !list.contains { Pipeline.selects($0, l) }
             }
         case .decolorize:
             return .rewrite(LineParsers.decolorize(line))
-        case .distinct(let names):
-            let key = names.map { labels.get($0) }
+        case .distinct(let k):
+            let key = data.distincts[k].map { labels.get($0) }
             if key.allSatisfy({ $0 == nil }) { return .keep }
-            if !seen.insert(key).inserted { return .drop }
-        case .lineFormat(let t):
-            if let out = LineFormatter.format(t, line, timestamp, &labels) { return .rewrite(out) }
-        case .labelFormat(let formats):
-            LineFormatter.formatLabels(formats, line, timestamp, &labels)
+            if !memory.seen.insert(key).inserted { return .drop }
+        case .lineFormat(let k):
+            if let out = LineFormatter.format(data.templates[k], line, timestamp, &labels) { return .rewrite(out) }
+        case .labelFormat(let k):
+            LineFormatter.formatLabels(data.labelFormats[k], line, timestamp, &labels)
         }
         return .keep
     }
