@@ -11,6 +11,8 @@ struct LabelWants: Sendable {
     /// The bytes of every key that can set a wanted label as it stands: each name, and each name
     /// ending in `_extracted` without it.
     private let keys: [[UInt8]]
+    /// Bit `c` (of 128): some wanted name starts with the ASCII byte `c`.
+    private let firstBytes: (low: UInt64, high: UInt64)
 
     init(_ names: Set<String>) {
         self.names = names
@@ -24,6 +26,22 @@ struct LabelWants: Sendable {
         }
         lengths = bits
         self.keys = keys
+        var low: UInt64 = 0, high: UInt64 = 0
+        for n in names {
+            guard let c = n.utf8.first, c < 0x80 else { continue }
+            if c < 64 { low |= 1 << UInt64(c) } else { high |= 1 << UInt64(c - 64) }
+        }
+        firstBytes = (low, high)
+    }
+
+    /// Whether a top-level key starting with byte `c` may set a wanted label. A key starting
+    /// with a letter or `_` keeps that byte first through sanitising (only spaces are trimmed, a
+    /// digit gains a `_`, other bytes become `_` in place), so it can set only a name starting
+    /// with it; for any other first byte the answer is yes.
+    func mayWant(firstByte c: UInt8) -> Bool {
+        let letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c == 0x5f
+        guard letter else { return true }
+        return c < 64 ? firstBytes.low & (1 << UInt64(c)) != 0 : firstBytes.high & (1 << UInt64(c - 64)) != 0
     }
 
     /// Whether a key that is its own label name (plain `[A-Za-z_][A-Za-z0-9_]*`, at the top

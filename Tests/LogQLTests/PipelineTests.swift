@@ -118,6 +118,36 @@ import LogModel
         #expect(kept == ["a=1 x=1", "a=2", "b=1", "b=2"])
     }
 
+    /// A parser that builds only the wanted labels gives them the values it gives when it builds
+    /// every label: keys ruled out early (by first byte, bytes or length) never hide one.
+    @Test func wantedLabelsEqualTheFullParse() throws {
+        let lines = [
+            #"{"status":503,"level":"error","bytes":12}"#, #"{"st\u0061tus":"escaped","level":"x"}"#,
+            #"{" status ":"spaced"}"#, #"{"1st":"digit","st-atus":"dash"}"#, #"{"a":{"status":"nested"},"a_b":"flat"}"#,
+            #"{"sta tus":"x","statuses":"y","Status":"z"}"#, #"{"éstatus":"u","__error__":"fake"}"#, #"{"status":"ok","x":tru}"#,
+            "status=200 level=info a_b=3", #"status="quoted" 1st=one st-atus=two"#, "nothing to see",
+        ]
+        let wants: [Set<String>] = [["status"], ["level_extracted"], ["a_status", "a_b"], ["_1st", "st_atus"], ["sta_tus", "Status"],
+                                    ["_status"], ["__error__", "__error_details__"], ["status", "level"]]
+        for parser in ["| json", "| logfmt"] {
+            let q = try QueryParser.parse(#"{app="api"} "# + parser)
+            var full = try Pipeline(q, skipPushedDown: false)
+            for w in wants {
+                var some = try Pipeline(q, skipPushedDown: false, using: w)
+                for line in lines {
+                    var all = LabelsBuilder(Self.stream), only = LabelsBuilder(Self.stream)
+                    _ = full.process(Array(line.utf8), &all)
+                    _ = some.process(Array(line.utf8), &only)
+                    for name in w where name != LabelsBuilder.errorDetailsLabel {
+                        let expected = name == LabelsBuilder.errorLabel ? all.error : all.get(name)
+                        let got = name == LabelsBuilder.errorLabel ? only.error : only.get(name)
+                        #expect(got == expected, "\(parser) \(name) in \(line)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func pushedDownFiltersAreSkippedOnlyBeforeLineRewrites() throws {
         let q = try QueryParser.parse(#"{app="api"} |= "a" | json | decolorize |= "b""#)
         #expect(q.filters == [LineFilter(.contains, ["a"])])
