@@ -1,7 +1,8 @@
 /// The labels a query reads when it reads only some (a metric query's grouping, label filters and
 /// unwrapped label): parsers build just these, and word their error details only when those are
-/// among them. Made once per query; nil where every label is wanted.
-struct LabelWants: Sendable {
+/// among them. Made once per query; nil where every label is wanted. A class: parsers are handed
+/// it for every line, and a reference is passed without copying (retaining) its collections.
+final class LabelWants: Sendable {
     let names: Set<String>
     /// Whether `__error_details__` is read.
     let errorDetails: Bool

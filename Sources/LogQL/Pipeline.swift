@@ -39,7 +39,9 @@ public struct Pipeline: Sendable {
         var logfmts: [[(name: String, key: String)]?] = []
         var regexps: [CompiledRegexp] = []
         var patterns: [PatternExpr] = []
-        var labelFilters: [LabelFilterExpr] = []
+        /// Owned here, reached through `filterRefs` (no reference counting per line).
+        var labelFilters: [CompiledLabelFilter] = []
+        var filterRefs: [Unmanaged<CompiledLabelFilter>] = []
         var selections: [[LabelSelection]] = []
         var distincts: [[String]] = []
         var templates: [Template] = []
@@ -56,7 +58,10 @@ public struct Pipeline: Sendable {
             case .regexp(let r): return .regexp(append(&regexps, r))
             case .unpack: return .unpack
             case .pattern(let p): return .pattern(append(&patterns, p))
-            case .labelFilter(let f): return .labelFilter(append(&labelFilters, f))
+            case .labelFilter(let f):
+                let compiled = CompiledLabelFilter(f)
+                filterRefs.append(.passUnretained(compiled))
+                return .labelFilter(append(&labelFilters, compiled))
             case .drop(let l): return .drop(append(&selections, l))
             case .keep(let l): return .keep(append(&selections, l))
             case .decolorize: return .decolorize
@@ -284,7 +289,8 @@ extension Pipeline {
         case .unpack:
             if let entry = LineParsers.unpack(line, &labels) { return .rewrite(entry) }
         case .labelFilter(let k):
-            if !data.labelFilters[k].keeps(&labels) { return .drop }
+            let kept = data.filterRefs[k]._withUnsafeGuaranteedRef { $0.keeps(&labels) }
+            if !kept { return .drop }
         case .drop(let k):
             let list = data.selections[k]
             labels.removeAll { l in list.contains { Pipeline.selects($0, l) } }
