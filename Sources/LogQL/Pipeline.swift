@@ -82,6 +82,58 @@ public struct Pipeline: Sendable {
         var keyCaches: [KeyCache] = []
     }
     private var memory = Memory()
+    /// A quick test that rules out lines before the stages run (see `ValueGuard`).
+    private let valueGuard: ValueGuard?
+
+    /// `| json | level="error"`, `| logfmt | level="error"`: a parser, then a label filter wanting
+    /// a label to equal a non-empty value. A line that holds neither that value's bytes nor a
+    /// backslash (an escape could spell them) cannot give the label that value, so the filter
+    /// drops it whatever the parser makes of it (an error included: the label is then unset or
+    /// set from the bytes before the fault) — unless the stream itself has the label, whose value
+    /// then decides. Such lines are dropped without parsing.
+    struct ValueGuard: Sendable {
+        let label: String
+        let matcher: LineFilterMatcher
+
+        init?(_ stages: [Stage]) {
+            var i = 0
+            while i < stages.count, case .lineFilter = stages[i] { i += 1 }
+            guard i < stages.count else { return nil }
+            switch stages[i] {
+            case .json, .logfmt(only: nil): break
+            default: return nil
+            }
+            for stage in stages[(i + 1)...] {
+                switch stage {
+                case .lineFilter: continue
+                case .labelFilter(let f):
+                    if let m = Self.equality(in: f), let matcher = try? LineFilterMatcher([LineFilter(.contains, [m.value, "\\"])]) {
+                        label = m.name
+                        self.matcher = matcher
+                        return
+                    }
+                default: return nil
+                }
+            }
+            return nil
+        }
+
+        /// An `name="value"` filter (non-empty value, not on an error label) that `f` requires.
+        static func equality(in f: LabelFilterExpr) -> LabelMatcher? {
+            switch f {
+            case .string(let m):
+                guard m.op == .equal, !m.value.isEmpty, !m.name.hasPrefix("__error") else { return nil }
+                return m
+            case .and(let l, let r): return equality(in: l) ?? equality(in: r)
+            default: return nil
+            }
+        }
+
+        /// Whether a line of the stream whose labels are `labels` may pass.
+        func mayPass(_ line: UnsafeRawBufferPointer, _ labels: LabelsBuilder) -> Bool {
+            matcher.matches(line) || labels.baseHas(label)
+        }
+    }
     /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
     let wanted: LabelWants?
 
@@ -166,6 +218,7 @@ public struct Pipeline: Sendable {
                 }
             }
         }
+        valueGuard = ValueGuard(out)
         var data = StageData()
         steps = out.map { data.add($0) }
         self.data = data
@@ -204,6 +257,7 @@ public struct Pipeline: Sendable {
         // The stages run in a non-mutating method, with their memory moved out of `self` for the
         // while: what they read from `self` is then borrowed, not copied (retained and released)
         // for every stage of every line.
+        if let valueGuard, !valueGuard.mayPass(line, labels) { return nil }
         var memory = Memory()
         swap(&memory, &self.memory)
         defer { swap(&memory, &self.memory) }

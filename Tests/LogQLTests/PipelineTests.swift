@@ -148,6 +148,39 @@ import LogModel
         }
     }
 
+    /// `| parser | name="value"` drops lines without the value's bytes before parsing them; the
+    /// answers stay those of a full run: escapes can spell the value, the stream's own label
+    /// decides when it has one, errors and other stages in between are respected.
+    @Test func equalityFiltersRuleOutLinesWithoutTheirValue() throws {
+        func kept(_ query: String, _ line: String, stream: LabelSet = Self.stream) throws -> Bool {
+            var p = try Pipeline(try QueryParser.parse(query), skipPushedDown: false)
+            var b = LabelsBuilder(stream)
+            return p.process(Array(line.utf8), &b) != nil
+        }
+        let logfmt = #"{app="api"} | logfmt | lvl="error""#
+        #expect(try kept(logfmt, "lvl=error msg=x"))
+        #expect(try !kept(logfmt, "lvl=info msg=error"))
+        #expect(try !kept(logfmt, "lvl=info"))
+        #expect(try kept(logfmt, #"lvl="\x65rror""#))
+        #expect(try kept(logfmt, #"lvl="err\u006fr""#))
+        let json = #"{app="api"} | json | lvl="error", status="500""#
+        #expect(try kept(json, #"{"lvl":"error","status":500}"#))
+        #expect(try kept(json, #"{"lvl":"\u0065rror","status":500}"#))
+        #expect(try !kept(json, #"{"lvl":"info","status":500}"#))
+        #expect(try !kept(json, "not json at all"))
+        // The stream's label decides when it has one (the parser's goes to lvl_extracted).
+        let errorStream = LabelSet([Label("app", "api"), Label("lvl", "error")])
+        #expect(try kept(logfmt, "msg=hello", stream: errorStream))
+        #expect(try kept(json, #"{"status":500}"#, stream: errorStream))
+        #expect(try kept(#"{app="api"} | logfmt | lvl_extracted="error""#, "lvl=error", stream: errorStream))
+        #expect(try !kept(#"{app="api"} | logfmt | lvl_extracted="error""#, "lvl=info", stream: errorStream))
+        // A stage that changes labels in between: no shortcut (label_format makes the value).
+        #expect(try kept(#"{app="api"} | logfmt | label_format lvl="error" | lvl="error""#, "lvl=info"))
+        // An error line: the label before the fault still counts.
+        #expect(try kept(#"{app="api"} | logfmt | lvl="error""#, #"lvl=error bad"key"#))
+        #expect(try !kept(#"{app="api"} | logfmt | lvl="error" | __error__="""#, #"lvl=error bad"key"#))
+    }
+
     @Test func pushedDownFiltersAreSkippedOnlyBeforeLineRewrites() throws {
         let q = try QueryParser.parse(#"{app="api"} |= "a" | json | decolorize |= "b""#)
         #expect(q.filters == [LineFilter(.contains, ["a"])])
