@@ -92,26 +92,44 @@ public struct Querier: Sendable {
     func limitAcross(_ streams: [QueryStream], _ q: HeadQuery) -> [QueryStream] {
         let total = streams.reduce(0) { $0 + $1.entries.count }
         guard total > q.limit else { return sortStreams(streams) }
-        // Each stream is already in direction order: a k-way merge would do; a flat sort of the
-        // (at most streams × limit) candidates is simpler and bounded.
-        var all: [(Int64, Int, Int)] = []
-        all.reserveCapacity(total)
-        for (si, s) in streams.enumerated() {
-            for (ei, e) in s.entries.enumerated() { all.append((e.timestamp, si, ei)) }
+        // Each stream is in direction order: a k-way merge of their timestamps (ties: the stream
+        // listed first, then entry order) finds how many of each the first `limit` take. The
+        // timestamps are read in place (copying an entry out would retain its line).
+        var offsets = [0]
+        var times: [Int64] = []
+        times.reserveCapacity(total)
+        streams.withUnsafeBufferPointer { sp in
+            for si in sp.indices {
+                sp[si].entries.withUnsafeBufferPointer { ep in
+                    for i in ep.indices { times.append(ep[i].timestamp) }
+                }
+                offsets.append(times.count)
+            }
         }
-        if q.direction == .forward {
-            all.sort { $0.0 != $1.0 ? $0.0 < $1.0 : ($0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2) }
-        } else {
-            all.sort { $0.0 != $1.0 ? $0.0 > $1.0 : ($0.1 != $1.1 ? $0.1 < $1.1 : $0.2 < $1.2) }
-        }
-        var keep = Array(repeating: 0, count: streams.count)
-        for (_, si, _) in all.prefix(q.limit) { keep[si] += 1 }
+        let keep = Self.taken(times: times, offsets: offsets, limit: q.limit, forward: q.direction == .forward)
         var out: [QueryStream] = []
         for (si, s) in streams.enumerated() where keep[si] > 0 {
             // Entries of a stream are in direction order, so its chosen ones are a prefix.
             out.append(QueryStream(labels: s.labels, entries: Array(s.entries.prefix(keep[si]))))
         }
         return sortStreams(out)
+    }
+
+    /// How many entries of each stream the first `limit` of their merge take. Stream `i`'s
+    /// timestamps are `times[offsets[i]..<offsets[i + 1]]`, in direction order; ties go to the
+    /// stream listed first, then to entry order.
+    static func taken(times: [Int64], offsets: [Int], limit: Int, forward: Bool) -> [Int] {
+        let n = offsets.count - 1
+        var keep = Array(repeating: 0, count: n)
+        var heap = TimestampHeap(forward: forward)
+        for si in 0..<n where offsets[si] < offsets[si + 1] { heap.push(times[offsets[si]], si) }
+        for _ in 0..<limit {
+            guard let si = heap.pop() else { break }
+            keep[si] += 1
+            let next = offsets[si] + keep[si]
+            if next < offsets[si + 1] { heap.push(times[next], si) }
+        }
+        return keep
     }
 
     func sortStreams(_ s: [QueryStream]) -> [QueryStream] {

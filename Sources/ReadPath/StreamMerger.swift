@@ -108,22 +108,27 @@ struct StreamMerger {
     func distinctCount(within threshold: Int64, direction: Direction) -> Int {
         // Called for every stream each time the read plan considers stopping: count without
         // copying entries; only entries sharing a timestamp can be duplicates, and only those lines are compared.
-        var near: [(Int64, Int)] = []
-        near.reserveCapacity(entries.count)
-        for (i, e) in entries.enumerated() where direction == .forward ? e.timestamp <= threshold : e.timestamp >= threshold {
-            near.append((e.timestamp, i))
+        // (Entries are read in place: copying one out retains its line.)
+        entries.withUnsafeBufferPointer { ep in
+            var near: [(Int64, Int)] = []
+            near.reserveCapacity(ep.count)
+            for i in ep.indices {
+                let t = ep[i].timestamp
+                if direction == .forward ? t <= threshold : t >= threshold { near.append((t, i)) }
+            }
+            guard near.count > 1 else { return near.count }
+            if !near.indices.dropFirst().allSatisfy({ near[$0 - 1] < near[$0] }) {
+                near.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            }
+            var count = 0
+            var runStart = 0
+            for k in near.indices {
+                if k > 0 && near[k].0 != near[k - 1].0 { runStart = k }
+                if k > runStart, near[runStart..<k].contains(where: { ep[$0.1].line == ep[near[k].1].line }) { continue }
+                count += 1
+            }
+            return count
         }
-        guard near.count > 1 else { return near.count }
-        near.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var count = 0
-        var runStart = 0
-        for k in near.indices {
-            if k > 0 && near[k].0 != near[k - 1].0 { runStart = k }
-            let line = entries[near[k].1].line
-            if near[runStart..<k].contains(where: { entries[$0.1].line == line }) { continue }
-            count += 1
-        }
-        return count
     }
 
     /// The merged entries in `direction`, at most `limit` of them.
@@ -138,16 +143,23 @@ struct StreamMerger {
         // A stable sort keeps arrival order among equal timestamps; exact duplicates are then in
         // the same run of equal timestamps. (Entries of one place usually arrive sorted already:
         // then nothing is copied to sort them.)
-        let inOrder = zip(entries, entries.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp }
+        let inOrder = entries.withUnsafeBufferPointer { ep in
+            ep.indices.dropFirst().allSatisfy { ep[$0 - 1].timestamp <= ep[$0].timestamp }
+        }
         let sorted = inOrder ? entries
             : entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
         var unique: [LogEntry] = []
         unique.reserveCapacity(sorted.count)
         var runStart = 0
-        for e in sorted {
-            if let last = unique.last, last.timestamp != e.timestamp { runStart = unique.count }
-            if unique[runStart...].contains(where: { $0.line == e.line }) { continue }
-            unique.append(e)
+        var lastTime: Int64?
+        sorted.withUnsafeBufferPointer { sp in
+            for i in sp.indices {
+                let t = sp[i].timestamp
+                if lastTime != t { runStart = unique.count }
+                lastTime = t
+                if unique.count > runStart, unique[runStart...].contains(where: { $0.line == sp[i].line }) { continue }
+                unique.append(sp[i])
+            }
         }
         return unique
     }
