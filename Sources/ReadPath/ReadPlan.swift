@@ -69,6 +69,9 @@ struct ReadPlan {
     private var queue = Heap<(edge: Int64, stream: Int, place: Place)> { $0.edge > $1.edge }
     /// Ranks of the `limit` nearest entries read so far, the farthest of them (the threshold) on top.
     private var nearest = Heap<Int64>(by: <)
+    /// Set once `limit` distinct entries at or nearer than a time are in hand: entries beyond it
+    /// are no longer taken out of the blocks read after (they could not be in the answer).
+    private var beyond: StreamMerger.Beyond?
     /// Places decoded (for tests and stats).
     private(set) var placesRead = 0
     /// Lines and bytes read (in range, before filters), for the answer's `stats`.
@@ -171,6 +174,10 @@ struct ReadPlan {
                 streams[round[i].stream].merger.append(d)
                 note(d.entries[...])
             }
+            if limit != Int.max, nearest.count >= limit, let top = nearest.top,
+               beyond.map({ rank($0.time) != top }) ?? true, enoughDistinct(top) {
+                beyond = StreamMerger.Beyond(time: timestamp(ofRank: top), backward: direction == .backward)
+            }
             batch = min(batch * 2, Self.maxBatch)
         }
         return warnings + streams.flatMap(\.merger.warnings)
@@ -198,13 +205,14 @@ struct ReadPlan {
     private func decode(_ round: [(stream: Int, place: Place)]) -> [StreamMerger.Decoded] {
         // (Each worker reads its own item; the mergers are only read, for their settings.)
         let work = UncheckedSendable(round.map { (streams[$0.stream].merger, streams[$0.stream].labels, $0.place) })
+        let beyond = beyond
         @Sendable func one(_ i: Int) -> StreamMerger.Decoded {
             let (merger, labels, place) = work.value[i]
             switch place {
             case .memoryBlock(let b, let encoding, let index):
-                return merger.decode(block: b, encoding: encoding, section: "in-memory block \(index) of \(labels.canonical)")
+                return merger.decode(block: b, encoding: encoding, section: "in-memory block \(index) of \(labels.canonical)", beyond: beyond)
             case .storedBlock(let reader, let b, let key):
-                return merger.decode(block: b, of: reader, key: key)
+                return merger.decode(block: b, of: reader, key: key, beyond: beyond)
             case .headEntries(let entries, _, _):
                 return merger.decode(entries: entries)
             case .chunk:
@@ -224,8 +232,9 @@ struct ReadPlan {
     private mutating func note(_ added: ArraySlice<LogEntry>) {
         placesRead += 1
         if limit == Int.max { return } // everything is read: nothing to rank
-        for e in added {
-            let r = rank(e.timestamp)
+        // (Timestamps are read in place: copying an entry out would retain its line.)
+        for i in added.indices {
+            let r = rank(added[i].timestamp)
             if nearest.count < limit {
                 nearest.push(r)
             } else if let m = nearest.top, r > m {

@@ -37,10 +37,10 @@ struct StreamMerger {
 
     /// The entries in range of an in-memory compressed block. Reads nothing of `self` but its
     /// settings, so places of one query decode on several threads at once.
-    func decode(block b: ChunkBlock, encoding: ChunkEncoding, section: String) -> Decoded {
+    func decode(block b: ChunkBlock, encoding: ChunkEncoding, section: String, beyond: Beyond? = nil) -> Decoded {
         do {
             var d = Decoded()
-            d.entries = try decodeRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section, read: &d)
+            d.entries = try decodeRaw(try b.raw(encoding: encoding, section: section), entries: b.entries, section: section, beyond: beyond, read: &d)
             return d
         } catch {
             return Decoded(warning: "\(error)")
@@ -56,10 +56,11 @@ struct StreamMerger {
     }
 
     /// The entries in range of block `i` of a stored chunk.
-    func decode(block i: Int, of reader: ChunkReader, key: String) -> Decoded {
+    func decode(block i: Int, of reader: ChunkReader, key: String, beyond: Beyond? = nil) -> Decoded {
         do {
             var d = Decoded()
-            d.entries = try decodeRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)", read: &d)
+            d.entries = try decodeRaw(try reader.raw(ofBlock: i), entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)",
+                                      beyond: beyond, read: &d)
             return d
         } catch {
             return Decoded(warning: "\(error) (chunk \(key)); the block was skipped")
@@ -73,7 +74,16 @@ struct StreamMerger {
     }
 
     /// Decodes a block payload, keeping entries in range. A block that fails part-way gives nothing.
-    private func decodeRaw(_ raw: [UInt8], entries count: Int, section: String, read: inout Decoded) throws -> [LogEntry] {
+    /// Where entries stop mattering: those strictly older (`backward`) or newer than `time` are
+    /// read (counted) but not taken, because enough distinct entries at or nearer than it are
+    /// already in hand.
+    struct Beyond: Sendable {
+        let time: Int64
+        let backward: Bool
+        func excludes(_ ts: Int64) -> Bool { backward ? ts < time : ts > time }
+    }
+
+    private func decodeRaw(_ raw: [UInt8], entries count: Int, section: String, beyond: Beyond?, read: inout Decoded) throws -> [LogEntry] {
         let (lo, hi) = (start, end)
         let filter = filter
         let keeps = keeps
@@ -90,6 +100,7 @@ struct StreamMerger {
                 guard ts >= lo && ts < hi else { return }
                 lines += 1
                 bytes += line.count
+                if let beyond, beyond.excludes(ts) { return }
                 // A filtered-out line is never copied out of the block.
                 if filter?.matches(line) ?? true {
                     let bytes = Array(line)
@@ -138,6 +149,18 @@ struct StreamMerger {
         return Array(sorted.suffix(limit).reversed())
     }
 
+    /// Whether two entries of `entries` (in time order) are exact copies, read in place.
+    static func hasCopies(_ entries: [LogEntry]) -> Bool {
+        entries.withUnsafeBufferPointer { ep in
+            var runStart = 0
+            for i in ep.indices.dropFirst() {
+                if ep[i].timestamp != ep[i - 1].timestamp { runStart = i; continue }
+                for j in runStart..<i where ep[j].line == ep[i].line { return true }
+            }
+            return false
+        }
+    }
+
     /// Sorted by time, arrival order kept among equal timestamps, exact duplicates dropped.
     static func deduplicated(_ entries: [LogEntry]) -> [LogEntry] {
         // A stable sort keeps arrival order among equal timestamps; exact duplicates are then in
@@ -146,6 +169,7 @@ struct StreamMerger {
         let inOrder = entries.withUnsafeBufferPointer { ep in
             ep.indices.dropFirst().allSatisfy { ep[$0 - 1].timestamp <= ep[$0].timestamp }
         }
+        if inOrder && !Self.hasCopies(entries) { return entries }
         let sorted = inOrder ? entries
             : entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
         var unique: [LogEntry] = []
