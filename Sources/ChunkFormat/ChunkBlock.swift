@@ -30,11 +30,19 @@ public struct ChunkBlock: Sendable, Equatable {
 
     /// Checks the checksum and decompresses; `section` names the block in errors.
     public func raw(encoding: ChunkEncoding, section: String = "block") throws -> [UInt8] {
-        guard CRC32C.checksum(bytes) == checksum else {
-            throw ChunkFormatError(.checksum, section: section, "CRC32C mismatch over \(bytes.count) compressed bytes")
+        try bytes.withUnsafeBytes { b in
+            try Self.raw(compressed: b, checksum: checksum, rawLength: rawLength, encoding: encoding, section: section)
+        }
+    }
+
+    /// Checks and decompresses a block's bytes where they lie (an LZ4 block is not copied first).
+    static func raw(compressed: UnsafeRawBufferPointer, checksum: UInt32, rawLength: Int, encoding: ChunkEncoding,
+                    section: String) throws(ChunkFormatError) -> [UInt8] {
+        guard CRC32C.checksum(compressed) == checksum else {
+            throw ChunkFormatError(.checksum, section: section, "CRC32C mismatch over \(compressed.count) compressed bytes")
         }
         do {
-            return try encoding.decompress(bytes, rawLength: rawLength)
+            return try encoding.decompress(compressed, rawLength: rawLength)
         } catch {
             throw ChunkFormatError(.malformed, section: section, error.detail)
         }

@@ -36,7 +36,11 @@ public struct ChunkReader: Sendable {
 
     /// Block `i`'s raw payload, after its checksum is verified.
     public func raw(ofBlock i: Int) throws -> [UInt8] {
-        try block(i).raw(encoding: header.encoding, section: "block \(i)")
+        let m = blocks[i]
+        return try bytes.withUnsafeBytes { all in
+            try ChunkBlock.raw(compressed: UnsafeRawBufferPointer(rebasing: all[m.offset..<(m.offset + m.length)]), checksum: m.checksum,
+                               rawLength: m.rawLength, encoding: header.encoding, section: "block \(i)")
+        }
     }
 
     /// Block `i` as stored (compressed).
