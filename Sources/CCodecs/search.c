@@ -25,13 +25,17 @@ static int byte_commonness(uint8_t c) {
     return 90; // other punctuation
 }
 
-int skald_contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len) {
-    if (needle_len == 0) return 1;
-    if (hay == NULL || needle_len > hay_len) return 0;
+size_t skald_rare_index(const uint8_t *needle, size_t needle_len) {
     size_t k = 0;
     for (size_t i = 1; i < needle_len; i++) {
         if (byte_commonness(needle[i]) < byte_commonness(needle[k])) k = i;
     }
+    return k;
+}
+
+int skald_contains_at(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len, size_t k) {
+    if (needle_len == 0) return 1;
+    if (hay == NULL || needle_len > hay_len || k >= needle_len) return 0;
     const uint8_t rare = needle[k];
     const uint8_t *end = hay + hay_len;
     // The rare byte of a match lies in [hay + k, end - (needle_len - 1 - k)).
@@ -50,4 +54,9 @@ int skald_contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, si
         }
     }
     return 0;
+}
+
+int skald_contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len) {
+    if (needle_len == 0) return 1;
+    return skald_contains_at(hay, hay_len, needle, needle_len, skald_rare_index(needle, needle_len));
 }

@@ -2,10 +2,12 @@ public import Codecs
 
 /// A query's line filters compiled for the read path: `matches(line)` runs on raw line bytes as
 /// blocks are decoded, so a line that fails is never materialised. Literal filters search with
-/// `memmem` (no regex engine); regex filters use RE2 (linear time), unanchored, as in Loki.
+/// `ByteSearch` (no regex engine); regex filters use RE2 (linear time), unanchored, as in Loki.
 public struct LineFilterMatcher: Sendable {
     enum Test: Sendable {
-        case contains([UInt8])
+        /// A literal: an unmanaged reference (reading it costs no reference counting per line),
+        /// owned by the matcher's `needles`.
+        case contains(Unmanaged<ByteSearch.Needle>)
         case regex(RE2Regex)
         case pattern(PatternExpr)
         case ip(IPFilter)
@@ -19,7 +21,7 @@ public struct LineFilterMatcher: Sendable {
             case .ip(let f): return f.matches(line)
             case .regex(let re): return re.matchesPart(line)
             case .contains(let needle):
-                return needle.withUnsafeBytes { ByteSearch.contains(line, $0) }
+                return needle._withUnsafeGuaranteedRef { $0.found(in: line) }
             }
         }
     }
@@ -32,20 +34,20 @@ public struct LineFilterMatcher: Sendable {
         var usesRegex: Bool { tests.contains { if case .regex = $0 { true } else { false } } }
 
         func keeps(_ line: UnsafeRawBufferPointer) -> Bool {
-            var any = false
-            for t in tests where t.matches(line) {
-                any = true
-                break
-            }
+            // (Tests are read in place: copying one out retains what it holds.)
+            let any = tests.withUnsafeBufferPointer { t in t.indices.contains { t[$0].matches(line) } }
             return any != negative
         }
     }
 
     let stages: [Stage]
+    /// The literals the tests search for (owning them).
+    let needles: [ByteSearch.Needle]
 
     /// Compiles `filters` (regexes were checked by the parser; one that fails here throws).
     public init(_ filters: [LineFilter]) throws(RE2Regex.CompileError) {
         var stages: [Stage] = []
+        var needles: [ByteSearch.Needle] = []
         for f in filters {
             var tests: [Test] = []
             for v in f.values {
@@ -56,7 +58,13 @@ public struct LineFilterMatcher: Sendable {
                 } else if f.op.isRegex {
                     tests.append(.regex(try RE2Regex(v)))
                 } else {
-                    tests.append(v.isEmpty ? .always : .contains(Array(v.utf8)))
+                    if v.isEmpty {
+                        tests.append(.always)
+                    } else {
+                        let needle = ByteSearch.Needle(Array(v.utf8))
+                        needles.append(needle)
+                        tests.append(.contains(.passUnretained(needle)))
+                    }
                 }
             }
             // Loki drops `|= ""` (and a filter any of whose alternatives is empty): it keeps every line.
@@ -65,6 +73,7 @@ public struct LineFilterMatcher: Sendable {
         }
         // Literal stages first: they are cheaper than regexes and usually more selective.
         self.stages = stages.filter { !$0.usesRegex } + stages.filter(\.usesRegex)
+        self.needles = needles
     }
 
     /// Whether the filters keep nothing out (no stage left).
@@ -72,12 +81,12 @@ public struct LineFilterMatcher: Sendable {
 
     /// Byte strings one of which every kept line contains: the alternatives of the first positive
     /// stage made only of literals (`|= "a" or "b"`); nil when there is none.
-    var requiredLiterals: [[UInt8]]? {
+    var requiredLiterals: [ByteSearch.Needle]? {
         for s in stages where !s.negative {
-            var literals: [[UInt8]] = []
+            var literals: [ByteSearch.Needle] = []
             for t in s.tests {
                 guard case .contains(let needle) = t else { literals = []; break }
-                literals.append(needle)
+                literals.append(needle.takeUnretainedValue())
             }
             if !literals.isEmpty { return literals }
         }
@@ -89,7 +98,7 @@ public struct LineFilterMatcher: Sendable {
     /// found in the block's framing or in another line only means the lines are tested one by one).
     public func mayMatch(block: UnsafeRawBufferPointer) -> Bool {
         guard let literals = requiredLiterals else { return true }
-        return literals.contains { needle in needle.withUnsafeBytes { ByteSearch.contains(block, $0) } }
+        return literals.contains { $0.found(in: block) }
     }
 
     public func matches(_ line: UnsafeRawBufferPointer) -> Bool {

@@ -10,8 +10,12 @@ import Testing
         return (0...(hay.count - needle.count)).contains { Array(hay[$0..<($0 + needle.count)]) == needle }
     }
 
+    /// The one-off search; the prepared needle must agree with it.
     static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
-        hay.withUnsafeBytes { h in needle.withUnsafeBytes { ByteSearch.contains(h, $0) } }
+        let once = hay.withUnsafeBytes { h in needle.withUnsafeBytes { ByteSearch.contains(h, $0) } }
+        let prepared = hay.withUnsafeBytes { ByteSearch.Needle(needle).found(in: $0) }
+        #expect(once == prepared)
+        return once
     }
 
     @Test func agreesWithAPlainSearch() {
