@@ -1,11 +1,16 @@
-// Substring search for LogQL's literal line filters. The needle's rarest byte (by how often bytes
-// occur in log text, judged from their class) is looked for with memchr, which runs at memory speed,
-// and each place it occurs is checked; where that byte turns out common in the data, the rest of
-// the haystack goes to glibc's memmem (two-way, linear), which Swift's Glibc module does not
-// expose because it needs _GNU_SOURCE.
+// Substring search for LogQL's literal line filters. A needle with a rare byte (by how often bytes
+// occur in log text, judged from their class) has that byte looked for with memchr, which runs at
+// memory speed, and each place it occurs checked. A needle made only of common bytes (`error`) is
+// searched 16 positions at a time for its first and last bytes together (SSE2), each pair found
+// checked. Either way, where candidates turn out dense in the data, the rest of the haystack goes
+// to glibc's memmem (two-way, linear), which Swift's Glibc module does not expose because it
+// needs _GNU_SOURCE.
 #define _GNU_SOURCE
 #include <string.h>
 #include "CCodecs.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 // How common a byte is in log lines: higher is more common.
 static int byte_commonness(uint8_t c) {
@@ -33,9 +38,44 @@ size_t skald_rare_index(const uint8_t *needle, size_t needle_len) {
     return k;
 }
 
+// Bytes at most this common are rare enough for memchr to skip most of the haystack.
+#define RARE_ENOUGH 160
+
+#ifdef __SSE2__
+// First and last bytes compared 16 positions at a time; `needle_len` >= 2.
+static int contains_by_ends(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len) {
+    const __m128i first = _mm_set1_epi8((char)needle[0]);
+    const __m128i last = _mm_set1_epi8((char)needle[needle_len - 1]);
+    size_t i = 0, misses = 0;
+    for (; i + needle_len - 1 + 16 <= hay_len; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(hay + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(hay + i + needle_len - 1));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+        while (mask != 0) {
+            unsigned bit = (unsigned)__builtin_ctz(mask);
+            if (memcmp(hay + i + bit + 1, needle + 1, needle_len - 2) == 0) return 1;
+            mask &= mask - 1;
+            // Candidates are dense here: let the two-way search finish from this block.
+            if (++misses > 64 && i < misses * 16) {
+                return memmem(hay + i, hay_len - i, needle, needle_len) != NULL;
+            }
+        }
+    }
+    for (; i + needle_len <= hay_len; i++) {
+        if (hay[i] == needle[0] && memcmp(hay + i, needle, needle_len) == 0) return 1;
+    }
+    return 0;
+}
+#endif
+
 int skald_contains_at(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len, size_t k) {
     if (needle_len == 0) return 1;
     if (hay == NULL || needle_len > hay_len || k >= needle_len) return 0;
+#ifdef __SSE2__
+    if (needle_len >= 2 && byte_commonness(needle[k]) > RARE_ENOUGH) {
+        return contains_by_ends(hay, hay_len, needle, needle_len);
+    }
+#endif
     const uint8_t rare = needle[k];
     const uint8_t *end = hay + hay_len;
     // The rare byte of a match lies in [hay + k, end - (needle_len - 1 - k)).

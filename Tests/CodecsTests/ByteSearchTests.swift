@@ -48,5 +48,16 @@ import Testing
         #expect(!Self.contains(dense, needle))
         #expect(Self.contains(dense + needle + dense, needle))
         #expect(Self.contains(Array(repeating: UInt8(ascii: "z"), count: 5_000) + Array("zq".utf8), Array("zq".utf8)))
+        // Common bytes only (searched by first and last byte): dense candidates fall back too.
+        let error = Array("error".utf8)
+        let pairs = Array(String(repeating: "errxr", count: 40_000).utf8)
+        #expect(!Self.contains(pairs, error))
+        #expect(Self.contains(pairs + error, error))
+        #expect(Self.contains(error + pairs, error))
+        for cut in 0..<40 { // every tail length after the 16-byte blocks
+            let hay = Array(String(repeating: "e", count: cut).utf8) + error
+            #expect(Self.contains(hay, error), "\(cut)")
+            #expect(!Self.contains(Array(hay.dropLast()), error), "\(cut)")
+        }
     }
 }
