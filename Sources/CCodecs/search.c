@@ -1,10 +1,10 @@
-// Substring search for LogQL's literal line filters. A needle with a rare byte (by how often bytes
-// occur in log text, judged from their class) has that byte looked for with memchr, which runs at
-// memory speed, and each place it occurs checked. A needle made only of common bytes (`error`) is
-// searched 16 positions at a time for its first and last bytes together (SSE2), each pair found
-// checked. Either way, where candidates turn out dense in the data, the rest of the haystack goes
-// to glibc's memmem (two-way, linear), which Swift's Glibc module does not expose because it
-// needs _GNU_SOURCE.
+// Substring search for LogQL's literal line filters. The needle's rarest byte (by how often bytes
+// occur in log text, judged from their class) is looked for with memchr, which runs at memory
+// speed, and each place it occurs checked. Where that byte turns out common, and in a short
+// haystack (a line) when the needle has no rare byte (`error`), the search compares 16 positions
+// at a time with the needle's first and last bytes together (SSE2), checking each pair found;
+// where those are dense too, the rest goes to glibc's memmem (two-way, linear), which Swift's
+// Glibc module does not expose because it needs _GNU_SOURCE. Every path is linear.
 #define _GNU_SOURCE
 #include <string.h>
 #include "CCodecs.h"
@@ -40,6 +40,8 @@ size_t skald_rare_index(const uint8_t *needle, size_t needle_len) {
 
 // Bytes at most this common are rare enough for memchr to skip most of the haystack.
 #define RARE_ENOUGH 160
+// Haystacks up to this long are searched by first and last byte when the needle has no rare byte.
+#define SHORT_HAYSTACK 512
 
 #ifdef __SSE2__
 // First and last bytes compared 16 positions at a time; `needle_len` >= 2.
@@ -72,7 +74,9 @@ int skald_contains_at(const uint8_t *hay, size_t hay_len, const uint8_t *needle,
     if (needle_len == 0) return 1;
     if (hay == NULL || needle_len > hay_len || k >= needle_len) return 0;
 #ifdef __SSE2__
-    if (needle_len >= 2 && byte_commonness(needle[k]) > RARE_ENOUGH) {
+    // A short haystack (a line) is scanned whole in a few steps; in a long one (a block, a huge
+    // line) memchr skips faster wherever the byte is absent, so it goes first.
+    if (needle_len >= 2 && hay_len <= SHORT_HAYSTACK && byte_commonness(needle[k]) > RARE_ENOUGH) {
         return contains_by_ends(hay, hay_len, needle, needle_len);
     }
 #endif
@@ -88,8 +92,12 @@ int skald_contains_at(const uint8_t *hay, size_t hay_len, const uint8_t *needle,
         const uint8_t *start = p - k;
         if (memcmp(start, needle, needle_len) == 0) return 1;
         from = p + 1;
-        // The byte is common here after all: let the two-way search finish.
+        // The byte is common here after all: search the rest by first and last byte (which
+        // itself gives way to the two-way search where those are dense too).
         if (++misses > 64 && (size_t)(from - hay) < misses * 32) {
+#ifdef __SSE2__
+            if (needle_len >= 2) return contains_by_ends(start + 1, (size_t)(end - (start + 1)), needle, needle_len);
+#endif
             return memmem(start + 1, (size_t)(end - (start + 1)), needle, needle_len) != NULL;
         }
     }
