@@ -35,11 +35,6 @@ struct JSONObjectWalk {
         k.unescaped ?? String(decoding: UnsafeRawBufferPointer(rebasing: u[k.start..<k.end]), as: UTF8.self)
     }
 
-    /// Whether the key is its own label name: plain (below) and not starting with a digit.
-    func isOwnName(_ k: Key) -> Bool {
-        isPlain(k) && !(u[k.start] >= 0x30 && u[k.start] <= 0x39)
-    }
-
     /// Whether the key is a plain label name as it stands (`[A-Za-z0-9_]`, no escapes): its
     /// sanitized form is itself, or itself after a `_` when it starts with a digit.
     func isPlain(_ k: Key) -> Bool {

@@ -20,18 +20,17 @@ final class LabelWants: Sendable {
         errorDetails = names.contains(LabelsBuilder.errorDetailsLabel)
         var bits: UInt64 = 0
         var keys: [[UInt8]] = []
+        var low: UInt64 = 0, high: UInt64 = 0
         for n in names {
             for l in [n.utf8.count, n.utf8.count - "_extracted".utf8.count] where l >= 0 { bits |= 1 << UInt64(min(l, 63)) }
             keys.append(Array(n.utf8))
             if n.hasSuffix("_extracted") { keys.append(Array(n.utf8.dropLast("_extracted".utf8.count))) }
+            if let c = n.utf8.first, c < 0x80 {
+                if c < 64 { low |= 1 << UInt64(c) } else { high |= 1 << UInt64(c - 64) }
+            }
         }
         lengths = bits
         self.keys = keys
-        var low: UInt64 = 0, high: UInt64 = 0
-        for n in names {
-            guard let c = n.utf8.first, c < 0x80 else { continue }
-            if c < 64 { low |= 1 << UInt64(c) } else { high |= 1 << UInt64(c - 64) }
-        }
         firstBytes = (low, high)
     }
 

@@ -43,6 +43,9 @@ public struct LineFilterMatcher: Sendable {
     let stages: [Stage]
     /// The literals the tests search for (owning them).
     let needles: [ByteSearch.Needle]
+    /// Byte strings one of which every kept line contains: the alternatives of the first positive
+    /// stage made only of literals (`|= "a" or "b"`); nil when there is none.
+    let requiredLiterals: [ByteSearch.Needle]?
 
     /// Compiles `filters` (regexes were checked by the parser; one that fails here throws).
     public init(_ filters: [LineFilter]) throws(RE2Regex.CompileError) {
@@ -74,14 +77,14 @@ public struct LineFilterMatcher: Sendable {
         // Literal stages first: they are cheaper than regexes and usually more selective.
         self.stages = stages.filter { !$0.usesRegex } + stages.filter(\.usesRegex)
         self.needles = needles
+        requiredLiterals = Self.required(in: self.stages)
     }
 
     /// Whether the filters keep nothing out (no stage left).
     public var keepsEverything: Bool { stages.isEmpty }
 
-    /// Byte strings one of which every kept line contains: the alternatives of the first positive
-    /// stage made only of literals (`|= "a" or "b"`); nil when there is none.
-    var requiredLiterals: [ByteSearch.Needle]? {
+    /// See `requiredLiterals` (worked out once, not for every block).
+    private static func required(in stages: [Stage]) -> [ByteSearch.Needle]? {
         for s in stages where !s.negative {
             var literals: [ByteSearch.Needle] = []
             for t in s.tests {

@@ -85,9 +85,17 @@ enum LineParsers {
                 // Most keys are not wanted: rule them out by their bytes, or their length, before
                 // making any string.
                 if let wanted {
-                    if prefix.isEmpty, key.end > key.start, !wanted.mayWant(firstByte: line[key.start]) { return }
-                    if prefix.isEmpty, walk.isOwnName(key) {
-                        if !wanted.mayWant(plainKey: UnsafeRawBufferPointer(rebasing: line[key.start..<key.end])) { return }
+                    if prefix.isEmpty, key.end > key.start {
+                        let first = line[key.start]
+                        if !wanted.mayWant(firstByte: first) { return }
+                        if walk.isPlain(key) {
+                            // A plain key not starting with a digit is its own label name.
+                            if !(first >= 0x30 && first <= 0x39) {
+                                if !wanted.mayWant(plainKey: UnsafeRawBufferPointer(rebasing: line[key.start..<key.end])) { return }
+                            } else if !wanted.mayWant(keyLength: key.length) {
+                                return
+                            }
+                        }
                     } else if walk.isPlain(key), !wanted.mayWant(keyLength: (prefix.isEmpty ? 0 : prefix.utf8.count + 1) + key.length) {
                         return
                     }
@@ -429,8 +437,8 @@ struct KeyCache: Sendable {
 
     /// The label that `key` sets (nil: none: empty after sanitising, or not wanted).
     mutating func name(key: UnsafeRawBufferPointer, _ b: LabelsBuilder, wanted: LabelWants?) -> String? {
-        // A plain key of a length no wanted label has is not wanted: no need to look it up or name
-        // it (most keys, when a query reads one or two labels).
+        // A key no wanted label can come from (by its first byte, or a plain key by its length)
+        // is not looked up or named: most keys, when a query reads one or two labels.
         if let wanted, let c = key.first, !wanted.mayWant(firstByte: c) { return nil }
         if let wanted, !wanted.mayWant(keyLength: key.count), !key.contains(where: { $0 >= 0x80 || $0 <= 0x20 }) { return nil }
         if slots.isEmpty { slots = Array(repeating: nil, count: Self.size) }

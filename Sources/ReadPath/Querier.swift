@@ -121,15 +121,21 @@ public struct Querier: Sendable {
     static func taken(times: [Int64], offsets: [Int], limit: Int, forward: Bool) -> [Int] {
         let n = offsets.count - 1
         var keep = Array(repeating: 0, count: n)
-        var heap = TimestampHeap(forward: forward)
-        for si in 0..<n where offsets[si] < offsets[si + 1] { heap.push(times[offsets[si]], si) }
+        var heap = Heap(by: mergeOrder(forward: forward))
+        for si in 0..<n where offsets[si] < offsets[si + 1] { heap.push((times[offsets[si]], si)) }
         for _ in 0..<limit {
-            guard let si = heap.pop() else { break }
+            guard let si = heap.pop()?.si else { break }
             keep[si] += 1
             let next = offsets[si] + keep[si]
-            if next < offsets[si + 1] { heap.push(times[next], si) }
+            if next < offsets[si + 1] { heap.push((times[next], si)) }
         }
         return keep
+    }
+
+    /// The merge's order of (timestamp, stream index) pairs: oldest first going forward, newest
+    /// first going backward; ties go to the lower stream index.
+    static func mergeOrder(forward: Bool) -> (_ a: (ts: Int64, si: Int), _ b: (ts: Int64, si: Int)) -> Bool {
+        { a, b in a.ts != b.ts ? (forward ? a.ts < b.ts : a.ts > b.ts) : a.si < b.si }
     }
 
     func sortStreams(_ s: [QueryStream]) -> [QueryStream] {

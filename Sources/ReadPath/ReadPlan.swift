@@ -264,6 +264,7 @@ struct Heap<Element> {
     init(by before: @escaping (Element, Element) -> Bool) { self.before = before }
 
     var count: Int { items.count }
+    var isEmpty: Bool { items.isEmpty }
     var top: Element? { items.first }
 
     mutating func push(_ v: Element) {
@@ -275,6 +276,13 @@ struct Heap<Element> {
             items.swapAt(parent, i)
             i = parent
         }
+    }
+
+    /// Removes the top element and returns it.
+    mutating func pop() -> Element? {
+        let first = top
+        popTop()
+        return first
     }
 
     /// Removes the top element.

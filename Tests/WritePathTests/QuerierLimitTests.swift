@@ -35,10 +35,10 @@ import Testing
     }
 
     @Test func heapOrdersByTimeThenStream() {
-        var h = TimestampHeap(forward: false)
-        for (t, s) in [(5, 2), (9, 1), (5, 0), (9, 3), (1, 4)] { h.push(Int64(t), s) }
+        var h = Heap(by: Querier.mergeOrder(forward: false))
+        for (t, s) in [(5, 2), (9, 1), (5, 0), (9, 3), (1, 4)] { h.push((Int64(t), s)) }
         var order: [Int] = []
-        while let s = h.pop() { order.append(s) }
+        while let s = h.pop()?.si { order.append(s) }
         #expect(order == [1, 3, 0, 2, 4])
         #expect(h.isEmpty)
     }
