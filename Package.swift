@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CheckpointFormatTests", dependencies: ["CheckpointFormat", "ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "IndexFormat", "ChunkFormat", "LogModel", "TestSupport"], swiftSettings: strict),

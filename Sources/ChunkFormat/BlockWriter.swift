@@ -1,5 +1,5 @@
 public import LogModel
-import Codecs
+public import Codecs
 
 /// Builds one block's raw (uncompressed) payload, entry by entry, in the order they should be
 /// read back (callers append in timestamp order). See docs/format/chunk.md, "Block payload".
@@ -28,8 +28,7 @@ public struct BlockWriter: Sendable {
         // appends (a uniqueness check and a capacity check each) were a tenth of the ingest CPU.
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { s in
-            var n = storeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), at: s.baseAddress!)
-            n += storeUVarint(UInt64(line.count), at: s.baseAddress! + n)
+            let n = Self.storeEntryHeader(delta: delta, lineLength: line.count, at: s.baseAddress!)
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[0..<n]))
         }
         let lineOffset = bytes.count
@@ -47,6 +46,28 @@ public struct BlockWriter: Sendable {
         if timestamp < minTime { minTime = timestamp }
         if timestamp > maxTime { maxTime = timestamp }
         return lineOffset
+    }
+
+    /// Stores an entry's header — its timestamp delta (zigzag) and line length, two uvarints — at
+    /// `p`, which must have room for 20 bytes; returns its size.
+    @inlinable @inline(__always)
+    public static func storeEntryHeader(delta: Int64, lineLength: Int, at p: UnsafeMutableRawPointer) -> Int {
+        let n = storeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), at: p)
+        return n + storeUVarint(UInt64(lineLength), at: p + n)
+    }
+
+    /// Appends entries already encoded back to back by another writer, copied as they are: `count`
+    /// entries, timestamps `first...last` in order, each delta-encoded from the one before it. The
+    /// caller has just appended the entry that precedes them in that writer (so the first delta is
+    /// right) — this is how an out-of-order head block is re-sealed in timestamp order one in-order
+    /// run at a time instead of entry by entry.
+    public mutating func appendEncoded(_ encoded: UnsafeRawBufferPointer, count: Int, first: Int64, last: Int64) {
+        guard count > 0 else { return }
+        bytes.append(contentsOf: encoded)
+        entries += count
+        if first < minTime { minTime = first }
+        if last > maxTime { maxTime = last }
+        previous = last
     }
 
     public mutating func append(_ e: LogEntry) {

@@ -11,13 +11,14 @@ public struct ChunkStore: Sendable {
 
     /// Encodes and durably stores one chunk; returns its reference.
     public func put(header: ChunkHeader, blocks: [ChunkBlock]) throws -> ChunkRef {
-        let bytes = ChunkFile.encode(header: header, blocks: blocks)
-        let checksum = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian }
+        let parts = ChunkFile.encodeParts(header: header, blocks: blocks)
+        let trailer = parts[parts.count - 1]
+        let checksum = trailer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: trailer.count - 4, as: UInt32.self).littleEndian }
         let key = ChunkRef.key(tenant: header.tenant, labels: header.labels, minTime: header.minTime, maxTime: header.maxTime, checksum: checksum)
         // Content and name become durable before the chunk's index table is written
         // (`StoreIndex.writePending`); until then its records stay in the log.
-        try objects.putSyncingLater(key, bytes)
-        return ChunkRef(key: key, header: header.counting(blocks), checksum: checksum, size: bytes.count)
+        try objects.putSyncingLater(key, parts: parts)
+        return ChunkRef(key: key, header: header.counting(blocks), checksum: checksum, size: parts.reduce(0) { $0 + $1.count })
     }
 
     /// Opens a chunk; a checksum other than the one recorded is reported as corruption.

@@ -24,20 +24,20 @@ public struct FilesystemObjectStore: ObjectStore {
     func path(_ key: String) -> String { root + "/" + key }
 
     public func put(_ key: String, _ bytes: [UInt8]) throws {
-        try write(key, bytes, sync: true)
+        try write(key, [bytes], sync: true)
     }
 
     /// tmp → rename, writeback started but not waited for; `syncPending` makes every such object
     /// durable with one `syncfs` (under 10,000 streams the flush workers wrote ~400 tiny chunks a
     /// second, and an fsync each was what they spent their time on).
-    public func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws {
-        try write(key, bytes, sync: false)
+    public func putSyncingLater(_ key: String, parts: [[UInt8]]) throws {
+        try write(key, parts, sync: false)
         // Counted once written: a `syncPending` already under way must not take it as synced.
         unsynced.count.withLock { $0 += 1 }
     }
 
     /// Writes one object, creating (durably) its directory first; with `sync`, durably at once.
-    private func write(_ key: String, _ bytes: [UInt8], sync: Bool) throws {
+    private func write(_ key: String, _ parts: [[UInt8]], sync: Bool) throws {
         let p = path(key)
         let dir = DurableFile.parent(of: p)
         if DurableFile.size(dir) == nil {
@@ -45,9 +45,9 @@ public struct FilesystemObjectStore: ObjectStore {
             try DurableFile.syncDirectory(DurableFile.parent(of: dir))
         }
         if sync {
-            try DurableFile.writeAtomically(bytes, to: p)
+            try DurableFile.writeAtomically(parts: parts, to: p)
         } else {
-            try DurableFile.writeDeferringSync(bytes, to: p)
+            try DurableFile.writeDeferringSync(parts: parts, to: p)
         }
     }
 

@@ -10,7 +10,10 @@ public protocol ObjectStore: Sendable {
     /// them and whose data is also held durably elsewhere until then (chunk files: their records
     /// stay in the log until their index table is written), the referrer calls `syncPending` first.
     /// After a crash such an object may be missing or torn; nothing refers to it.
-    func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws
+    ///
+    /// The object is given as parts, stored back to back (a chunk file's blocks are written where
+    /// they are held, not gathered into one buffer first).
+    func putSyncingLater(_ key: String, parts: [[UInt8]]) throws
     /// Makes every object stored with `putSyncingLater` so far durable, content and name.
     func syncPending() throws
     func get(_ key: String) throws -> [UInt8]

@@ -32,19 +32,24 @@ public enum DurableFile {
     /// Atomically replaces `path` with `bytes`. Without `syncDirectory`, the new name becomes durable
     /// only when the caller syncs the directory later (the bytes are durable either way).
     public static func writeAtomically(_ bytes: [UInt8], to path: String, syncDirectory syncDir: Bool = true) throws(IOError) {
-        try writeWhole(bytes, to: path) { f throws(IOError) in try f.commit(syncDirectory: syncDir) }
+        try writeAtomically(parts: [bytes], to: path, syncDirectory: syncDir)
     }
 
-    /// Writes `bytes` whole under a temporary name and renames it into place, without waiting for
-    /// the disk: durable at the next `syncFilesystem` (`Appender.commitDeferringSync`).
-    public static func writeDeferringSync(_ bytes: [UInt8], to path: String) throws(IOError) {
-        try writeWhole(bytes, to: path) { f throws(IOError) in try f.commitDeferringSync() }
+    /// The same for a file given as parts written back to back.
+    public static func writeAtomically(parts: [[UInt8]], to path: String, syncDirectory syncDir: Bool = true) throws(IOError) {
+        try writeWhole(parts, to: path) { f throws(IOError) in try f.commit(syncDirectory: syncDir) }
     }
 
-    private static func writeWhole(_ bytes: [UInt8], to path: String, commit: (Appender) throws(IOError) -> Void) throws(IOError) {
+    /// Writes `parts` back to back under a temporary name and renames the file into place, without
+    /// waiting for the disk: durable at the next `syncFilesystem` (`Appender.commitDeferringSync`).
+    public static func writeDeferringSync(parts: [[UInt8]], to path: String) throws(IOError) {
+        try writeWhole(parts, to: path) { f throws(IOError) in try f.commitDeferringSync() }
+    }
+
+    private static func writeWhole(_ parts: [[UInt8]], to path: String, commit: (Appender) throws(IOError) -> Void) throws(IOError) {
         let file = try Appender(path: path)
         do {
-            try file.append([bytes])
+            try file.append(parts)
             try commit(file)
         } catch {
             file.abandon()

@@ -17,6 +17,10 @@ struct HeadBlock {
         var length: UInt32
         /// Index into `metadata`, or -1.
         var metadata: Int32
+        /// Encoded in the payload right after the entry before it in timestamp order (so its
+        /// timestamp delta there is from that entry), neither with metadata: sealing copies runs of
+        /// these as they lie.
+        var follows = false
     }
 
     private(set) var writer = BlockWriter()
@@ -24,8 +28,20 @@ struct HeadBlock {
     private(set) var metadata: [[Label]] = []
     /// Whether every entry arrived in timestamp order (then `writer.bytes` is already the sealed payload).
     private(set) var inOrder = true
+    /// Line offset of the entry encoded last in the payload, if it has no metadata (else -1).
+    private var lastEncoded: Int64 = -1
     /// Identifies this block among its stream's blocks waiting for compression.
     var sequence: UInt64 = 0
+
+    init() {}
+
+    /// A block that reserves room for `bytes` of payload and `count` entries up front: for a busy
+    /// stream's next block, sized like the one it follows, so the payload is not copied each time
+    /// its array doubles on the way to the block size.
+    init(reserving bytes: Int, entries count: Int) {
+        writer = BlockWriter(capacity: bytes)
+        entries.reserveCapacity(count)
+    }
 
     var isEmpty: Bool { entries.isEmpty }
     var count: Int { entries.count }
@@ -60,10 +76,13 @@ struct HeadBlock {
         // of the heads' memory. The array doubles as it fills.
         if writer.bytes.capacity == 0 { writer = BlockWriter(capacity: 2048) }
         let offset = writer.append(timestamp: timestamp, line: line, metadata: meta ?? [])
-        let e = Entry(timestamp: timestamp, offset: UInt32(offset), length: UInt32(line.count), metadata: m)
+        var e = Entry(timestamp: timestamp, offset: UInt32(offset), length: UInt32(line.count), metadata: m)
+        e.follows = m < 0 && at > 0 && Int64(entries[at - 1].offset) == lastEncoded
+        lastEncoded = m < 0 ? Int64(offset) : -1
         if at == entries.count {
             entries.append(e)
         } else {
+            entries[at].follows = false // its predecessor in time order is now `e`
             entries.insert(e, at: at)
             inOrder = false
         }
@@ -118,13 +137,33 @@ struct HeadBlock {
     /// Compresses the block, entries in timestamp order.
     func seal(encoding: ChunkEncoding) -> ChunkBlock {
         if inOrder { return ChunkBlock(sealing: writer, encoding: encoding) }
+        return ChunkBlock(sealing: sortedPayload(), encoding: encoding)
+    }
+
+    /// The payload re-encoded in timestamp order. Out-of-order blocks are usually runs of in-order
+    /// entries (one push's share of a stream) that arrived in the wrong order: each run's first
+    /// entry is encoded afresh (its timestamp delta changes) and the rest of the run (`follows`),
+    /// whose deltas stay right, is copied as it lies.
+    func sortedPayload() -> BlockWriter {
         var w = BlockWriter(capacity: encodedSize + 16)
         writer.bytes.withUnsafeBytes { a in
-            for e in entries {
+            var i = 0
+            while i < entries.count {
+                let e = entries[i]
                 w.append(timestamp: e.timestamp, line: UnsafeRawBufferPointer(rebasing: a[Int(e.offset)..<Int(e.offset + e.length)]),
                          metadata: e.metadata >= 0 ? metadata[Int(e.metadata)] : [])
+                i += 1
+                var j = i
+                // (The offset test is a guard: `follows` already implies it.)
+                while j < entries.count && entries[j].follows && entries[j].offset > entries[j - 1].offset { j += 1 }
+                guard j > i else { continue }
+                // Without metadata an entry's encoding ends one byte (the zero metadata count) after its line.
+                let last = entries[j - 1]
+                w.appendEncoded(UnsafeRawBufferPointer(rebasing: a[Int(e.offset + e.length) + 1..<Int(last.offset + last.length) + 1]),
+                                count: j - i, first: entries[i].timestamp, last: last.timestamp)
+                i = j
             }
         }
-        return ChunkBlock(sealing: w, encoding: encoding)
+        return w
     }
 }

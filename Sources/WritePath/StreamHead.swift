@@ -50,15 +50,27 @@ final class StreamHead: @unchecked Sendable {
         return true
     }
 
-    /// Once the head block reaches `blockSize` (any size > 0 with `blockSize` 1), moves it to
-    /// `pending` and returns it for the compressor. Called between records, never inside one.
+    /// Once the head block reaches `blockSize`, moves it to `pending` and returns it for the
+    /// compressor. Called between records, never inside one. The next block reserves room for as
+    /// much as this one held: a block cut for size is followed by another like it.
     func cutIfNeeded(blockSize: Int) -> HeadBlock? {
         guard !head.isEmpty, head.encodedSize >= blockSize else { return nil }
+        return cut(next: HeadBlock(reserving: head.encodedSize + head.encodedSize / 8, entries: head.count + head.count / 8))
+    }
+
+    /// Moves a non-empty head block to `pending` whatever its size (memory pressure) and returns it;
+    /// the next block starts small.
+    func cutNow() -> HeadBlock? {
+        guard !head.isEmpty else { return nil }
+        return cut(next: HeadBlock())
+    }
+
+    private func cut(next: HeadBlock) -> HeadBlock {
         var b = head
         b.sequence = nextSequence
         nextSequence += 1
         pending.append((b, nil))
-        head = HeadBlock()
+        head = next
         return b
     }
 

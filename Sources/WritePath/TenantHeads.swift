@@ -229,7 +229,7 @@ final class TenantHeads: @unchecked Sendable {
     func cutEarly(_ streams: [StreamHead]) -> [(StreamHead, HeadBlock)] {
         lock.lock()
         defer { lock.unlock() }
-        return streams.compactMap { h in h.cutIfNeeded(blockSize: 1).map { (h, $0) } }
+        return streams.compactMap { h in h.cutNow().map { (h, $0) } }
     }
 
     /// Closes the open chunks of `streams` now (to be flushed).

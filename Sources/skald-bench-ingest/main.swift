@@ -47,6 +47,22 @@ func parse() -> Options {
     return o
 }
 
+/// The machine's cumulative CPU time from /proc/stat's first line, in clock ticks.
+struct MachineTimes {
+    var total: Double
+    /// idle + iowait.
+    var idle: Double
+    var steal: Double
+
+    static func read() -> MachineTimes? {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let v = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard v.count >= 8 else { return nil }
+        return MachineTimes(total: v.prefix(8).reduce(0, +), idle: v[3] + v[4], steal: v[7])
+    }
+}
+
 struct ProcStats {
     var cpuSeconds: Double
     var peakRSSKiB: Int
@@ -117,6 +133,8 @@ final class Shared: @unchecked Sendable {
 }
 let shared = Shared()
 let before = ProcStats.read(o.pid)
+let clientBefore = ProcStats.read(getpid())
+let machineBefore = MachineTimes.read()
 let start = DispatchTime.now().uptimeNanoseconds
 let group = DispatchGroup()
 let allBodies = bodies
@@ -149,6 +167,8 @@ for _ in 0..<o.connections {
 group.wait()
 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 let after = ProcStats.read(o.pid)
+let clientAfter = ProcStats.read(getpid())
+let machineAfter = MachineTimes.read()
 let totalRaw = rawBytes.reduce(0, +)
 let totalLines = lineCounts.reduce(0, +)
 let lat = shared.latencies.sorted()
@@ -160,6 +180,13 @@ print(String(format: "lines=%d raw_mb=%.1f seconds=%.2f lines_per_s=%.0f raw_mb_
 if let b = before, let a = after {
     let cpu = a.cpuSeconds - b.cpuSeconds
     print(String(format: "server_cpu_s=%.2f server_cpu_s_per_gb=%.1f server_peak_rss_mb=%.0f", cpu, cpu / (Double(totalRaw) / 1_073_741_824), Double(a.peakRSSKiB) / 1024))
+}
+if let b = clientBefore, let a = clientAfter, let m0 = machineBefore, let m1 = machineAfter {
+    // Where the machine's time went during the run: the load generator's own CPU, and of all cores'
+    // time, the share idle (nothing to run or waiting for the disk) and stolen by the hypervisor.
+    let all = max(m1.total - m0.total, 1)
+    print(String(format: "client_cpu_s=%.2f machine_idle_pct=%.1f machine_steal_pct=%.1f", a.cpuSeconds - b.cpuSeconds,
+                 100 * (m1.idle - m0.idle) / all, 100 * (m1.steal - m0.steal) / all))
 }
 for f in shared.failures.prefix(5) { print("failure: \(f)") }
 exit(shared.failures.isEmpty ? 0 : 1)

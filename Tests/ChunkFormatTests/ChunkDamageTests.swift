@@ -2,6 +2,7 @@ import Codecs
 import Foundation
 import LogModel
 import Testing
+import TestSupport
 @testable import ChunkFormat
 
 /// Damaged chunk files: the reader throws a typed error and never traps, and one bad block costs only itself.

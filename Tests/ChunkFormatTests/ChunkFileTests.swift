@@ -2,6 +2,7 @@ import Codecs
 import Foundation
 import LogModel
 import Testing
+import TestSupport
 @testable import ChunkFormat
 
 /// Entries and chunks shared by the chunk tests.
@@ -33,18 +34,6 @@ enum Sample {
     /// Reads every entry of a chunk, block by block.
     static func readAll(_ r: ChunkReader) throws -> [LogEntry] {
         try r.blocks.indices.flatMap { try r.entries(ofBlock: $0) }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

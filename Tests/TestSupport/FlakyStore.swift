@@ -18,10 +18,10 @@ public final class FlakyStore: ObjectStore, Sendable {
     }
     /// Objects stored with `putSyncingLater` and not yet made durable by `syncPending`.
     public let unsynced = Atomic<Int>(0)
-    public func putSyncingLater(_ key: String, _ bytes: [UInt8]) throws {
+    public func putSyncingLater(_ key: String, parts: [[UInt8]]) throws {
         if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
         puts.add(1, ordering: .relaxed)
-        try inner.putSyncingLater(key, bytes)
+        try inner.putSyncingLater(key, parts: parts)
         unsynced.add(1, ordering: .relaxed)
     }
     public func syncPending() throws {
