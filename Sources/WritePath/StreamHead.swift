@@ -20,6 +20,8 @@ final class StreamHead: @unchecked Sendable {
     private(set) var maxLSN: UInt64 = 0
     /// Monotonic time of the last append (idle detection).
     private(set) var lastAppend: Int64 = 0
+    /// Monotonic time of the head block's first entry.
+    private var headStarted: Int64 = 0
     /// Closed chunks not yet dropped from memory, oldest first.
     var closed: [MemoryChunk] = []
 
@@ -43,6 +45,7 @@ final class StreamHead: @unchecked Sendable {
 
     /// Adds one entry of the record at `lsn`; returns whether it was new (not an exact duplicate).
     func append(timestamp: Int64, line: UnsafeRawBufferPointer, metadata: [Label]?, lsn: UInt64, now: Int64) -> Bool {
+        if head.isEmpty { headStarted = now }
         guard head.insert(timestamp: timestamp, line: line, metadata: metadata) else { return false }
         if minLSN == 0 || lsn < minLSN { minLSN = lsn }
         if lsn > maxLSN { maxLSN = lsn }
@@ -50,11 +53,17 @@ final class StreamHead: @unchecked Sendable {
         return true
     }
 
+    /// A stream that filled a block within this many nanoseconds is busy: its next block reserves
+    /// room for as much up front. (A slow stream's block grows as it fills, so thousands of slow
+    /// streams do not each hold a block's worth of memory.)
+    static let busyFill: Int64 = 10_000_000_000
+
     /// Once the head block reaches `blockSize`, moves it to `pending` and returns it for the
-    /// compressor. Called between records, never inside one. The next block reserves room for as
-    /// much as this one held: a block cut for size is followed by another like it.
-    func cutIfNeeded(blockSize: Int) -> HeadBlock? {
+    /// compressor. Called between records, never inside one. A busy stream's next block reserves
+    /// room for as much as this one held, so its payload is not copied each time its array doubles.
+    func cutIfNeeded(blockSize: Int, now: Int64) -> HeadBlock? {
         guard !head.isEmpty, head.encodedSize >= blockSize else { return nil }
+        guard now - headStarted < Self.busyFill else { return cut(next: HeadBlock()) }
         return cut(next: HeadBlock(reserving: head.encodedSize + head.encodedSize / 8, entries: head.count + head.count / 8))
     }
 

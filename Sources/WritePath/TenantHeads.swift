@@ -54,7 +54,7 @@ final class TenantHeads: @unchecked Sendable {
                     if e.timestamp > h.admittedHighest { h.admittedHighest = e.timestamp }
                     if e.timestamp > h.admittedLast { h.admittedLast = e.timestamp }
                 }
-                if let b = h.cutIfNeeded(blockSize: chunking.blockSize) { full.append((h, b)) }
+                if let b = h.cutIfNeeded(blockSize: chunking.blockSize, now: now) { full.append((h, b)) }
             }
         }
         return full
