@@ -5,10 +5,11 @@ import Glibc
 #endif
 
 /// The segmented log's single writer, with group commit: concurrent `append`s queue up, the writer
-/// thread frames them with consecutive LSNs, writes them with one `write` and (policy permitting) one
-/// `fsync`, then hands the group — in LSN order — to `onCommit` on a second thread before resuming the
-/// callers. So every consumer of the log (live or replay) sees records in the same order, and the
-/// fsync of group N+1 overlaps the apply of group N.
+/// thread frames them with consecutive LSNs and writes them with one `writev`, hands the group — in
+/// LSN order — to `onCommit` on a second thread, and (policy permitting) fsyncs meanwhile. Callers
+/// resume once their group is both durable and applied, whichever comes last. So every consumer of
+/// the log (live or replay) sees records in the same order, a group's apply overlaps its own fsync,
+/// and no caller hears of success before its record is on disk.
 ///
 /// Threads, not tasks: fsync blocks, and a blocked cooperative-pool thread would stall the server.
 public final class LogWriter: @unchecked Sendable {
@@ -89,9 +90,9 @@ public final class LogWriter: @unchecked Sendable {
     private let timer = NSCondition()
     private var timerStop = false
 
-    // Guarded by `applyLock`: committed groups awaiting apply.
+    // Guarded by `applyLock`: written groups awaiting apply, or failed ones awaiting their callers' resumption.
     private let applyLock = NSCondition()
-    private var applyQueue: [([Committed], [CheckedContinuation<UInt64, any Error>], (any Error)?)] = []
+    private var applyQueue: [(committed: [Committed], ticket: GroupTicket, error: (any Error)?)] = []
     private var applyDone = false
 
     /// Guarded by `lock`: segments no longer written to, oldest first, with their last LSN.
@@ -258,31 +259,26 @@ public final class LogWriter: @unchecked Sendable {
                     nextLSN += 1
                 }
                 try writeBuffer(&buffer)
-                if config.fsync == .always { try sync() }
             } catch let e {
                 error = e
                 nextLSN = firstLSN
                 committed.removeAll()
             }
-            lock.lock()
-            if let e = error {
-                if case .failed = e { failure = e }
-                if case .volumeFull = e {
-                    stats.volumeFull = true
-                    stats.volumeFullRejections += 1
-                }
-            } else {
-                stats.volumeFull = false
-                stats.records += UInt64(group.count)
-                stats.groups += 1
-                stats.lastLSN = nextLSN - 1
-                stats.segment = segmentIndex
-            }
-            lock.unlock()
+            let syncing = error == nil && config.fsync == .always
+            let ticket = GroupTicket(continuations: group.map(\.continuation), lsns: committed.map(\.lsn), waitingFor: syncing ? 2 : 1)
+            if !syncing { record(error, group: group.count) }
+            // Written: the apply may start now, while the fsync runs.
             applyLock.lock()
-            applyQueue.append((committed, group.map(\.continuation), error))
+            applyQueue.append((committed, ticket, error))
             applyLock.signal()
             applyLock.unlock()
+            guard syncing else { continue }
+            var syncError: WriterError?
+            do { try sync() } catch let e { syncError = e }
+            // (A failed fsync leaves the group applied in memory but unacknowledged: its callers get
+            // the error and may retry, which the heads deduplicate; the writer accepts nothing more.)
+            record(syncError, group: group.count)
+            ticket.done(syncError)
         }
         if fd >= 0 {
             if dirty { _ = fsync(fd) }
@@ -294,6 +290,25 @@ public final class LogWriter: @unchecked Sendable {
         applyLock.signal()
         applyLock.unlock()
         finished.signal()
+    }
+
+    /// Records a group's outcome in the stats (and a failure, which refuses every later append).
+    private func record(_ error: WriterError?, group: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let e = error {
+            if case .failed = e { failure = e }
+            if case .volumeFull = e {
+                stats.volumeFull = true
+                stats.volumeFullRejections += 1
+            }
+        } else {
+            stats.volumeFull = false
+            stats.records += UInt64(group)
+            stats.groups += 1
+            stats.lastLSN = nextLSN - 1
+            stats.segment = segmentIndex
+        }
     }
 
     private func pendingBytes(_ parts: [[UInt8]]) -> Int { parts.reduce(0) { $0 + $1.count } }
@@ -432,13 +447,13 @@ public final class LogWriter: @unchecked Sendable {
             let work = applyQueue
             applyQueue.removeAll(keepingCapacity: true)
             applyLock.unlock()
-            for (committed, continuations, error) in work {
+            for (committed, ticket, error) in work {
                 if let e = error {
-                    for c in continuations { c.resume(throwing: e) }
+                    ticket.done(e)
                     continue
                 }
                 onCommit(committed)
-                for (i, c) in continuations.enumerated() { c.resume(returning: committed[i].lsn) }
+                ticket.done(nil)
             }
         }
         finished.signal()
@@ -462,5 +477,34 @@ public final class LogWriter: @unchecked Sendable {
             lock.unlock()
         }
         finished.signal()
+    }
+}
+
+/// One group's callers, resumed when the last of the group's pending steps (its apply and, when the
+/// policy syncs, its fsync) is done — with the first error any step reported.
+final class GroupTicket: @unchecked Sendable {
+    private let lock = NSLock()
+    private var waiting: Int
+    private var error: (any Error)?
+    private let continuations: [CheckedContinuation<UInt64, any Error>]
+    private let lsns: [UInt64]
+
+    init(continuations: [CheckedContinuation<UInt64, any Error>], lsns: [UInt64], waitingFor steps: Int) {
+        self.continuations = continuations
+        self.lsns = lsns
+        waiting = steps
+    }
+
+    func done(_ stepError: (any Error)?) {
+        lock.lock()
+        if error == nil { error = stepError }
+        waiting -= 1
+        let last = waiting == 0
+        let outcome = error
+        lock.unlock()
+        guard last else { return }
+        for (i, c) in continuations.enumerated() {
+            if let e = outcome { c.resume(throwing: e) } else { c.resume(returning: lsns[i]) }
+        }
     }
 }

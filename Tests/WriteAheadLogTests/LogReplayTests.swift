@@ -1,6 +1,7 @@
 import TestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import WriteAheadLog
 
@@ -84,6 +85,8 @@ import Testing
                         let lsn = try await w.append(type: .push, tenant: "t", payload: [0])
                         let applied = seen.lock.withLock { seen.lsns.contains(lsn) }
                         #expect(applied, "caller resumed before its record was applied")
+                        // The writer counts a group once its fsync returned: a caller never resumes before that.
+                        #expect(w.currentStats.lastLSN >= lsn, "caller resumed before its record was durable")
                     }
                 }
             }
@@ -92,6 +95,36 @@ import Testing
         w.close()
         #expect(seen.lsns == Array(1...200))
         #expect(w.currentStats.groups < 200, "concurrent appends should share commits")
+    }
+
+    /// The apply of a group overlaps its fsync: a synced group whose apply is still running is not
+    /// acknowledged until the apply is done.
+    @Test func callersWaitForTheApplyEvenAfterTheFsync() async throws {
+        let dir = TestDirectory()
+        let release = DispatchSemaphore(value: 0)
+        let w = try LogWriter(configuration: .init(directory: dir.path), nextLSN: 1, segmentIndex: 1, logger: logger) { _ in
+            release.wait()
+        }
+        w.start()
+        final class Returned: Sendable { let flag = Atomic<Bool>(false) }
+        let returned = Returned()
+        let task = Task {
+            let lsn = try await w.append(type: .push, tenant: "t", payload: [1, 2, 3])
+            returned.flag.store(true, ordering: .releasing)
+            return lsn
+        }
+        var waited = 0
+        while w.currentStats.fsyncs == 0 && waited < 10_000 {
+            try await Task.sleep(nanoseconds: 1_000_000)
+            waited += 1
+        }
+        #expect(w.currentStats.fsyncs >= 1 && w.currentStats.lastLSN == 1, "the record is durable while its apply still runs")
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let early = returned.flag.load(ordering: .acquiring)
+        #expect(!early, "acknowledged before its apply finished")
+        release.signal()
+        #expect(try await task.value == 1)
+        w.close()
     }
 
     @Test func appendAfterCloseFailsClearly() async throws {
