@@ -5,7 +5,11 @@ import Codecs
 public enum ChunkFile {
     /// The whole file for `header` and `blocks` (already compressed with `header.encoding`).
     public static func encode(header: ChunkHeader, blocks: [ChunkBlock]) -> [UInt8] {
-        Array(encodeParts(header: header, blocks: blocks).joined())
+        let parts = encodeParts(header: header, blocks: blocks)
+        var out: [UInt8] = []
+        out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for p in parts { out.append(contentsOf: p) } // (`joined()` would copy byte by byte)
+        return out
     }
 
     /// The file as parts whose concatenation is the file: prefix and header, each block's bytes
