@@ -1,5 +1,5 @@
 public import LogModel
-public import Codecs
+import Codecs
 
 /// Builds one block's raw (uncompressed) payload, entry by entry, in the order they should be
 /// read back (callers append in timestamp order). See docs/format/chunk.md, "Block payload".
@@ -28,7 +28,8 @@ public struct BlockWriter: Sendable {
         // appends (a uniqueness check and a capacity check each) were a tenth of the ingest CPU.
         var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &scratch) { s in
-            let n = Self.storeEntryHeader(delta: delta, lineLength: line.count, at: s.baseAddress!)
+            var n = storeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), at: s.baseAddress!)
+            n += storeUVarint(UInt64(line.count), at: s.baseAddress! + n)
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: s[0..<n]))
         }
         let lineOffset = bytes.count
@@ -46,14 +47,6 @@ public struct BlockWriter: Sendable {
         if timestamp < minTime { minTime = timestamp }
         if timestamp > maxTime { maxTime = timestamp }
         return lineOffset
-    }
-
-    /// Stores an entry's header — its timestamp delta (zigzag) and line length, two uvarints — at
-    /// `p`, which must have room for 20 bytes; returns its size.
-    @inlinable @inline(__always)
-    public static func storeEntryHeader(delta: Int64, lineLength: Int, at p: UnsafeMutableRawPointer) -> Int {
-        let n = storeUVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), at: p)
-        return n + storeUVarint(UInt64(lineLength), at: p + n)
     }
 
     /// Appends entries already encoded back to back by another writer, copied as they are: `count`
