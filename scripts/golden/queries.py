@@ -238,3 +238,15 @@ def requests():
     out.append(("/loki/api/v1/series", dict(span, **{"match[]": '{env=~"prod|dev"}'})))
     out.append(("/loki/api/v1/series", dict(span, **{"match[]": '{app="nope"}'})))
     return out
+
+
+def stats_requests():
+    """`index/stats` requests, recorded from a Loki with a TSDB index after a flush (loki.yaml with
+    `store: tsdb`, `schema: v12`; with boltdb-shipper, Loki 2.8 answers zeros): selectors over the whole hour, and refusals."""
+    span = {"start": str(T0 * 10**9), "end": str(END * 10**9)}
+    out = []
+    for q in [API, WEB, '{env="prod"}', '{app=~".+"}', '{app=~"api|db"}', '{app="api", pod="api-2"}',
+              '{app!="api", env=~"prod|dev"}', '{app="nope"}', '{env!="prod"}', '{app="api"', '{}']:
+        out.append(("/loki/api/v1/index/stats", dict(span, query=q)))
+    out.append(("/loki/api/v1/index/stats", {"query": API, "start": str(END * 10**9), "end": str(T0 * 10**9)}))
+    return out

@@ -2,7 +2,10 @@
 """Records golden answers from a real Loki 2.8 (see docs/conformance.md): pushes dataset.json,
 waits until it is queryable, runs every request of queries.py and writes
 Tests/EndToEndTests/Golden/answers.json — request, status and body (JSON bodies parsed, `stats`
-dropped). Usage: record.py http://127.0.0.1:3199 [dataset.json] [answers.json]"""
+dropped). Usage: record.py http://127.0.0.1:3199 [dataset.json] [answers.json]
+With --stats (a Loki whose index is TSDB: loki.yaml with `store: tsdb`, `schema: v12`; see docs/conformance.md): pushes, flushes, waits until `index/stats`
+counts every stream, and records queries.stats_requests() into
+Tests/EndToEndTests/Golden/stats-answers.json instead."""
 import json
 import sys
 import time
@@ -24,16 +27,27 @@ def call(base, path, params):
 
 
 def main():
-    base = sys.argv[1]
-    dataset = sys.argv[2] if len(sys.argv) > 2 else "Tests/EndToEndTests/Golden/dataset.json"
-    out = sys.argv[3] if len(sys.argv) > 3 else "Tests/EndToEndTests/Golden/answers.json"
+    stats = "--stats" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--stats"]
+    base = args[0]
+    dataset = args[1] if len(args) > 1 else "Tests/EndToEndTests/Golden/dataset.json"
+    out = args[2] if len(args) > 2 else ("Tests/EndToEndTests/Golden/stats-answers.json" if stats else "Tests/EndToEndTests/Golden/answers.json")
     body = open(dataset, "rb").read()
     req = urllib.request.Request(base + "/loki/api/v1/push", data=body, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req) as r:
         assert r.status == 204, r.status
     time.sleep(2)
+    if stats:
+        # Loki's index answers only for flushed chunks: flush, then wait for all six streams.
+        urllib.request.urlopen(urllib.request.Request(base + "/flush", data=b"", method="POST")).read()
+        span = {"start": str(queries.T0 * 10**9), "end": str(queries.END * 10**9)}
+        for _ in range(120):
+            status, text = call(base, "/loki/api/v1/index/stats", dict(span, query='{app=~".+"}'))
+            if status == 200 and json.loads(text).get("streams") == 6:
+                break
+            time.sleep(1)
     answers = []
-    for path, params in queries.requests():
+    for path, params in (queries.stats_requests() if stats else queries.requests()):
         status, text = call(base, path, params)
         try:
             parsed = json.loads(text)

@@ -306,8 +306,9 @@ struct LokiRoutes: Sendable {
 
     /// The shared frame of the metadata endpoints: resolve the tenant, read the parameters and the
     /// time range (`end` defaults to now, `start` to `span` before it; an empty range is widened to
-    /// 1 ns), and turn parameter and selector errors into Loki's 400.
-    func metadataRequest(_ request: Request, span: Int64,
+    /// 1 ns, or with `refusingEmptyRange` refused as Loki refuses it), and turn parameter and
+    /// selector errors into Loki's 400.
+    func metadataRequest(_ request: Request, span: Int64, refusingEmptyRange: Bool = false,
                          _ body: (TenantID, Params, _ start: Int64, _ end: Int64) throws -> Response) async -> Response {
         let tenant: TenantID
         switch tenancy.tenant(request) {
@@ -320,6 +321,9 @@ struct LokiRoutes: Sendable {
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let end = try p.time("end", default: now)
             let start = try p.time("start", default: end - span)
+            if refusingEmptyRange && end <= start {
+                return HTTPResponses.badRequest("end timestamp must not be before or equal to start time")
+            }
             return try body(tenant, p, start, max(end, start + 1))
         } catch {
             return LokiRoutes.badRequest(for: error)
@@ -345,7 +349,7 @@ struct LokiRoutes: Sendable {
 
     /// `/loki/api/v1/index/stats?query&start&end`: Loki's bare `{"streams","chunks","bytes","entries"}`.
     func indexStats(_ request: Request) async -> Response {
-        await metadataRequest(request, span: 3600 * 1_000_000_000) { tenant, p, start, end in
+        await metadataRequest(request, span: 3600 * 1_000_000_000, refusingEmptyRange: true) { tenant, p, start, end in
             guard let q = p["query"], !q.isEmpty else { return HTTPResponses.badRequest("query parameter is required") }
             // Like Loki, the stats of a log query are those of its selector's streams (Grafana sends
             // the whole query, line filters included).
