@@ -46,9 +46,9 @@ public enum ChunkEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertibl
         let out: [UInt8]
         switch self {
         case .none: out = Array(bytes)
-        case .gzip: out = try Deflate.decompress(Array(bytes), format: .gzip, maxOutput: rawLength)
+        case .gzip: out = try Deflate.decompress(bytes, format: .gzip, maxOutput: rawLength)
         case .lz4: out = try LZ4.decompress(bytes, size: rawLength, maxOutput: ChunkLayout.maxBlockRawBytes)
-        case .snappy: out = try Snappy.decompress(Array(bytes), maxOutput: rawLength)
+        case .snappy: out = try Snappy.decompress(bytes, maxOutput: rawLength)
         }
         guard out.count == rawLength else {
             throw CodecError(.corrupt, codec: description, "block decompressed to \(out.count) bytes, its index says \(rawLength)")

@@ -132,11 +132,9 @@ struct StreamMerger {
                 near.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             }
             var count = 0
-            var runStart = 0
-            for k in near.indices {
-                if k > 0 && near[k].0 != near[k - 1].0 { runStart = k }
-                if k > runStart, near[runStart..<k].contains(where: { ep[$0.1].line == ep[near[k].1].line }) { continue }
-                count += 1
+            Self.walkRuns(ep, count: near.count, at: { near[$0].1 }) { _, copy in
+                if !copy { count += 1 }
+                return true
             }
             return count
         }
@@ -149,15 +147,29 @@ struct StreamMerger {
         return Array(sorted.suffix(limit).reversed())
     }
 
+    /// Walks `count` entries of `ep` in time order (the `k`-th is `ep[at(k)]`) and tells `body`
+    /// each one's index and whether it is an exact copy of an earlier entry of its run of equal
+    /// timestamps (only those can be copies; entries are read in place, as copying one out would
+    /// retain its line). Stops when `body` returns false.
+    static func walkRuns(_ ep: UnsafeBufferPointer<LogEntry>, count: Int, at: (Int) -> Int, _ body: (Int, _ copy: Bool) -> Bool) {
+        var runStart = 0
+        for k in 0..<count {
+            let i = at(k)
+            if k > 0 && ep[at(k - 1)].timestamp != ep[i].timestamp { runStart = k }
+            let copy = k > runStart && (runStart..<k).contains { ep[at($0)].line == ep[i].line }
+            if !body(i, copy) { return }
+        }
+    }
+
     /// Whether two entries of `entries` (in time order) are exact copies, read in place.
     static func hasCopies(_ entries: [LogEntry]) -> Bool {
         entries.withUnsafeBufferPointer { ep in
-            var runStart = 0
-            for i in ep.indices.dropFirst() {
-                if ep[i].timestamp != ep[i - 1].timestamp { runStart = i; continue }
-                for j in runStart..<i where ep[j].line == ep[i].line { return true }
+            var found = false
+            walkRuns(ep, count: ep.count, at: { $0 }) { _, copy in
+                found = copy
+                return !copy
             }
-            return false
+            return found
         }
     }
 
@@ -174,15 +186,10 @@ struct StreamMerger {
             : entries.enumerated().sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset }.map(\.element)
         var unique: [LogEntry] = []
         unique.reserveCapacity(sorted.count)
-        var runStart = 0
-        var lastTime: Int64?
         sorted.withUnsafeBufferPointer { sp in
-            for i in sp.indices {
-                let t = sp[i].timestamp
-                if lastTime != t { runStart = unique.count }
-                lastTime = t
-                if unique.count > runStart, unique[runStart...].contains(where: { $0.line == sp[i].line }) { continue }
-                unique.append(sp[i])
+            walkRuns(sp, count: sp.count, at: { $0 }) { i, copy in
+                if !copy { unique.append(sp[i]) }
+                return true
             }
         }
         return unique
