@@ -81,6 +81,19 @@ public enum GoFloat {
         return format(v)
     }
 
+    /// How Go's `encoding/json` writes a float64: `'f'` form, or `'e'` form with a bare exponent
+    /// (`1e-7`, `1e+21`) below 1e-6 and from 1e21 on.
+    public static func formatJSON(_ v: Double) -> String {
+        guard v.isFinite, v != 0 else { return format(v) }
+        let m = v.magnitude
+        guard m < 1e-6 || m >= 1e21 else { return format(v) }
+        let (d, e) = digits(v)
+        var s = v < 0 ? "-" : ""
+        s += String(UnicodeScalar(d[0]))
+        if d.count > 1 { s += "." + String(decoding: d[1...], as: UTF8.self) }
+        return s + "e" + (e < 0 ? "-" : "+") + String(abs(e))
+    }
+
     /// Go's `%f`: six decimals (`1.000000`).
     public static func formatFixed6(_ v: Double) -> String {
         if v.isNaN { return "NaN" }

@@ -29,13 +29,9 @@ public struct MetricEvaluator: Sendable {
 
     /// When to stop reading (nil: never).
     let deadline: QueryDeadline?
-    /// What was read, for the answer's `stats` (nil: not kept).
-    let stats: QueryStats?
-
     public init(start: Int64, end: Int64, step: Int64, maxSeries: Int, source: any LogSource, parallelism: Int = defaultParallelism,
-                intervalLimit: Int = 4096, deadline: QueryDeadline? = nil, stats: QueryStats? = nil) {
+                intervalLimit: Int = 4096, deadline: QueryDeadline? = nil) {
         self.deadline = deadline
-        self.stats = stats
         self.parallelism = max(1, parallelism)
         self.intervalLimit = intervalLimit
         self.start = start
@@ -156,7 +152,6 @@ public struct MetricEvaluator: Sendable {
         if deadline?.expired == true { throw EvaluationError(QueryDeadline.message, timedOut: true) }
         var c = collected.first ?? SeriesCollector(intervals: intervals)
         for other in collected.dropFirst() { c.merge(other) }
-        stats?.add(lines: c.linesSeen, bytes: c.bytesSeen)
         let absentLabels = a.op == .absentOverTime ? Self.absentLabels(r.log.matchers) : nil
         let out = byTotals ? try Self.fromTotals(a, c, windows) : try Self.fromSamples(a, c, windows, fedByMany: scans.count > 1)
         guard let absentLabels else { return out }

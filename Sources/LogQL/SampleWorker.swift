@@ -44,16 +44,12 @@ struct SampleWorker: LineVisitor {
 
     mutating func whole(minTime: Int64, maxTime: Int64, entries: Int, bytes: Int) -> Bool {
         guard counting, windows.sameInterval(minTime, maxTime) else { return false }
-        collector.linesSeen += entries
-        collector.bytesSeen += bytes
         guard let j = windows.interval(of: minTime) else { return true }
         collector.add(streamSeries(), lines: entries, interval: j)
         return true
     }
 
     mutating func line(_ ts: Int64, _ line: UnsafeRawBufferPointer) {
-        collector.linesSeen += 1
-        collector.bytesSeen += line.count
         var interval = 0
         if skipEarly {
             guard let j = windows.interval(of: ts, cursor: &cursor) else { return }

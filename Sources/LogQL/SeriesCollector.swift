@@ -52,14 +52,8 @@ struct SeriesCollector {
     func totals(of k: Int) -> ArraySlice<Double> { totals[(k * intervals)..<((k + 1) * intervals)] }
 
     /// Adds another collector's series after this one's samples.
-    /// Lines the worker was handed (whole blocks counted by their entries), and their bytes.
-    var linesSeen = 0
-    var bytesSeen = 0
-
     mutating func merge(_ other: SeriesCollector) {
         warnings += other.warnings
-        linesSeen += other.linesSeen
-        bytesSeen += other.bytesSeen
         for (j, l) in other.labels.enumerated() {
             let k = series(l)
             if intervals > 0 {

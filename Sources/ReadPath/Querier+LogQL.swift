@@ -44,9 +44,10 @@ extension Querier {
         return selection
     }
 
-    /// The log lines behind a metric query, as a `LogSource` for `MetricEvaluator`.
-    public func source(tenant: TenantID) -> some LogSource {
-        QuerierSource(querier: self, tenant: tenant)
+    /// The log lines behind a metric query, as a `LogSource` for `MetricEvaluator`; `stats`
+    /// counts what its scans read.
+    public func source(tenant: TenantID, stats: QueryStats? = nil) -> some LogSource {
+        QuerierSource(querier: self, tenant: tenant, stats: stats)
     }
 }
 
@@ -54,10 +55,11 @@ extension Querier {
 struct QuerierSource: LogSource {
     let querier: Querier
     let tenant: TenantID
+    let stats: QueryStats?
 
     func scans(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [any LineScan] {
         let filter: LineFilterMatcher
         do { filter = try LineFilterMatcher(query.filters) } catch { throw EvaluationError(error.description) }
-        return querier.scans(tenant: tenant, matchers: query.matchers, start: start, end: max(end, start), filter: filter).scans
+        return querier.scans(tenant: tenant, matchers: query.matchers, start: start, end: max(end, start), filter: filter, stats: stats).scans
     }
 }

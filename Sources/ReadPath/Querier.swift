@@ -19,9 +19,8 @@ public struct Querier: Sendable {
         public var warnings: [String]
         /// Blocks (and head blocks) decoded to answer.
         public var blocksRead = 0
-        /// Lines and bytes read (in range, before filters), for the answer's `stats`.
-        public var linesRead = 0
-        public var bytesRead = 0
+        /// What was read, for the answer's `stats`.
+        public var stats: QueryStats
     }
 
     /// `filter`: the query's line filters, applied as blocks decode (see `LineFilterMatcher`);
@@ -29,26 +28,29 @@ public struct Querier: Sendable {
     /// lines the whole pipeline keeps (the caller runs it again on the result to shape the lines).
     public func select(tenant: TenantID, _ q: HeadQuery, filter: LineFilterMatcher? = nil, pipeline: Pipeline? = nil,
                        deadline: QueryDeadline? = nil) -> Selection {
-        let (found, indexWarnings) = places(tenant: tenant, matchers: q.matchers, start: q.start, end: q.end)
+        let stats = QueryStats()
+        let (found, indexWarnings) = places(tenant: tenant, matchers: q.matchers, start: q.start, end: q.end, stats: stats)
         var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter,
-                            pipeline: pipeline, deadline: deadline)
+                            pipeline: pipeline, deadline: deadline, stats: stats)
         for (labels, places) in found {
             for p in places { plan.add(p, of: labels) }
         }
         let warnings = indexWarnings + plan.run()
         var streams: [QueryStream] = []
+        var duplicates = 0
         for (labels, merger) in plan.streams {
-            let entries = merger.result(limit: q.limit, direction: q.direction)
+            let (entries, dropped) = merger.result(limit: q.limit, direction: q.direction)
+            duplicates += dropped
             if !entries.isEmpty { streams.append(QueryStream(labels: labels, entries: entries)) }
         }
-        return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead,
-                         linesRead: plan.linesRead, bytesRead: plan.bytesRead)
+        stats.update { $0.duplicates += duplicates }
+        return Selection(streams: limitAcross(sortStreams(streams), q), warnings: warnings, blocksRead: plan.placesRead, stats: stats)
     }
 
     /// Every place holding entries of the streams matching `matchers` in [start, end), by stream
     /// (in-memory blocks and head entries first, then flushed chunks not also in memory), with the
-    /// index's warnings.
-    func places(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64)
+    /// index's warnings. `stats` counts the in-memory chunks and flushed chunk references found.
+    func places(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64, stats: QueryStats? = nil)
         -> (streams: [(labels: LabelSet, places: [ReadPlan.Place])], warnings: [String]) {
         let memory = ingester.snapshot(tenant: tenant, start: start, end: end, matchers: matchers)
         let (stored, indexWarnings) = ingester.storeIndex.series(tenant: tenant.value, start: start, end: end, matchers: matchers)
@@ -63,7 +65,9 @@ public struct Querier: Sendable {
             }
         }
         var inMemory = Set<String>()
+        var memoryChunks = 0, refs = 0
         for m in memory {
+            if m.hasData { memoryChunks += m.chunks }
             inMemory.formUnion(m.storedKeys)
             for (i, b) in m.blocks.enumerated() { add(.memoryBlock(b, encoding: m.encoding, index: i), m.labels) }
             if let first = m.headEntries.first {
@@ -72,17 +76,26 @@ public struct Querier: Sendable {
             }
         }
         for s in stored {
-            for ref in s.refs where !inMemory.contains(ref.key) { add(.chunk(ref), s.labels) }
+            for ref in s.refs where !inMemory.contains(ref.key) {
+                add(.chunk(ref), s.labels)
+                refs += 1
+            }
+        }
+        stats?.update { c in
+            c.ingesterChunksMatched += memoryChunks
+            c.storeChunksRef += refs
         }
         return (out, indexWarnings)
     }
 
     /// The streams matching `matchers` with entries in [start, end), each as a scan that decodes
     /// its blocks in time order as it goes (`filter` applied to raw lines), sorted by labels.
+    /// `stats` counts what they read as they go.
     public func scans(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64,
-                      filter: LineFilterMatcher?) -> (scans: [any LineScan], warnings: [String]) {
-        let (found, warnings) = places(tenant: tenant, matchers: matchers, start: start, end: end)
-        let scans = found.map { StreamScan(labels: $0.labels, places: $0.places, store: ingester.store, start: start, end: end, filter: filter) }
+                      filter: LineFilterMatcher?, stats: QueryStats? = nil) -> (scans: [any LineScan], warnings: [String]) {
+        let (found, warnings) = places(tenant: tenant, matchers: matchers, start: start, end: end, stats: stats)
+        let scans = found.map { StreamScan(labels: $0.labels, places: $0.places, store: ingester.store, start: start, end: end, filter: filter,
+                                           stats: stats) }
             .filter { !$0.places.isEmpty }
             .sorted { $0.labels.canonical < $1.labels.canonical }
         return (scans, warnings)

@@ -72,16 +72,16 @@ struct ReadPlan {
     /// Set once `limit` distinct entries at or nearer than a time are in hand: entries beyond it
     /// are no longer taken out of the blocks read after (they could not be in the answer).
     private var beyond: StreamMerger.Beyond?
-    /// Places decoded (for tests and stats).
+    /// Places decoded (for tests).
     private(set) var placesRead = 0
-    /// Lines and bytes read (in range, before filters), for the answer's `stats`.
-    private(set) var linesRead = 0
-    private(set) var bytesRead = 0
+    /// What was read, by origin, for the answer's `stats`.
+    let stats: QueryStats
 
     /// `filter`: the query's line filters; only lines they keep count towards `limit`.
     init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil,
-         pipeline: Pipeline? = nil, deadline: QueryDeadline? = nil) {
+         pipeline: Pipeline? = nil, deadline: QueryDeadline? = nil, stats: QueryStats = QueryStats()) {
         self.deadline = deadline
+        self.stats = stats
         self.start = start
         self.end = end
         self.limit = limit
@@ -169,8 +169,7 @@ struct ReadPlan {
             }
             let decoded = decode(round)
             for (i, d) in decoded.enumerated() {
-                linesRead += d.linesRead
-                bytesRead += d.bytesRead
+                count(d, of: round[i].place)
                 streams[round[i].stream].merger.append(d)
                 note(d.entries[...])
             }
@@ -189,14 +188,28 @@ struct ReadPlan {
         return enoughDistinct(threshold)
     }
 
+    /// Adds what one place gave to the stats, under its origin.
+    private func count(_ d: StreamMerger.Decoded, of place: Place) {
+        switch place {
+        case .memoryBlock(let b, _, _):
+            stats.read(.memory, lines: d.linesRead, bytes: d.bytesRead, compressed: b.bytes.count, kept: d.entries.count)
+        case .headEntries:
+            stats.read(.head, lines: d.linesRead, bytes: d.bytesRead, kept: d.entries.count)
+        case .storedBlock(let r, let i, _):
+            stats.read(.store, lines: d.linesRead, bytes: d.bytesRead, compressed: r.blocks[i].length, kept: d.entries.count)
+        case .chunk:
+            break
+        }
+    }
+
     /// Opens chunks, on several threads when there are several.
     private func open(_ refs: [ChunkRef]) -> [Result<ChunkReader, any Error>] {
-        let store = store
-        guard refs.count > 1, Self.parallelism > 1 else { return refs.map { ref in Result { try store.open(ref) } } }
+        let store = store, stats = stats
+        guard refs.count > 1, Self.parallelism > 1 else { return refs.map { ref in store.timedOpen(ref, stats: stats) } }
         var out = [Result<ChunkReader, any Error>?](repeating: nil, count: refs.count)
         out.withUnsafeMutableBufferPointer { buffer in
             let slots = UncheckedSendable(buffer)
-            DispatchQueue.concurrentPerform(iterations: refs.count) { i in slots.value[i] = Result { try store.open(refs[i]) } }
+            DispatchQueue.concurrentPerform(iterations: refs.count) { i in slots.value[i] = store.timedOpen(refs[i], stats: stats) }
         }
         return out.map { $0! }
     }
@@ -305,5 +318,19 @@ struct Heap<Element> {
             items.swapAt(i, m)
             i = m
         }
+    }
+}
+
+extension ChunkStore {
+    /// Opens a flushed chunk, counting it (and the time it took) as downloaded in `stats`.
+    func timedOpen(_ ref: ChunkRef, stats: QueryStats?) -> Result<ChunkReader, any Error> {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let opened = Result { try open(ref) }
+        let dt = Int(DispatchTime.now().uptimeNanoseconds - t0)
+        stats?.update { c in
+            c.storeChunksDownloaded += 1
+            c.storeChunksDownloadNanos += dt
+        }
+        return opened
     }
 }

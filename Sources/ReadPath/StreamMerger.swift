@@ -140,11 +140,13 @@ struct StreamMerger {
         }
     }
 
-    /// The merged entries in `direction`, at most `limit` of them.
-    func result(limit: Int, direction: Direction) -> [LogEntry] {
+    /// The merged entries in `direction`, at most `limit` of them, and how many exact duplicates
+    /// the merge dropped.
+    func result(limit: Int, direction: Direction) -> (entries: [LogEntry], duplicates: Int) {
         let sorted = Self.deduplicated(entries)
-        if direction == .forward { return Array(sorted.prefix(limit)) }
-        return Array(sorted.suffix(limit).reversed())
+        let duplicates = entries.count - sorted.count
+        if direction == .forward { return (Array(sorted.prefix(limit)), duplicates) }
+        return (Array(sorted.suffix(limit).reversed()), duplicates)
     }
 
     /// Walks `count` entries of `ep` in time order (the `k`-th is `ep[at(k)]`) and tells `body`

@@ -21,9 +21,13 @@ struct StreamScan: LineScan {
     let filter: LineFilterMatcher?
     /// Uncompressed bytes the places hold (all of a chunk's, even outside the range).
     let cost: Int
+    /// Where what the scan reads is counted (nil: nowhere).
+    let stats: QueryStats?
 
-    init(labels: LabelSet, places: [ReadPlan.Place], store: ChunkStore, start: Int64, end: Int64, filter: LineFilterMatcher?) {
+    init(labels: LabelSet, places: [ReadPlan.Place], store: ChunkStore, start: Int64, end: Int64, filter: LineFilterMatcher?,
+         stats: QueryStats? = nil) {
         self.labels = labels
+        self.stats = stats
         self.start = start
         self.end = end
         self.store = store
@@ -45,6 +49,8 @@ struct StreamScan: LineScan {
         for p in places { pending.push(p) }
         var active: [DecodedBlock] = []
         var run = DuplicateRun()
+        var duplicates = 0
+        defer { if duplicates > 0 { stats?.update { $0.duplicates += duplicates } } }
         while true {
             // Open every place that may hold an entry at or before the earliest one still unread.
             var frontier = active.reduce(Int64.max) { min($0, $1.nextTime) }
@@ -55,6 +61,7 @@ struct StreamScan: LineScan {
                 if active.isEmpty, filter == nil, let block = p.blockEntries, p.minTime >= start, p.maxTime < end,
                    run.timestamp < p.minTime, (pending.top?.minTime ?? .max) > p.maxTime,
                    visitor.whole(minTime: p.minTime, maxTime: p.maxTime, entries: block.entries, bytes: block.bytes) {
+                    count(p, lines: block.entries, bytes: block.bytes, kept: block.entries)
                     continue
                 }
                 switch decode(p) {
@@ -88,7 +95,10 @@ struct StreamScan: LineScan {
                     if s.timestamp > other { break }
                     block.position += 1
                     let line = UnsafeRawBufferPointer(rebasing: raw[Int(s.offset)..<(Int(s.offset) + Int(s.length))])
-                    if run.isDuplicate(s, line, of: block) { continue }
+                    if run.isDuplicate(s, line, of: block) {
+                        duplicates += 1
+                        continue
+                    }
                     visitor.line(s.timestamp, line)
                 }
             }
@@ -106,21 +116,43 @@ struct StreamScan: LineScan {
     private func decode(_ place: ReadPlan.Place) -> Decoded {
         let (lo, hi) = (start, end)
         let filter = filter
-        let keep: (Int64, UnsafeRawBufferPointer) -> Bool = { ts, line in ts >= lo && ts < hi && (filter?.matches(line) ?? true) }
+        // Lines in range and their bytes, before the filter (the answer's `stats`).
+        var lines = 0, bytes = 0
+        /// A block's spans in range that the filter keeps; a block without the filter's literal
+        /// counts as read whole. (Without a filter, the lines in range are the spans: nothing is
+        /// counted line by line.)
+        func spans(_ raw: [UInt8], entries: Int, section: String) throws -> [EntrySpan] {
+            try raw.withUnsafeBytes { r in
+                guard let filter else {
+                    let kept = try BlockReader.spans(r, entries: entries, section: section) { ts, _ in ts >= lo && ts < hi }
+                    lines = kept.count
+                    bytes = kept.reduce(0) { $0 + Int($1.length) }
+                    return kept
+                }
+                if !filter.mayMatch(block: r) {
+                    (lines, bytes) = (entries, r.count)
+                    return []
+                }
+                return try BlockReader.spans(r, entries: entries, section: section) { ts, line in
+                    guard ts >= lo && ts < hi else { return false }
+                    lines += 1
+                    bytes += line.count
+                    return filter.matches(line)
+                }
+            }
+        }
         switch place {
         case .chunk(let ref):
-            do {
-                let reader = try store.open(ref)
-                return .blocks(reader.blocks.indices.map { .storedBlock(reader, index: $0, key: ref.key) })
-            } catch {
-                return .failed("chunk \(ref.key) is unreadable and was skipped: \(error)")
+            switch store.timedOpen(ref, stats: stats) {
+            case .success(let reader): return .blocks(reader.blocks.indices.map { .storedBlock(reader, index: $0, key: ref.key) })
+            case .failure(let error): return .failed("chunk \(ref.key) is unreadable and was skipped: \(error)")
             }
         case .storedBlock(let reader, let i, let key):
             do {
                 let raw = try reader.raw(ofBlock: i)
-                if let filter, !raw.withUnsafeBytes({ filter.mayMatch(block: $0) }) { return .decoded(DecodedBlock(raw: [], spans: [])) }
-                let spans = try raw.withUnsafeBytes { try BlockReader.spans($0, entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)", keep: keep) }
-                return .decoded(DecodedBlock(raw: raw, spans: spans))
+                let kept = try spans(raw, entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
+                stats?.read(.store, lines: lines, bytes: bytes, compressed: reader.blocks[i].length, kept: kept.count)
+                return .decoded(DecodedBlock(raw: raw, spans: kept))
             } catch {
                 return .failed("\(error) (chunk \(key)); the block was skipped")
             }
@@ -128,20 +160,34 @@ struct StreamScan: LineScan {
             let section = "in-memory block \(index) of \(labels.canonical)"
             do {
                 let raw = try b.raw(encoding: encoding, section: section)
-                if let filter, !raw.withUnsafeBytes({ filter.mayMatch(block: $0) }) { return .decoded(DecodedBlock(raw: [], spans: [])) }
-                let spans = try raw.withUnsafeBytes { try BlockReader.spans($0, entries: b.entries, section: section, keep: keep) }
-                return .decoded(DecodedBlock(raw: raw, spans: spans))
+                let kept = try spans(raw, entries: b.entries, section: section)
+                stats?.read(.memory, lines: lines, bytes: bytes, compressed: b.bytes.count, kept: kept.count)
+                return .decoded(DecodedBlock(raw: raw, spans: kept))
             } catch {
                 return .failed("\(error)")
             }
         case .headEntries(let entries, _, _):
             var raw: [UInt8] = []
-            var spans: [EntrySpan] = []
-            for e in entries where e.line.withUnsafeBytes({ keep(e.timestamp, $0) }) {
-                spans.append(EntrySpan(timestamp: e.timestamp, offset: UInt32(raw.count), length: UInt32(e.line.count)))
+            var kept: [EntrySpan] = []
+            for e in entries where e.timestamp >= lo && e.timestamp < hi {
+                lines += 1
+                bytes += e.line.count
+                guard e.line.withUnsafeBytes({ filter?.matches($0) ?? true }) else { continue }
+                kept.append(EntrySpan(timestamp: e.timestamp, offset: UInt32(raw.count), length: UInt32(e.line.count)))
                 raw += e.line
             }
-            return .decoded(DecodedBlock(raw: raw, spans: spans))
+            stats?.read(.head, lines: lines, bytes: bytes, kept: kept.count)
+            return .decoded(DecodedBlock(raw: raw, spans: kept))
+        }
+    }
+
+    /// Counts a place taken whole (from its index, without decoding it).
+    private func count(_ place: ReadPlan.Place, lines: Int, bytes: Int, kept: Int) {
+        switch place {
+        case .memoryBlock(let b, _, _): stats?.read(.memory, lines: lines, bytes: bytes, compressed: b.bytes.count, kept: kept)
+        case .storedBlock(let r, let i, _): stats?.read(.store, lines: lines, bytes: bytes, compressed: r.blocks[i].length, kept: kept)
+        case .headEntries: stats?.read(.head, lines: lines, bytes: bytes, kept: kept)
+        case .chunk: break
         }
     }
 }

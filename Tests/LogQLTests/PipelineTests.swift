@@ -218,6 +218,13 @@ import LogModel
         #expect(GoFloat.formatShortest(1e21) == "1e+21")
         #expect(GoFloat.formatShortest(1e-05) == "1e-05")
         #expect(GoFloat.formatShortest(123.25) == "123.25")
+        // encoding/json's float64 (Loki's `execTime`): 'f' form, 'e' with a bare exponent outside [1e-6, 1e21).
+        #expect(GoFloat.formatJSON(0.093715) == "0.093715")
+        #expect(GoFloat.formatJSON(0.00001) == "0.00001")
+        #expect(GoFloat.formatJSON(1e-7) == "1e-7")
+        #expect(GoFloat.formatJSON(2.5e-9) == "2.5e-9")
+        #expect(GoFloat.formatJSON(1e21) == "1e+21")
+        #expect(GoFloat.formatJSON(0) == "0")
         #expect(GoFloat.formatFixed6(1) == "1.000000")
         #expect(GoFloat.formatFixed6(-0.5) == "-0.500000")
     }

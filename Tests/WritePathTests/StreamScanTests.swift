@@ -58,6 +58,55 @@ import Testing
         return h
     }
 
+    /// The answer's `stats` by origin, the same through both read paths: 600 lines in flushed
+    /// chunks (out of memory), 120 exact copies of some of them and 200 more in memory.
+    @Test func bothPathsCountWhatTheyReadByOrigin() async throws {
+        let dir = TestDirectory()
+        // (Chunks big enough that nothing is flushed but by `flushToStore`.)
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20)
+        for app in ["a", "b"] { try await h.push(app, count: 300, stream: #"{app="\#(app)"}"#) }
+        #expect(h.flushToStore())
+        try await h.push("a", count: 120, stream: #"{app="a"}"#)
+        h.clock.advance(seconds: 1)
+        try await h.push("late", count: 200, stream: #"{app="b"}"#)
+        let q = Querier(ingester: h.ingester)
+        let selected = q.select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: 10_000_000, direction: .forward))
+        let logPath = selected.stats.snapshot
+        let stats = QueryStats()
+        for s in q.scans(tenant: h.tenant, matchers: [], start: .min / 2, end: .max / 2, filter: nil, stats: stats).scans {
+            _ = s.forEach { _, _ in }
+        }
+        let metricPath = stats.snapshot
+        #expect(selected.streams.reduce(0) { $0 + $1.entries.count } == 800)
+        for c in [logPath, metricPath] {
+            #expect(c.linesProcessed == 920)
+            #expect(c.storeDecompressedLines == 600)
+            #expect(c.headChunkLines + c.ingesterDecompressedLines == 320)
+            #expect(c.duplicates == 120)
+            #expect(c.storeChunksRef > 0 && c.storeChunksDownloaded == c.storeChunksRef)
+            #expect(c.storeCompressedBytes > 0)
+            #expect(c.ingesterChunksMatched == 2)
+            #expect(c.bytesProcessed == c.headChunkBytes + c.ingesterDecompressedBytes + c.storeDecompressedBytes)
+        }
+        #expect(logPath.ingesterLinesSent == 320)
+        #expect(logPath.storeChunksRef == metricPath.storeChunksRef)
+        #expect(logPath.storeDecompressedBytes == metricPath.storeDecompressedBytes)
+        #expect(logPath.headChunkLines == metricPath.headChunkLines)
+
+        // A line filter: every line in range still counts as processed, only kept ones as sent.
+        let filter = try LineFilterMatcher([LineFilter(.contains, ["late-1"])])
+        let filtered = q.select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: 10_000_000, direction: .forward),
+                                filter: filter).stats.snapshot
+        #expect(filtered.linesProcessed == 920)
+        #expect(filtered.ingesterLinesSent == 111) // late-1, late-10…19, late-100…199
+        let scanned = QueryStats()
+        for s in q.scans(tenant: h.tenant, matchers: [], start: .min / 2, end: .max / 2, filter: filter, stats: scanned).scans {
+            _ = s.forEach { _, _ in }
+        }
+        #expect(scanned.snapshot.linesProcessed == 920)
+        #expect(scanned.snapshot.ingesterLinesSent == 111)
+    }
+
     @Test func scansHandOutWhatSelectReturns() async throws {
         let dir = TestDirectory()
         let h = try await Self.messyHarness(dir)

@@ -229,7 +229,7 @@ struct LokiRoutes: Sendable {
                 }
                 let read = QueryStats()
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
-                                                source: querier.source(tenant: tenant), deadline: deadline, stats: read)
+                                                source: querier.source(tenant: tenant, stats: read), deadline: deadline)
                 // On a thread of its own: the evaluation reads for as long as the query needs.
                 let outcome = try await BlockingWork.run("skald-query") { Result { () throws(EvaluationError) in try evaluator.evaluate(expr) } }
                 let result: MetricResult
@@ -239,7 +239,7 @@ struct LokiRoutes: Sendable {
                 case .failure(let error): return HTTPResponses.badRequest(error.message)
                 }
                 let secs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs, stats: read))
+                return HTTPResponses.json(QueryResponse.metric(result, execSeconds: secs, stats: read.snapshot))
             }
             guard case .log(let logQuery) = parsed else { return HTTPResponses.badRequest("unreachable") }
             if instant {
@@ -271,7 +271,7 @@ struct LokiRoutes: Sendable {
                 Counter(label: "skald_query_skipped_corrupt_data_total").increment(by: result.warnings.count)
             }
             return HTTPResponses.json(QueryResponse.streams(result.streams, warnings: result.warnings, categorize: categorize, execSeconds: secs,
-                                                            linesRead: result.linesRead, bytesRead: result.bytesRead))
+                                                            stats: result.stats.snapshot))
         } catch {
             return LokiRoutes.badRequest(for: error)
         }

@@ -6,12 +6,12 @@ import ReadPath
 /// Renders Loki's query responses (`resultType: streams`), key order as Loki writes them.
 enum QueryResponse {
     static func streams(_ streams: [QueryStream], warnings: [String] = [], categorize: Bool, execSeconds: Double,
-                        linesRead: Int = 0, bytesRead: Int = 0) -> [UInt8] {
+                        stats read: QueryStats.Counts = QueryStats.Counts()) -> [UInt8] {
         var w = JSONWriter(capacity: streams.reduce(256) { $0 + $1.entries.reduce(64) { $0 + $1.line.count + 32 } })
         w.raw(#"{"status":"success","data":{"resultType":"streams","#)
         if categorize { w.raw(#""encodingFlags":["categorize-labels"],"#) }
         w.raw(#""result":["#)
-        var lines = 0, bytes = 0
+        var lines = 0
         for (si, s) in streams.enumerated() {
             if si > 0 { w.raw(0x2c) }
             w.raw(#"{"stream":"#)
@@ -39,12 +39,11 @@ enum QueryResponse {
                 }
                 w.raw(0x5d)
                 lines += 1
-                bytes += e.line.count
             }
             w.raw("]}")
         }
         w.raw("],")
-        stats(&w, returned: lines, linesRead: linesRead, bytesRead: bytesRead, execSeconds: execSeconds)
+        stats(&w, read, returned: lines, execSeconds: execSeconds)
         w.raw("}")
         if !warnings.isEmpty {
             // Loki's top-level `warnings` (Grafana shows them above the result).
@@ -61,7 +60,7 @@ enum QueryResponse {
 
     /// A metric query's answer: `matrix` (range), `vector` (instant) or `scalar`, with Prometheus's
     /// encoding of points (`[seconds with millisecond fraction, "value"]`).
-    static func metric(_ result: MetricResult, execSeconds: Double, stats read: QueryStats? = nil) -> [UInt8] {
+    static func metric(_ result: MetricResult, execSeconds: Double, stats read: QueryStats.Counts = QueryStats.Counts()) -> [UInt8] {
         var w = JSONWriter()
         w.raw(#"{"status":"success","data":{"resultType":"#)
         switch result {
@@ -95,7 +94,7 @@ enum QueryResponse {
             w.raw(0x5d)
         }
         w.raw(0x2c)
-        stats(&w, returned: 0, linesRead: read?.linesProcessed ?? 0, bytesRead: read?.bytesProcessed ?? 0, execSeconds: execSeconds)
+        stats(&w, read, returned: 0, execSeconds: execSeconds)
         w.raw("}}")
         return w.bytes
     }
@@ -134,23 +133,67 @@ enum QueryResponse {
         return w.bytes
     }
 
-    /// A summary-only `stats` object (Grafana's query inspector reads `summary`).
-    /// Loki's `stats.summary`: what the query read (lines in range before filters, and their
-    /// bytes), how fast, and how many entries it returned.
-    static func stats(_ w: inout JSONWriter, returned: Int, linesRead: Int, bytesRead: Int, execSeconds: Double) {
+    /// Loki 2.8's `stats` object, every section and key in its order: `summary` (what the query
+    /// read — lines in range before filters and their bytes — how fast, and how many entries it
+    /// returned), `querier.store` (flushed chunks), `ingester` (memory: Skald's one ingester is
+    /// always reached; its `store` section is zeros, as a single Loki's is) and `cache` (zeros:
+    /// Skald has no query caches). Skald neither splits nor shards queries: `subqueries`,
+    /// `splits` and `shards` are 0, and nothing queues (`queueTime` 0).
+    static func stats(_ w: inout JSONWriter, _ c: QueryStats.Counts, returned: Int, execSeconds: Double) {
         let secs = max(execSeconds, 1e-9)
-        w.raw(#""stats":{"summary":{"bytesProcessedPerSecond":"#)
-        w.raw(String(Int(Double(bytesRead) / secs)))
-        w.raw(#","linesProcessedPerSecond":"#)
-        w.raw(String(Int(Double(linesRead) / secs)))
-        w.raw(#","totalBytesProcessed":"#)
-        w.raw(String(bytesRead))
-        w.raw(#","totalLinesProcessed":"#)
-        w.raw(String(linesRead))
+        func field(_ name: String, _ value: Int, first: Bool = false) {
+            w.raw(first ? "\"\(name)\":" : ",\"\(name)\":")
+            w.raw(String(value))
+        }
+        func store(chunksRef: Int, downloaded: Int, downloadNanos: Int, headBytes: Int, headLines: Int,
+                   decompressedBytes: Int, decompressedLines: Int, compressedBytes: Int, duplicates: Int) {
+            w.raw(#""store":{"#)
+            field("totalChunksRef", chunksRef, first: true)
+            field("totalChunksDownloaded", downloaded)
+            field("chunksDownloadTime", downloadNanos)
+            w.raw(#","chunk":{"#)
+            field("headChunkBytes", headBytes, first: true)
+            field("headChunkLines", headLines)
+            field("decompressedBytes", decompressedBytes)
+            field("decompressedLines", decompressedLines)
+            field("compressedBytes", compressedBytes)
+            field("totalDuplicates", duplicates)
+            w.raw("}}")
+        }
+        w.raw(#""stats":{"summary":{"#)
+        field("bytesProcessedPerSecond", Int(Double(c.bytesProcessed) / secs), first: true)
+        field("linesProcessedPerSecond", Int(Double(c.linesProcessed) / secs))
+        field("totalBytesProcessed", c.bytesProcessed)
+        field("totalLinesProcessed", c.linesProcessed)
         w.raw(#","execTime":"#)
-        w.raw(String(execSeconds))
-        w.raw(#","queueTime":0,"subqueries":0,"totalEntriesReturned":"#)
-        w.raw(String(returned))
+        w.raw(GoFloat.formatJSON(execSeconds))
+        field("queueTime", 0)
+        field("subqueries", 0)
+        field("totalEntriesReturned", returned)
+        field("splits", 0)
+        field("shards", 0)
+        w.raw(#"},"querier":{"#)
+        store(chunksRef: c.storeChunksRef, downloaded: c.storeChunksDownloaded, downloadNanos: c.storeChunksDownloadNanos,
+              headBytes: 0, headLines: 0, decompressedBytes: c.storeDecompressedBytes, decompressedLines: c.storeDecompressedLines,
+              compressedBytes: c.storeCompressedBytes, duplicates: c.duplicates)
+        w.raw(#"},"ingester":{"#)
+        field("totalReached", 1, first: true)
+        field("totalChunksMatched", c.ingesterChunksMatched)
+        field("totalBatches", c.ingesterBatches)
+        field("totalLinesSent", c.ingesterLinesSent)
+        w.raw(0x2c)
+        store(chunksRef: 0, downloaded: 0, downloadNanos: 0, headBytes: c.headChunkBytes, headLines: c.headChunkLines,
+              decompressedBytes: c.ingesterDecompressedBytes, decompressedLines: c.ingesterDecompressedLines,
+              compressedBytes: c.ingesterCompressedBytes, duplicates: 0)
+        w.raw(#"},"cache":{"#)
+        for (i, name) in ["chunk", "index", "result"].enumerated() {
+            if i > 0 { w.raw(0x2c) }
+            w.raw(#"""# + name + #"":{"#)
+            for (j, key) in ["entriesFound", "entriesRequested", "entriesStored", "bytesReceived", "bytesSent", "requests", "downloadTime"].enumerated() {
+                field(key, 0, first: j == 0)
+            }
+            w.raw(0x7d)
+        }
         w.raw("}}")
     }
 
