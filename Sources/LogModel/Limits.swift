@@ -37,6 +37,10 @@ public struct Limits: Sendable, Equatable {
     public var maxQuerySeries: Int = 500
     /// `max_query_length` (721 h), nanoseconds; 0 = off.
     public var maxQueryLength: Int64 = 721 * 3600 * 1_000_000_000
+    /// `max_query_lookback` (0 = off), nanoseconds: queries see nothing older than now minus this;
+    /// a range reaching further back is cut at it, one wholly beyond it is answered empty (or, where
+    /// Loki refuses it, refused with its "no longer available" text).
+    public var maxQueryLookback: Int64 = 0
     /// `query_timeout` (1 m), nanoseconds: a query still reading after this stops and answers 504; 0 = off.
     public var queryTimeout: Int64 = 60 * 1_000_000_000
     /// `split_queries_by_interval` (30 m), nanoseconds. Loki's query frontend splits metric range

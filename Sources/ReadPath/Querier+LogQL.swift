@@ -45,9 +45,9 @@ extension Querier {
     }
 
     /// The log lines behind a metric query, as a `LogSource` for `MetricEvaluator`; `stats`
-    /// counts what its scans read.
-    public func source(tenant: TenantID, stats: QueryStats? = nil) -> some LogSource {
-        QuerierSource(querier: self, tenant: tenant, stats: stats)
+    /// counts what its scans read; nothing before `earliest` is read (`max_query_lookback`).
+    public func source(tenant: TenantID, stats: QueryStats? = nil, earliest: Int64? = nil) -> some LogSource {
+        QuerierSource(querier: self, tenant: tenant, stats: stats, earliest: earliest ?? .min)
     }
 }
 
@@ -56,10 +56,12 @@ struct QuerierSource: LogSource {
     let querier: Querier
     let tenant: TenantID
     let stats: QueryStats?
+    let earliest: Int64
 
     func scans(_ query: LogQuery, start: Int64, end: Int64) throws(EvaluationError) -> [any LineScan] {
         let filter: LineFilterMatcher
         do { filter = try LineFilterMatcher(query.filters) } catch { throw EvaluationError(error.description) }
-        return querier.scans(tenant: tenant, matchers: query.matchers, start: start, end: max(end, start), filter: filter, stats: stats).scans
+        return querier.scans(tenant: tenant, matchers: query.matchers, start: max(start, earliest), end: max(end, start, earliest), filter: filter,
+                              stats: stats).scans
     }
 }

@@ -257,6 +257,7 @@ public final class StoreIndex: Sendable {
     /// Streams of `tenant` matching `matchers`, each with its chunks overlapping [start, end), and a
     /// warning for every table that could not be read (it is rebuilt at the next write).
     public func series(tenant: String, start: Int64, end: Int64, matchers: [LabelMatcher]) -> (series: [Series], warnings: [String]) {
+        guard start < end else { return ([], []) }
         let (entries, pending) = state.withLock { st in
             (st.manifest.tables.filter { $0.header.tenant == tenant && $0.header.chunkCount > 0 && $0.header.minTime < end && $0.header.maxTime >= start },
              st.pending[tenant] ?? [:])

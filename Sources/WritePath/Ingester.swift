@@ -647,9 +647,10 @@ public final class Ingester: Sendable {
 
     // MARK: read
 
-    /// What memory holds for streams matching `matchers` in [start, end) (the querier decodes it).
+    /// What memory holds for streams matching `matchers` in [start, end) (the querier decodes it);
+    /// nothing when the range is empty.
     public func snapshot(tenant: TenantID, start: Int64, end: Int64, copyEntries: Bool = true, matchers: [LabelMatcher]) -> [MemorySnapshot] {
-        guard let h = tenants.withLock({ $0[tenant] }) else { return [] }
+        guard start < end, let h = tenants.withLock({ $0[tenant] }) else { return [] }
         return h.snapshot(start: start, end: end, copyEntries: copyEntries, matchers: matchers)
     }
 

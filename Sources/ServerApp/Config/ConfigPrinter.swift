@@ -66,6 +66,7 @@ enum ConfigPrinter {
           max_entries_limit_per_query: \(l.maxEntriesLimitPerQuery)
           max_query_series: \(l.maxQuerySeries)
           max_query_length: \(d(l.maxQueryLength))
+          max_query_lookback: \(d(l.maxQueryLookback))
           query_timeout: \(d(l.queryTimeout))
           split_queries_by_interval: \(d(l.splitQueriesByInterval))
           volume_enabled: \(l.volumeEnabled)

@@ -76,6 +76,7 @@ enum ConfigSchema {
         "max_entries_limit_per_query": limit(.int) { $0.maxEntriesLimitPerQuery = $1.int },
         "max_query_series": limit(.int) { $0.maxQuerySeries = $1.int },
         "max_query_length": limit(.duration) { $0.maxQueryLength = $1.duration },
+        "max_query_lookback": limit(.duration) { $0.maxQueryLookback = $1.duration },
         "enforce_metric_name": ignored(.bool, "Loki ignores it for logs too; it has no effect"),
         "max_cache_freshness_per_query": ignored(.duration, "Skald has no results cache"),
         "split_queries_by_interval": limit(.duration) { $0.splitQueriesByInterval = $1.duration },

@@ -201,11 +201,26 @@ struct LokiRoutes: Sendable {
                 start = try p.time("start", default: end - 3600 * 1_000_000_000)
                 if end < start { return HTTPResponses.badRequest("end timestamp must not be before or equal to start time") }
             }
-            if !instant && limits.maxQueryLength > 0 && end - start > limits.maxQueryLength {
+            // `max_query_lookback`: a range query wholly past it is answered empty (below, once
+            // its kind is known), one reaching past it is cut at it, before the length check.
+            let lookback = QueryLookback(limits, now: now)
+            let whollyPast = lookback.isWhollyPast(end: end)
+            if !instant && !whollyPast { start = lookback.clamp(start) }
+            if !instant && !whollyPast && limits.maxQueryLength > 0 && end - start > limits.maxQueryLength {
                 return HTTPResponses.badRequest("the query time range exceeds the limit (query length: \(TimeParser.formatDuration(end - start)), limit: \(TimeParser.formatDuration(limits.maxQueryLength)))")
             }
             let parsed = try QueryParser.parseQuery(query)
             let categorize = request.headers[HTTPField.Name("X-Loki-Response-Encoding-Flags")!]?.contains("categorize-labels") ?? false
+            if whollyPast {
+                switch parsed {
+                case .metric:
+                    return HTTPResponses.json(QueryResponse.metric(instant ? .vector(t: end / 1_000_000, []) : .matrix([]), execSeconds: 0))
+                case .log where !instant:
+                    return HTTPResponses.json(QueryResponse.streams([], categorize: categorize, execSeconds: 0))
+                case .log:
+                    break // refused below, as Loki's querier refuses it
+                }
+            }
             if case .metric(let expr) = parsed {
                 var step: Int64 = 0
                 if !instant {
@@ -229,7 +244,7 @@ struct LokiRoutes: Sendable {
                 }
                 let read = QueryStats()
                 let evaluator = MetricEvaluator(start: start, end: end, step: step, maxSeries: limits.maxQuerySeries,
-                                                source: querier.source(tenant: tenant, stats: read), deadline: deadline)
+                                                source: querier.source(tenant: tenant, stats: read, earliest: lookback.earliest), deadline: deadline)
                 // On a thread of its own: the evaluation reads for as long as the query needs.
                 let outcome = try await BlockingWork.run("skald-query") { Result { () throws(EvaluationError) in try evaluator.evaluate(expr) } }
                 let result: MetricResult
@@ -244,7 +259,8 @@ struct LokiRoutes: Sendable {
             guard case .log(let logQuery) = parsed else { return HTTPResponses.badRequest("unreachable") }
             if instant {
                 // Loki's instant log query reads [time − querier.engine.max_look_back_period, time).
-                start = end - instantLookback
+                start = lookback.clamp(end - instantLookback)
+                if end < start { return HTTPResponses.badRequest(lookback.refusal) }
             } else if end == start {
                 end += 1
             }
@@ -306,7 +322,9 @@ struct LokiRoutes: Sendable {
 
     /// The shared frame of the metadata endpoints: resolve the tenant, read the parameters and the
     /// time range (`end` defaults to now, `start` to `span` before it; an empty range is widened to
-    /// 1 ns, or with `refusingEmptyRange` refused as Loki refuses it), and turn parameter and
+    /// 1 ns, or with `refusingEmptyRange` refused as Loki refuses it), apply `max_query_lookback`
+    /// (`QueryLookback`: a range wholly past it reaches `body` empty, or with `refusingEmptyRange`
+    /// is refused; a reversed range is refused as Loki refuses it), and turn parameter and
     /// selector errors into Loki's 400.
     func metadataRequest(_ request: Request, span: Int64, refusingEmptyRange: Bool = false,
                          _ body: (TenantID, Params, _ start: Int64, _ end: Int64) throws -> Response) async -> Response {
@@ -320,10 +338,15 @@ struct LokiRoutes: Sendable {
             let p = try await Params.from(&req)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let end = try p.time("end", default: now)
-            let start = try p.time("start", default: end - span)
+            var start = try p.time("start", default: end - span)
             if refusingEmptyRange && end <= start {
                 return HTTPResponses.badRequest("end timestamp must not be before or equal to start time")
             }
+            let lookback = QueryLookback(overrides.limits(for: tenant), now: now)
+            // Loki's frontend answers these empty before its querier sees the range.
+            if !refusingEmptyRange && lookback.isWhollyPast(end: end) { return try body(tenant, p, end, end) }
+            start = lookback.clamp(start)
+            if end < start { return HTTPResponses.badRequest(lookback.refusal) }
             return try body(tenant, p, start, max(end, start + 1))
         } catch {
             return LokiRoutes.badRequest(for: error)
