@@ -76,27 +76,65 @@ public enum TimeParser {
         return r + nanos
     }
 
-    /// Prometheus-style durations (`5m`, `1h30m`, `500ms`, `1d`, `1w`, `1y`) or float seconds, as nanoseconds.
+    /// Prometheus-style durations (`5m`, `1h30m`, `500ms`, `1d`, `1w`, `1y`) or float seconds, as
+    /// nanoseconds (query parameters and LogQL).
     public static func duration(_ s: String) -> Int64? {
+        parseDuration(s, goForms: false)
+    }
+
+    /// A config file's durations: Prometheus-style or float seconds as above, and Go's forms too
+    /// (`1.5h`, `-1ns`, `2562047h47m16.854775807s`, the longest), as Loki's config accepts them.
+    public static func configDuration(_ s: String) -> Int64? {
+        parseDuration(s, goForms: true)
+    }
+
+    /// nil when `s` does not parse or does not fit in 64 bits of nanoseconds.
+    private static func parseDuration(_ s: String, goForms: Bool) -> Int64? {
         if s.isEmpty { return nil }
-        if let d = Double(s), d.isFinite { return Int64((d * 1e9).rounded()) }
-        let u = Array(s.utf8)
-        var i = 0
+        if let d = Double(s), d.isFinite {
+            let ns = (d * 1e9).rounded()
+            return ns.magnitude < 9.2e18 ? Int64(ns) : nil
+        }
+        var u = Array(s.utf8)[...]
+        var negative = false
+        if goForms, let first = u.first, first == 0x2d || first == 0x2b {
+            negative = first == 0x2d
+            u = u.dropFirst()
+            if u.isEmpty { return nil }
+        }
+        var i = u.startIndex
         var total: Int64 = 0
-        while i < u.count {
+        while i < u.endIndex {
             var v: Int64 = 0
             let start = i
-            while i < u.count, u[i] >= 0x30, u[i] <= 0x39 {
+            while i < u.endIndex, u[i] >= 0x30, u[i] <= 0x39 {
                 let (m, o) = v.multipliedReportingOverflow(by: 10)
                 if o { return nil }
                 v = m + Int64(u[i] - 0x30)
                 i += 1
             }
-            guard i > start, i < u.count else { return nil }
+            // A fraction (Go's `1.5h`): up to 18 digits are kept, the rest only checked.
+            var fraction: Int64 = 0, scale: Int64 = 1
+            let integerDigits = i - start
+            if goForms, i < u.endIndex, u[i] == 0x2e {
+                i += 1
+                let fractionStart = i
+                while i < u.endIndex, u[i] >= 0x30, u[i] <= 0x39 {
+                    if scale < 1_000_000_000_000_000_000 {
+                        fraction = fraction * 10 + Int64(u[i] - 0x30)
+                        scale *= 10
+                    }
+                    i += 1
+                }
+                guard integerDigits > 0 || i > fractionStart else { return nil }
+            } else {
+                guard integerDigits > 0 else { return nil }
+            }
+            guard i < u.endIndex else { return nil }
             let unit: Int64
-            if u[i] == 0x6d, i + 1 < u.count, u[i + 1] == 0x73 { unit = 1_000_000; i += 2 }
-            else if u[i] == 0x75, i + 1 < u.count, u[i + 1] == 0x73 { unit = 1000; i += 2 }
-            else if u[i] == 0x6e, i + 1 < u.count, u[i + 1] == 0x73 { unit = 1; i += 2 }
+            if u[i] == 0x6d, i + 1 < u.endIndex, u[i + 1] == 0x73 { unit = 1_000_000; i += 2 }
+            else if u[i] == 0x75, i + 1 < u.endIndex, u[i + 1] == 0x73 { unit = 1000; i += 2 }
+            else if u[i] == 0x6e, i + 1 < u.endIndex, u[i + 1] == 0x73 { unit = 1; i += 2 }
             else {
                 switch u[i] {
                 case 0x73: unit = 1_000_000_000
@@ -111,9 +149,15 @@ public enum TimeParser {
             }
             let (m, o) = v.multipliedReportingOverflow(by: unit)
             if o { return nil }
-            total += m
+            // The fraction's share of the unit, exact while it fits in 128 bits.
+            let part = unit.multipliedFullWidth(by: fraction)
+            let (share, _) = scale.dividingFullWidth(part)
+            let (withFraction, o2) = m.addingReportingOverflow(share)
+            let (sum, o3) = total.addingReportingOverflow(withFraction)
+            if o2 || o3 { return nil }
+            total = sum
         }
-        return total
+        return negative ? -total : total
     }
 
     /// Formats nanoseconds as a Go/Prometheus duration string (`1h30m0s`, `168h0m0s`, `500ms`).

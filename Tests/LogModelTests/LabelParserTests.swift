@@ -106,6 +106,19 @@ import Testing
         #expect(TimeParser.duration("500ms") == 500_000_000)
         #expect(TimeParser.duration("168h") == 604_800_000_000_000)
         #expect(TimeParser.duration("1.5") == 1_500_000_000)
+        // Query parameters keep Prometheus's forms; a config file also takes Go's.
+        #expect(TimeParser.duration("1.5h") == nil)
+        #expect(TimeParser.duration("-30s") == nil)
+        #expect(TimeParser.configDuration("1.5h") == 5_400_000_000_000)
+        #expect(TimeParser.configDuration("-1ns") == -1)
+        #expect(TimeParser.configDuration("1h0m0.5s") == 3_600_500_000_000)
+        #expect(TimeParser.configDuration("2562047h47m16.854775807s") == Int64.max)
+        #expect(TimeParser.configDuration("2562047h47m16.854775808s") == nil)
+        #expect(TimeParser.configDuration("1d") == 86_400_000_000_000)
+        #expect(TimeParser.configDuration(".5s") == 500_000_000)
+        for bad in ["-", "1.h2", ".s", "5", "h", "1.5x", "--1s"] where bad != "5" {
+            #expect(TimeParser.configDuration(bad) == nil, "\(bad)")
+        }
         #expect(TimeParser.duration("5x") == nil)
         #expect(TimeParser.duration("m") == nil)
         #expect(TimeParser.formatDuration(604_800_000_000_000) == "168h0m0s")

@@ -39,6 +39,32 @@ import Testing
         #expect(Set(loaded.warnings).count == loaded.warnings.count)
     }
 
+    /// Loki 2.8.11's whole effective config, as it prints it: every key Loki accepts loads, those
+    /// Skald does not act on with one warning each; the ones it does act on take effect.
+    @Test func everyLoki28KeyIsAccepted() throws {
+        let path = Bundle.module.path(forResource: "loki-2.8.11-full", ofType: "yaml", inDirectory: "Fixtures")!
+        let loaded = try ConfigLoader.load(path: path, expandEnv: false)
+        #expect(loaded.config.server.httpListenPort == 3199)
+        #expect(loaded.config.limits.maxQuerySeries == 500)
+        #expect(loaded.config.limits.maxQueryLookback == 0)
+        let w = loaded.warnings.joined(separator: "\n")
+        for key in ["server.grpc_server_max_connection_age", "storage_config.aws.s3", "ingester.query_store_max_look_back_period",
+                    "limits_config.ruler_remote_write_url", "schema_config.configs[].index.tags", "shutdown_delay"] {
+            #expect(w.contains("config key \"\(key)"), "no warning for \(key)")
+        }
+        #expect(Set(loaded.warnings).count == loaded.warnings.count)
+    }
+
+    /// `limits_config.per_tenant_override_config`, Loki's older name for the overrides file, is
+    /// used when `runtime_config.file` is not set.
+    @Test func perTenantOverrideConfigNamesTheOverridesFile() throws {
+        var c = try ConfigLoader.parse("limits_config:\n  per_tenant_override_config: /etc/o.yaml\n  per_tenant_override_period: 20s\n", expandEnv: false).config
+        #expect(c.runtimeConfig.file == "/etc/o.yaml")
+        #expect(c.runtimeConfig.period == 20 * 1_000_000_000)
+        c = try ConfigLoader.parse("runtime_config:\n  file: /etc/r.yaml\nlimits_config:\n  per_tenant_override_config: /etc/o.yaml\n", expandEnv: false).config
+        #expect(c.runtimeConfig.file == "/etc/r.yaml")
+    }
+
     @Test func unknownKeyAndWrongTypeNameKeyAndLine() {
         let cases: [(String, String)] = [
             ("auth_enabled: false\ningester:\n  chunk_idle_priod: 3m\n", #"line 3: unknown config key "ingester.chunk_idle_priod""#),

@@ -33,6 +33,10 @@ public enum ConfigLoader {
             throw ConfigError("line \(line(root)): the config must be a mapping of keys at the top level")
         }
         try walk(m, path: "", into: &loaded)
+        if loaded.config.runtimeConfig.file.isEmpty && !loaded.config.perTenantOverrideConfig.isEmpty {
+            loaded.config.runtimeConfig.file = loaded.config.perTenantOverrideConfig
+            loaded.config.runtimeConfig.period = loaded.config.perTenantOverridePeriod
+        }
         return loaded
     }
 

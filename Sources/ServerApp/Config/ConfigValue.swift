@@ -43,7 +43,7 @@ enum ConfigValue {
             }
         case .duration:
             if t == "0" { return .duration(0) }
-            return TimeParser.duration(t).map { .duration($0) }
+            return TimeParser.configDuration(t).map { .duration($0) }
         case .float: return Double(t).map { .float($0) }
         case .bytes: return parseBytes(t).map { .int($0) }
         case .section, .list, .anything: return nil

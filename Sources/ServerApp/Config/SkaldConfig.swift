@@ -62,6 +62,10 @@ public struct SkaldConfig: Sendable {
     public var querier = Querier()
     public var maxRecvMsgSize = 100 << 20
     public var runtimeConfig = RuntimeConfig()
+    /// `limits_config.per_tenant_override_config` / `_period`: Loki's older names for the runtime
+    /// overrides file, used when `runtime_config.file` is not set (as Loki does).
+    public var perTenantOverrideConfig = ""
+    public var perTenantOverridePeriod: Int64 = 10 * 1_000_000_000
     /// `storage_config.filesystem.directory`: where chunk files go.
     public var filesystemDirectory = ""
     /// `schema_config.configs`: index table naming per period (empty: daily `index_` tables).
