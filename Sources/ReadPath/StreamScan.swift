@@ -228,7 +228,9 @@ struct DuplicateRun {
         let here = Int(span.offset)..<(Int(span.offset) + line.count)
         if ts != timestamp {
             timestamp = ts
-            first = (block, here)
+            // Most lines come from the block the last one came from: then only the span changes
+            // (no retain and release of the block for every line).
+            if first?.block === block { first!.span = here } else { first = (block, here) }
             if !more.isEmpty { more.removeAll(keepingCapacity: true) }
             return false
         }
