@@ -114,6 +114,9 @@ enum LineParsers {
                 }
                 b.set(label, value)
             }, enter: { prefix, key in
+                // A top-level object's labels start with its key's first byte (as above): most
+                // objects are ruled out before any string is made.
+                if let wanted, prefix.isEmpty, key.end > key.start, !wanted.mayWant(firstByte: line[key.start]) { return nil }
                 let clean = sanitize(walk.text(key))
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 if let wanted, !wanted.mayHavePrefix(name) { return nil }
