@@ -82,7 +82,4 @@ public final class QueryStats: Sendable {
             }
         }
     }
-
-    public var linesProcessed: Int { snapshot.linesProcessed }
-    public var bytesProcessed: Int { snapshot.bytesProcessed }
 }
