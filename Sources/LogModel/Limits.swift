@@ -37,6 +37,9 @@ public struct Limits: Sendable, Equatable {
     public var maxQuerySeries: Int = 500
     /// `max_query_length` (721 h), nanoseconds; 0 = off.
     public var maxQueryLength: Int64 = 721 * 3600 * 1_000_000_000
+    /// `increment_duplicate_timestamp` (false): within one push, a line whose timestamp equals the
+    /// previous entry's (of its stream) and whose text differs is moved 1 ns later, so both are kept.
+    public var incrementDuplicateTimestamp: Bool = false
     /// `max_query_lookback` (0 = off), nanoseconds: queries see nothing older than now minus this;
     /// a range reaching further back is cut at it, one wholly beyond it is answered empty (or, where
     /// Loki refuses it, refused with its "no longer available" text).

@@ -144,6 +144,8 @@ public final class Distributor: Sendable {
             }
             var keep: [PushEntry] = []
             keep.reserveCapacity(s.entries.count)
+            // `increment_duplicate_timestamp`: the timestamp the next entry is compared with.
+            var previous = s.entries.first?.timestamp ?? 0
             for var e in s.entries {
                 if limits.rejectOldSamples && e.timestamp < now - limits.rejectOldSamplesMaxAge {
                     discard(Rejection(.tooOld, "entry for stream '\(labels.canonical)' has timestamp too old: \(GoTime.rfc3339(e.timestamp)), oldest acceptable timestamp is: \(GoTime.rfc3339(now - limits.rejectOldSamplesMaxAge))"),
@@ -163,6 +165,17 @@ public final class Distributor: Sendable {
                         discard(Rejection(.lineTooLong, "Max entry size '\(limits.maxLineSize)' bytes exceeded for stream '\(labels.canonical)' while adding an entry with length '\(e.line.count)' bytes"),
                                 lines: 1, bytes: e.line.count)
                         continue
+                    }
+                }
+                if limits.incrementDuplicateTimestamp, let last = keep.last {
+                    // Loki's rule, within one push: a different line at the timestamp of the one
+                    // kept before it (or of the last one left as sent) moves 1 ns past that one,
+                    // so both are kept; an identical line keeps its timestamp and is deduplicated.
+                    if (e.timestamp == previous || e.timestamp == last.timestamp) && batch.line(last) != batch.line(e) {
+                        e.timestamp = last.timestamp + 1
+                        altered = true
+                    } else {
+                        previous = e.timestamp
                     }
                 }
                 keep.append(e)

@@ -111,6 +111,40 @@ struct Harness {
         h.stop()
     }
 
+    /// `increment_duplicate_timestamp`, Loki's rule within one push: a different line at the
+    /// previous entry's timestamp moves 1 ns past it; an identical one keeps its timestamp (and is
+    /// then deduplicated). Off (the default), equal timestamps stay as sent.
+    @Test func duplicateTimestampsAreIncrementedWhenAsked() async throws {
+        func entries(_ h: Harness) -> [(Int64, String)] {
+            Querier(ingester: h.ingester).select(tenant: h.tenant, HeadQuery(matchers: [], start: .min / 2, end: .max / 2, limit: 100, direction: .forward))
+                .streams.flatMap { $0.entries.map { ($0.timestamp, String(decoding: $0.line, as: UTF8.self)) } }
+        }
+        var limits = Limits()
+        limits.incrementDuplicateTimestamp = true
+        let h = try Harness(limits: limits)
+        let t = h.now
+        #expect(await h.push { b in
+            b.stream(#"{a="1"}"#)
+            for line in ["a", "b", "c"] { b.entry(t, line) }
+            b.entry(t + 5, "d")
+            b.entry(t + 5, "d")
+            b.entry(t + 6, "e")
+        } == nil)
+        let got = entries(h)
+        #expect(got.map(\.0) == [t, t + 1, t + 2, t + 5, t + 6], "\(got)")
+        #expect(got.map(\.1) == ["a", "b", "c", "d", "e"])
+        h.stop()
+
+        let off = try Harness()
+        #expect(await off.push { b in
+            b.stream(#"{a="1"}"#)
+            b.entry(t, "a")
+            b.entry(t, "b")
+        } == nil)
+        #expect(entries(off).map(\.0) == [t, t])
+        off.stop()
+    }
+
     @Test func tooOldTooNewAndLineTooLong() async throws {
         var limits = Limits()
         limits.maxLineSize = 10

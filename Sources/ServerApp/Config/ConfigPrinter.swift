@@ -63,6 +63,7 @@ enum ConfigPrinter {
           max_line_size: \(l.maxLineSize)
           max_line_size_truncate: \(l.maxLineSizeTruncate)
           unordered_writes: \(l.unorderedWrites)
+          increment_duplicate_timestamp: \(l.incrementDuplicateTimestamp)
           max_entries_limit_per_query: \(l.maxEntriesLimitPerQuery)
           max_query_series: \(l.maxQuerySeries)
           max_query_length: \(d(l.maxQueryLength))

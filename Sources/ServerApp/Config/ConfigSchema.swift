@@ -116,7 +116,7 @@ enum ConfigSchema {
         "query_timeout": limit(.duration) { $0.queryTimeout = $1.duration },
         "volume_enabled": limit(.bool) { $0.volumeEnabled = $1.bool },
         "allow_structured_metadata": ignored(.bool, "structured metadata is always accepted and kept"),
-        "increment_duplicate_timestamp": ignored(.bool, "not implemented: entries with equal timestamps and different lines are kept as they are"),
+        "increment_duplicate_timestamp": limit(.bool) { $0.incrementDuplicateTimestamp = $1.bool },
         "tsdb_max_query_parallelism": ignored(.int, "single process: parallelism is not configurable"),
         "cardinality_limit": ignored(.int, notActedOn),
         "max_streams_matchers_per_query": ignored(.int, notActedOn),
