@@ -103,7 +103,7 @@ let package = Package(
         // tests mirror Sources; TestSupport holds what several test targets share
         .target(name: "TestSupport", dependencies: ["Storage", "WriteAheadLog"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
-        .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),

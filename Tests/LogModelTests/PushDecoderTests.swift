@@ -1,4 +1,5 @@
 import Codecs
+import TestSupport
 import Testing
 @testable import LogModel
 
@@ -207,5 +208,57 @@ import Testing
             #expect(throws: PushDecodeError.self) { try PushJSON.decode(Array(body[0..<cut])) }
         }
         #expect((try? PushJSON.decode(body)) != nil)
+    }
+}
+
+/// The JSON string scan (`PushJSON.unescape`: closing quote found 16 bytes at a time, escaped
+/// strings decoded into room made for them) must give what the byte-by-byte reading gives — the
+/// same bytes, or the same error at the same offset — for any string, well-formed or not.
+@Suite struct JSONStringScanTests {
+    static let pieces: [String] = [
+        "a", "plain text ", #"\""#, #"\\"#, #"\/"#, #"\n"#, #"\t"#, #"\r\b\f"#, #"\u00e9"#, #"\u20AC"#,
+        #"\uD83D\uDE00"#, #"\uD83D"#, #"\uDE00"#, #"\uD83Dx"#, #"\uD83D\u0041"#, #"\u12"#, #"\uZZZZ"#, #"\x"#,
+        "\u{01}", "\u{1f}", "é", "€", "{\\\"level\\\":\\\"warn\\\"}", String(repeating: "0123456789abcdef", count: 3), "\\",
+    ]
+
+    static func both(_ content: [UInt8]) -> (fast: Result<[UInt8], PushDecodeError>, slow: Result<[UInt8], PushDecodeError>) {
+        let body = [0x22] + content + [0x22, 0x20]
+        return body.withUnsafeBytes { raw in
+            func run(_ fast: Bool) -> Result<[UInt8], PushDecodeError> {
+                var d = PushJSON(p: raw)
+                var out: [UInt8] = [7] // something already there
+                do throws(PushDecodeError) {
+                    if fast { try d.unescape(into: &out) } else { try d.unescapeByteByByte(into: &out) }
+                    return d.i == content.count + 2 ? .success(out) : .failure(PushDecodeError("stopped at \(d.i)"))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return (run(true), run(false))
+        }
+    }
+
+    @Test func fastScanEqualsByteByByte() {
+        var rng = SplitMix(7)
+        for _ in 0..<5000 {
+            let n = Int.random(in: 0..<12, using: &rng)
+            let text = (0..<n).map { _ in Self.pieces.randomElement(using: &rng)! }.joined()
+            var bytes = Array(text.utf8)
+            // Sometimes cut the string short, or drop a quote in the middle.
+            if !bytes.isEmpty, Int.random(in: 0..<8, using: &rng) == 0 { bytes.removeLast(Int.random(in: 1...bytes.count, using: &rng)) }
+            if Int.random(in: 0..<10, using: &rng) == 0 { bytes.insert(0x22, at: Int.random(in: 0...bytes.count, using: &rng)) }
+            let (fast, slow) = Self.both(bytes)
+            switch (fast, slow) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(text)")
+            case (.failure(let a), .failure(let b)): #expect(a.message == b.message, "\(text)")
+            default: Issue.record("one read failed and the other did not: \(text) → \(fast) vs \(slow)")
+            }
+        }
+    }
+
+    @Test func unterminatedAndControlBytesAreWordedWithTheirOffset() {
+        #expect(throws: PushDecodeError.self) { try PushJSON.decode(Array(#"{"streams":[{"stream":{"a":"1"},"values":[["1","abc"#.utf8)) }
+        let (fast, _) = Self.both(Array("ab\u{01}c".utf8))
+        if case .failure(let e) = fast { #expect(e.message.contains("control character 0x1 inside a string must be escaped at offset 3")) } else { Issue.record("accepted a control byte") }
     }
 }

@@ -33,6 +33,8 @@ size_t skald_gzip_bound(size_t in_len);
 
 /// 1 when `needle` occurs in `hay` (an empty needle always does), else 0.
 int skald_contains(const uint8_t *hay, size_t hay_len, const uint8_t *needle, size_t needle_len);
+// Bytes of JSON string content from `p` before the first quote, backslash or control byte (`len` if none).
+size_t skald_json_plain_run(const uint8_t *p, size_t len);
 // The index of the byte of `needle` least common in log text (what `skald_contains_at` looks for).
 size_t skald_rare_index(const uint8_t *needle, size_t needle_len);
 // `skald_contains` with the rare byte's index `k` chosen beforehand.
