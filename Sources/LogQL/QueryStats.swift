@@ -63,18 +63,19 @@ public final class QueryStats: Sendable {
     /// `compressed` bytes of its stored form, `kept` lines the pushed-down filters kept.
     public func read(_ origin: Origin, lines: Int, bytes: Int, compressed: Int = 0, kept: Int) {
         counts.withLock { c in
+            if origin != .store {
+                // Memory's places are what Loki's ingesters send, batch by batch.
+                c.ingesterBatches += 1
+                c.ingesterLinesSent += kept
+            }
             switch origin {
             case .head:
                 c.headChunkLines += lines
                 c.headChunkBytes += bytes
-                c.ingesterBatches += 1
-                c.ingesterLinesSent += kept
             case .memory:
                 c.ingesterDecompressedLines += lines
                 c.ingesterDecompressedBytes += bytes
                 c.ingesterCompressedBytes += compressed
-                c.ingesterBatches += 1
-                c.ingesterLinesSent += kept
             case .store:
                 c.storeDecompressedLines += lines
                 c.storeDecompressedBytes += bytes

@@ -190,16 +190,7 @@ struct ReadPlan {
 
     /// Adds what one place gave to the stats, under its origin.
     private func count(_ d: StreamMerger.Decoded, of place: Place) {
-        switch place {
-        case .memoryBlock(let b, _, _):
-            stats.read(.memory, lines: d.linesRead, bytes: d.bytesRead, compressed: b.bytes.count, kept: d.entries.count)
-        case .headEntries:
-            stats.read(.head, lines: d.linesRead, bytes: d.bytesRead, kept: d.entries.count)
-        case .storedBlock(let r, let i, _):
-            stats.read(.store, lines: d.linesRead, bytes: d.bytesRead, compressed: r.blocks[i].length, kept: d.entries.count)
-        case .chunk:
-            break
-        }
+        stats.read(place, lines: d.linesRead, bytes: d.bytesRead, kept: d.entries.count)
     }
 
     /// Opens chunks, on several threads when there are several.
@@ -317,6 +308,19 @@ struct Heap<Element> {
             if m == i { return }
             items.swapAt(i, m)
             i = m
+        }
+    }
+}
+
+extension QueryStats {
+    /// One place read: `lines` in range and their `bytes` (before filters), `kept` lines the
+    /// filters kept — counted under the place's origin, with its stored (compressed) size.
+    func read(_ place: ReadPlan.Place, lines: Int, bytes: Int, kept: Int) {
+        switch place {
+        case .memoryBlock(let b, _, _): read(.memory, lines: lines, bytes: bytes, compressed: b.bytes.count, kept: kept)
+        case .storedBlock(let r, let i, _): read(.store, lines: lines, bytes: bytes, compressed: r.blocks[i].length, kept: kept)
+        case .headEntries: read(.head, lines: lines, bytes: bytes, kept: kept)
+        case .chunk: break // opened, not read: counted by `timedOpen`
         }
     }
 }

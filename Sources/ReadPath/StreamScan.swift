@@ -61,7 +61,7 @@ struct StreamScan: LineScan {
                 if active.isEmpty, filter == nil, let block = p.blockEntries, p.minTime >= start, p.maxTime < end,
                    run.timestamp < p.minTime, (pending.top?.minTime ?? .max) > p.maxTime,
                    visitor.whole(minTime: p.minTime, maxTime: p.maxTime, entries: block.entries, bytes: block.bytes) {
-                    count(p, lines: block.entries, bytes: block.bytes, kept: block.entries)
+                    stats?.read(p, lines: block.entries, bytes: block.bytes, kept: block.entries)
                     continue
                 }
                 switch decode(p) {
@@ -151,7 +151,7 @@ struct StreamScan: LineScan {
             do {
                 let raw = try reader.raw(ofBlock: i)
                 let kept = try spans(raw, entries: reader.blocks[i].entries, section: "chunk \(key) block \(i)")
-                stats?.read(.store, lines: lines, bytes: bytes, compressed: reader.blocks[i].length, kept: kept.count)
+                stats?.read(place, lines: lines, bytes: bytes, kept: kept.count)
                 return .decoded(DecodedBlock(raw: raw, spans: kept))
             } catch {
                 return .failed("\(error) (chunk \(key)); the block was skipped")
@@ -161,7 +161,7 @@ struct StreamScan: LineScan {
             do {
                 let raw = try b.raw(encoding: encoding, section: section)
                 let kept = try spans(raw, entries: b.entries, section: section)
-                stats?.read(.memory, lines: lines, bytes: bytes, compressed: b.bytes.count, kept: kept.count)
+                stats?.read(place, lines: lines, bytes: bytes, kept: kept.count)
                 return .decoded(DecodedBlock(raw: raw, spans: kept))
             } catch {
                 return .failed("\(error)")
@@ -176,18 +176,8 @@ struct StreamScan: LineScan {
                 kept.append(EntrySpan(timestamp: e.timestamp, offset: UInt32(raw.count), length: UInt32(e.line.count)))
                 raw += e.line
             }
-            stats?.read(.head, lines: lines, bytes: bytes, kept: kept.count)
+            stats?.read(place, lines: lines, bytes: bytes, kept: kept.count)
             return .decoded(DecodedBlock(raw: raw, spans: kept))
-        }
-    }
-
-    /// Counts a place taken whole (from its index, without decoding it).
-    private func count(_ place: ReadPlan.Place, lines: Int, bytes: Int, kept: Int) {
-        switch place {
-        case .memoryBlock(let b, _, _): stats?.read(.memory, lines: lines, bytes: bytes, compressed: b.bytes.count, kept: kept)
-        case .storedBlock(let r, let i, _): stats?.read(.store, lines: lines, bytes: bytes, compressed: r.blocks[i].length, kept: kept)
-        case .headEntries: stats?.read(.head, lines: lines, bytes: bytes, kept: kept)
-        case .chunk: break
         }
     }
 }
