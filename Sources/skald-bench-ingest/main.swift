@@ -20,6 +20,7 @@ struct Options {
     var durationSeconds = 0.0
     var rateMB = 20
     var reportEvery = 30
+    var latencyLog: String?
 }
 
 func parse() -> Options {
@@ -39,8 +40,9 @@ func parse() -> Options {
         case "--duration": o.durationSeconds = Double(v)!
         case "--rate-mb": o.rateMB = Int(v)!
         case "--report-every": o.reportEvery = Int(v)!
+        case "--latency-log": o.latencyLog = v
         default:
-            FileHandle.standardError.write("unknown option \(a)\nusage: skald-bench-ingest --port P [--pid PID] [--format protobuf|json] [--connections 4] [--streams 100] [--batch-bytes 1048576] [--total-mb 1024] [--duration SECONDS --rate-mb 20 --report-every 30]\n".data(using: .utf8)!)
+            FileHandle.standardError.write("unknown option \(a)\nusage: skald-bench-ingest --port P [--pid PID] [--format protobuf|json] [--connections 4] [--streams 100] [--batch-bytes 1048576] [--total-mb 1024] [--duration SECONDS --rate-mb 20 --report-every 30] [--latency-log FILE]\n".data(using: .utf8)!)
             exit(2)
         }
     }
@@ -129,6 +131,8 @@ final class Shared: @unchecked Sendable {
     let lock = NSLock()
     var next = 0
     var latencies: [Double] = []
+    /// (start offset from the run's start, latency), seconds, for `--latency-log`.
+    var timeline: [(Double, Double)] = []
     var failures: [String] = []
 }
 let shared = Shared()
@@ -155,6 +159,7 @@ for _ in 0..<o.connections {
                 let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                 shared.lock.withLock {
                     shared.latencies.append(dt)
+                    shared.timeline.append((Double(t0 - start) / 1e9, dt))
                     if r.status != 204 { shared.failures.append("\(r.status) \(r.text.prefix(200))") }
                 }
             } catch {
@@ -187,6 +192,11 @@ if let b = clientBefore, let a = clientAfter, let m0 = machineBefore, let m1 = m
     let all = max(m1.total - m0.total, 1)
     print(String(format: "client_cpu_s=%.2f machine_idle_pct=%.1f machine_steal_pct=%.1f", a.cpuSeconds - b.cpuSeconds,
                  100 * (m1.idle - m0.idle) / all, 100 * (m1.steal - m0.steal) / all))
+}
+if let path = o.latencyLog {
+    // One line per push in start order: when it started (s after the run's start) and how long it took (ms).
+    let text = shared.timeline.sorted { $0.0 < $1.0 }.map { String(format: "%.4f %.2f", $0.0, $0.1 * 1000) }.joined(separator: "\n")
+    FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8))
 }
 for f in shared.failures.prefix(5) { print("failure: \(f)") }
 exit(shared.failures.isEmpty ? 0 : 1)
