@@ -145,18 +145,27 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Starts the writer and apply threads.
     public func start() {
-        let w = Thread { [self] in writerLoop() }
-        w.name = "skald-wal-writer"
+        // Named from inside: on Linux a name set before `start()` never reaches the OS thread
+        // (`top -H`, /proc/<pid>/task/*/comm show the name only when the thread sets it itself),
+        // and a name over 15 bytes is refused.
+        let w = Thread { [self] in
+            Thread.current.name = "skald-wal-write"
+            writerLoop()
+        }
         w.qualityOfService = .userInitiated
         writerThread = w
-        let a = Thread { [self] in applyLoop() }
-        a.name = "skald-wal-apply"
+        let a = Thread { [self] in
+            Thread.current.name = "skald-wal-apply"
+            applyLoop()
+        }
         applyThread = a
         w.start()
         a.start()
         if case .interval(let ms) = config.fsync {
-            let t = Thread { [self] in intervalLoop(ms) }
-            t.name = "skald-wal-fsync"
+            let t = Thread { [self] in
+                Thread.current.name = "skald-wal-fsync"
+                intervalLoop(ms)
+            }
             intervalThread = t
             t.start()
         }

@@ -27,7 +27,7 @@ final class BlockCompressor: Sendable {
             }
         }
         self.compress = compress
-        pool = WorkerPool(name: "skald-compress", workers: workers, clock: SystemClock()) { job in
+        pool = WorkerPool(name: "skald-seal", workers: workers, clock: SystemClock()) { job in
             compress(job)
             return nil
         }

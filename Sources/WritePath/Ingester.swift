@@ -30,8 +30,19 @@ public final class Ingester: Sendable {
         /// `ingester.chunk_retain_period` (0: flushed chunks leave memory at the next sweep; the store index
         /// already answers for them, so there is no gap either way).
         public var retainPeriod: Int64 = 0
-        /// `ingester.concurrent_flushes`.
+        /// `ingester.concurrent_flushes`: at most this many chunks are written at once, and no more
+        /// than one per core (`flushWorkers`).
         public var concurrentFlushes = 32
+        /// Flush threads: `concurrentFlushes`, at most one per core. Loki's 32 are for uploads to
+        /// object storage, which wait on the network; a flush to the filesystem store is CPU work
+        /// (encoding, checksum, the copy into the page cache), and when 100 busy streams close their
+        /// chunks together, 32 runnable flush threads took the cores from pushes for 100–300 ms
+        /// (docs/performance.md: JSON p99 64 → 44 ms with one or two).
+        public var flushWorkers: Int {
+            Self.flushWorkers(concurrentFlushes: concurrentFlushes, cores: ProcessInfo.processInfo.activeProcessorCount)
+        }
+
+        static func flushWorkers(concurrentFlushes: Int, cores: Int) -> Int { max(1, min(concurrentFlushes, cores)) }
         /// Threads compressing full head blocks (Skald's own; one per core keeps up with any ingest rate
         /// the log can take on this kind of machine).
         public var compressionWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
@@ -118,7 +129,7 @@ public final class Ingester: Sendable {
         self.config = configuration
         self.store = store
         self.storeIndex = index
-        self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.concurrentFlushes,
+        self.flushQueue = FlushQueue(store: store, index: storeIndex, workers: configuration.flushWorkers,
                                      retain: configuration.retainPeriod, clock: clock, logger: logger)
         self.compressor = BlockCompressor(encoding: configuration.encoding, workers: configuration.compressionWorkers, flushQueue: flushQueue)
         self.overrides = overrides

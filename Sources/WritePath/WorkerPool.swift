@@ -36,8 +36,12 @@ final class WorkerPool<Job>: @unchecked Sendable {
         guard !started else { return }
         started = true
         for i in 0..<workers {
-            let t = Thread { [self] in loop() }
-            t.name = "\(name)-\(i)"
+            // Named from inside the thread: on Linux a name set before `start()` is not applied,
+            // nor one over 15 bytes (pool names stay short: "skald-seal-0").
+            let t = Thread { [self] in
+                Thread.current.name = "\(name)-\(i)"
+                loop()
+            }
             t.start()
         }
     }

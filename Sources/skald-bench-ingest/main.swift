@@ -140,6 +140,7 @@ let before = ProcStats.read(o.pid)
 let clientBefore = ProcStats.read(getpid())
 let machineBefore = MachineTimes.read()
 let start = DispatchTime.now().uptimeNanoseconds
+let startWall = Date().timeIntervalSince1970
 let group = DispatchGroup()
 let allBodies = bodies
 let allHeaders = headers
@@ -194,8 +195,9 @@ if let b = clientBefore, let a = clientAfter, let m0 = machineBefore, let m1 = m
                  100 * (m1.idle - m0.idle) / all, 100 * (m1.steal - m0.steal) / all))
 }
 if let path = o.latencyLog {
-    // One line per push in start order: when it started (s after the run's start) and how long it took (ms).
-    let text = shared.timeline.sorted { $0.0 < $1.0 }.map { String(format: "%.4f %.2f", $0.0, $0.1 * 1000) }.joined(separator: "\n")
+    // One line per push in start order: when it started (s after the run's start) and how long it took
+    // (ms), after a first line with the run's start in Unix seconds (to line it up with server logs).
+    let text = String(format: "# start %.6f\n", startWall) + shared.timeline.sorted { $0.0 < $1.0 }.map { String(format: "%.4f %.2f", $0.0, $0.1 * 1000) }.joined(separator: "\n")
     FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8))
 }
 for f in shared.failures.prefix(5) { print("failure: \(f)") }
