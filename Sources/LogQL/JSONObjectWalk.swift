@@ -49,8 +49,9 @@ struct JSONObjectWalk {
     /// Walks the object in `u[from..<to]`; `visit(path, key, kind, valueStart, valueEnd)` gets each
     /// scalar member (string bounds exclude the quotes), `enter(path, key)` decides whether a nested
     /// object is walked (and returns the path to walk it under). Keys are not made strings here:
-    /// most are not wanted.
-    func object<Path>(_ from: Int, _ to: Int, path: Path, depth: Int,
+    /// most are not wanted. With `topLevel`, a top-level member whose key cannot start a wanted
+    /// label is stepped over (checked, not handed out): most keys are ruled out without a call.
+    func object<Path>(_ from: Int, _ to: Int, path: Path, depth: Int, topLevel: KeyFirstBytes? = nil,
                       visit: (Path, Key, Kind, Int, Int) -> Void,
                       enter: (Path, Key) -> Path?) throws(Failure) {
         guard depth < Self.maxDepth else { throw .malformedObject }
@@ -75,20 +76,21 @@ struct JSONObjectWalk {
                 key = Key(start: i, end: keyEnd - 1, unescaped: nil)
             }
             i = keyEnd
+            let handOut = depth > 0 || key.end == key.start || topLevel.map { $0.mayStart(u[key.start]) } ?? true
             guard let colon = nextToken(i, to), u[colon] == 0x3a else { throw .malformedJSON }
             i = colon + 1
             guard let v = nextToken(i, to) else { throw .malformedJSON }
             switch u[v] {
             case 0x22:
                 guard let (end, _) = stringEnd(v + 1, to) else { throw .malformedString }
-                visit(path, key, .string, v + 1, v + end)
+                if handOut { visit(path, key, .string, v + 1, v + end) }
                 i = v + 1 + end
             case 0x5b:
                 guard let end = blockEnd(v, to, open: 0x5b, close: 0x5d) else { throw .malformedArray }
                 i = end
             case 0x7b:
                 guard let end = blockEnd(v, to, open: 0x7b, close: 0x7d) else { throw .malformedObject }
-                if let inner = enter(path, key) {
+                if handOut, let inner = enter(path, key) {
                     try object(v, end, path: inner, depth: depth + 1, visit: visit, enter: enter)
                 }
                 i = end
@@ -98,11 +100,11 @@ struct JSONObjectWalk {
                 switch u[v] {
                 case 0x74, 0x66:
                     guard word.elementsEqual("true".utf8) || word.elementsEqual("false".utf8) else { throw .unknownValueType }
-                    visit(path, key, .bool, v, end)
+                    if handOut { visit(path, key, .bool, v, end) }
                 case 0x6e, 0x75:
                     guard word.elementsEqual("null".utf8) else { throw .unknownValueType }
                 case 0x30...0x39, 0x2d:
-                    visit(path, key, .number, v, end)
+                    if handOut { visit(path, key, .number, v, end) }
                 default:
                     throw .unknownValueType
                 }
@@ -146,11 +148,23 @@ struct JSONObjectWalk {
     }
 
     /// From just inside a string: the offset past its closing quote (relative to `i`) and whether
-    /// it holds a backslash; nil when it never closes. A quote after an odd run of backslashes is escaped.
-    func stringEnd(_ i: Int, _ to: Int) -> (Int, Bool)? {
+    /// it holds a backslash; nil when it never closes. A quote after an odd run of backslashes is
+    /// escaped.
+    @inline(__always) func stringEnd(_ i: Int, _ to: Int) -> (Int, Bool)? {
         var escaped = false
         var j = i
         while j < to {
+            // Eight bytes at a time up to the next quote or backslash (most strings hold neither
+            // until their end).
+            while j + 8 <= to {
+                let m = Self.quoteOrBackslash(u.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                if m != 0 {
+                    j += m.trailingZeroBitCount >> 3
+                    break
+                }
+                j += 8
+            }
+            guard j < to else { return nil }
             let c = u[j]
             if c == 0x22 {
                 if !escaped { return (j - i + 1, false) }
@@ -163,6 +177,15 @@ struct JSONObjectWalk {
             j += 1
         }
         return nil
+    }
+
+    /// A mask whose lowest set bit is the high bit of the first byte of `w` (in memory order) that
+    /// is a quote or a backslash; 0 when none is. (Bits above it may be set spuriously: the
+    /// zero-byte test borrows across bytes only upwards from a zero byte.)
+    @inline(__always) static func quoteOrBackslash(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5c5c_5c5c_5c5c_5c5c
+        return (((q &- ones) & ~q) | ((b &- ones) & ~b)) & highs
     }
 
     /// The end (exclusive) of the block opening at `i`, matching `open` and `close` outside strings.

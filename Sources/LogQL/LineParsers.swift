@@ -59,7 +59,7 @@ enum LineParsers {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func labelName(_ name: String, _ b: LabelsBuilder) -> String {
+    static func labelName(_ name: String, _ b: borrowing LabelsBuilder) -> String {
         b.baseHas(name) ? name + "_extracted" : name
     }
 
@@ -80,8 +80,22 @@ enum LineParsers {
     /// come from is stepped over unread (as Loki's parser hints do).
     static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: LabelWants? = nil) {
         let walk = JSONObjectWalk(u: line)
+        // Most lines of a mixed stream are not objects: they fail here, before anything is set up.
+        guard let open = walk.nextToken(0, line.count), line[open] == 0x7b else {
+            b.setError("JSONParserErr", details: JSONObjectWalk.Failure.malformedObject.rawValue)
+            return
+        }
+        func value(_ kind: JSONObjectWalk.Kind, _ from: Int, _ to: Int) -> String {
+            switch kind {
+            case .string:
+                let raw = UnsafeRawBufferPointer(rebasing: line[from..<to])
+                return raw.contains(0x5c) ? walk.unescape(from, to).map(labelValue) ?? "" : labelValue(String(decoding: raw, as: UTF8.self))
+            case .number, .bool:
+                return String(decoding: UnsafeRawBufferPointer(rebasing: line[from..<to]), as: UTF8.self)
+            }
+        }
         do throws(JSONObjectWalk.Failure) {
-            try walk.object(0, line.count, path: "", depth: 0, visit: { prefix, key, kind, from, to in
+            try walk.object(0, line.count, path: "", depth: 0, topLevel: wanted?.firstBytes, visit: { prefix, key, kind, from, to in
                 // Most keys are not wanted: rule them out by their bytes, or their length, before
                 // making any string.
                 if let wanted {
@@ -89,9 +103,13 @@ enum LineParsers {
                         let first = line[key.start]
                         if !wanted.mayWant(firstByte: first) { return }
                         if walk.isPlain(key) {
-                            // A plain key not starting with a digit is its own label name.
+                            // A plain key not starting with a digit is its own label name: only a
+                            // wanted key's bytes can set a wanted label, and its label is made already.
                             if !(first >= 0x30 && first <= 0x39) {
-                                if !wanted.mayWant(plainKey: UnsafeRawBufferPointer(rebasing: line[key.start..<key.end])) { return }
+                                guard let label = wanted.label(plainKey: UnsafeRawBufferPointer(rebasing: line[key.start..<key.end]),
+                                                               baseHas: { b.base[$0] != nil }) else { return }
+                                b.set(label, value(kind, from, to))
+                                return
                             } else if !wanted.mayWant(keyLength: key.length) {
                                 return
                             }
@@ -104,15 +122,7 @@ enum LineParsers {
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 let label = labelName(name, b)
                 if let wanted, !(wanted.mayWant(cleanLength: name.utf8.count) && wanted.contains(label)) { return }
-                let value: String
-                switch kind {
-                case .string:
-                    let raw = UnsafeRawBufferPointer(rebasing: line[from..<to])
-                    value = raw.contains(0x5c) ? walk.unescape(from, to).map(labelValue) ?? "" : labelValue(String(decoding: raw, as: UTF8.self))
-                case .number, .bool:
-                    value = String(decoding: UnsafeRawBufferPointer(rebasing: line[from..<to]), as: UTF8.self)
-                }
-                b.set(label, value)
+                b.set(label, value(kind, from, to))
             }, enter: { prefix, key in
                 // A top-level object's labels start with its key's first byte (as above): most
                 // objects are ruled out before any string is made.

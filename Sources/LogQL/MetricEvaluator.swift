@@ -145,7 +145,11 @@ public struct MetricEvaluator: Sendable {
                 let out = UncheckedSendable(out)
                 let deadline = deadline
                 DispatchQueue.concurrentPerform(iterations: parts.count) { i in
-                    out.value[i] = Self.collect(parts[i], pipeline, extractor, windows, intervals: intervals, deadline: deadline)
+                    // Each worker compiles its own pipeline: the stages' objects are retained and
+                    // released per line, and two cores doing that on the same objects bounce their
+                    // cache lines (it compiled once above, so it compiles again).
+                    let own = (try? Pipeline(r.log, skipPushedDown: true, using: extractor.labelsRead)) ?? pipeline
+                    out.value[i] = Self.collect(parts[i], own, extractor, windows, intervals: intervals, deadline: deadline)
                 }
             }
         }

@@ -72,8 +72,16 @@ public struct Pipeline: Sendable {
         }
     }
 
-    private let steps: [Step]
-    private let data: StageData
+    /// The compiled stages: read-only while lines run, beside the memory they change, so a line
+    /// borrows one and modifies the other with nothing copied or swapped (`run`).
+    struct Program: Sendable {
+        let steps: [Step]
+        let data: StageData
+        /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
+        let wanted: LabelWants?
+    }
+
+    private let program: Program
     /// What the stages remember between lines.
     struct Memory {
         /// `distinct`'s keys seen so far.
@@ -135,10 +143,10 @@ public struct Pipeline: Sendable {
         }
     }
     /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
-    let wanted: LabelWants?
+    var wanted: LabelWants? { program.wanted }
 
     /// Whether the pipeline can change labels or drop lines beyond the pushed-down filters.
-    public var isEmpty: Bool { steps.isEmpty }
+    public var isEmpty: Bool { program.steps.isEmpty }
 
     /// Compiles `query`'s stages. With `skipPushedDown`, the line filters that `query.filters`
     /// names (run on raw bytes as blocks decode) are left out.
@@ -151,7 +159,6 @@ public struct Pipeline: Sendable {
     public init(_ query: LogQuery, skipPushedDown: Bool, using: Set<String>? = nil) throws(ParseError) {
         var out: [Stage] = []
         let wantedNames = using.flatMap { Self.wanted(by: query.stages, using: $0) }
-        wanted = wantedNames.map(LabelWants.init)
         var pushedDown = skipPushedDown
         for s in query.stages {
             switch s {
@@ -220,8 +227,8 @@ public struct Pipeline: Sendable {
         }
         valueGuard = ValueGuard(out)
         var data = StageData()
-        steps = out.map { data.add($0) }
-        self.data = data
+        let steps = out.map { data.add($0) }
+        program = Program(steps: steps, data: data, wanted: wantedNames.map(LabelWants.init))
         memory.keyCaches = Array(repeating: KeyCache(), count: out.count)
     }
 
@@ -254,33 +261,12 @@ public struct Pipeline: Sendable {
     /// Runs the stages on a line in place (no copy unless a stage rewrites it). Nil when a stage
     /// dropped it; `labels` holds the result labels.
     public mutating func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, timestamp: Int64 = 0) -> Output? {
-        // The stages run in a non-mutating method, with their memory moved out of `self` for the
-        // while: what they read from `self` is then borrowed, not copied (retained and released)
-        // for every stage of every line.
         if let valueGuard, !valueGuard.mayPass(line, labels) { return nil }
-        var memory = Memory()
-        swap(&memory, &self.memory)
-        defer { swap(&memory, &self.memory) }
-        return run(line, &labels, timestamp, &memory)
+        // Two stored properties at once: the program borrowed, the memory modified in place (an
+        // earlier version swapped the memory out of `self` and back, making and destroying an
+        // empty one per line).
+        return program.run(line, &labels, timestamp, &memory)
     }
-
-    private func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, _ timestamp: Int64, _ memory: inout Memory) -> Output? {
-        var owned: [UInt8]?
-        for i in steps.indices {
-            let result: StageResult = if let o = owned {
-                o.withUnsafeBytes { apply(i, $0, timestamp, &labels, &memory) }
-            } else {
-                apply(i, line, timestamp, &labels, &memory)
-            }
-            switch result {
-            case .drop: return nil
-            case .keep: continue
-            case .rewrite(let out): owned = out
-            }
-        }
-        return owned.map { .rewritten($0) } ?? .unchanged
-    }
-
     enum StageResult {
         case drop, keep
         case rewrite([UInt8])
@@ -289,7 +275,7 @@ public struct Pipeline: Sendable {
     /// Whether a line's fate depends on the lines before it (`distinct`): such a pipeline must see
     /// every line, in order, on one thread.
     public var isStateful: Bool {
-        steps.contains { if case .distinct = $0 { true } else { false } }
+        program.steps.contains { if case .distinct = $0 { true } else { false } }
     }
 
     /// The labels `stages` read, with `using`; nil when a stage may read any label.
@@ -324,9 +310,29 @@ public struct Pipeline: Sendable {
     }
 }
 
-extension Pipeline {
+extension Pipeline.Program {
+    typealias StageResult = Pipeline.StageResult
+
+    /// Runs every stage on one line.
+    func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, _ timestamp: Int64, _ memory: inout Pipeline.Memory) -> Pipeline.Output? {
+        var owned: [UInt8]?
+        for i in steps.indices {
+            let result: StageResult = if let o = owned {
+                o.withUnsafeBytes { apply(i, $0, timestamp, &labels, &memory) }
+            } else {
+                apply(i, line, timestamp, &labels, &memory)
+            }
+            switch result {
+            case .drop: return nil
+            case .keep: continue
+            case .rewrite(let out): owned = out
+            }
+        }
+        return owned.map { .rewritten($0) } ?? .unchanged
+    }
+
     /// Runs stage `i` on one line, reading its data where it lies.
-    func apply(_ i: Int, _ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder, _ memory: inout Memory) -> StageResult {
+    func apply(_ i: Int, _ line: UnsafeRawBufferPointer, _ timestamp: Int64, _ labels: inout LabelsBuilder, _ memory: inout Pipeline.Memory) -> StageResult {
         switch steps[i] {
         case .lineFilter(let k):
             if !data.lineFilters[k].matches(line) { return .drop }
