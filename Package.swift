@@ -104,7 +104,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage", "WriteAheadLog"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs"], swiftSettings: strict),
+        .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
