@@ -99,9 +99,10 @@ enum LineParsers {
                 // Most keys are not wanted: rule them out by their bytes, or their length, before
                 // making any string.
                 if let wanted {
+                    // (Top-level keys whose first byte no wanted label starts with were ruled out
+                    // by the walk itself: `topLevel`.)
                     if prefix.isEmpty, key.end > key.start {
                         let first = line[key.start]
-                        if !wanted.mayWant(firstByte: first) { return }
                         if walk.isPlain(key) {
                             // A plain key not starting with a digit is its own label name: only a
                             // wanted key's bytes can set a wanted label, and its label is made already.
@@ -124,9 +125,8 @@ enum LineParsers {
                 if let wanted, !(wanted.mayWant(cleanLength: name.utf8.count) && wanted.contains(label)) { return }
                 b.set(label, value(kind, from, to))
             }, enter: { prefix, key in
-                // A top-level object's labels start with its key's first byte (as above): most
-                // objects are ruled out before any string is made.
-                if let wanted, prefix.isEmpty, key.end > key.start, !wanted.mayWant(firstByte: line[key.start]) { return nil }
+                // (A top-level object's labels start with its key's first byte: the walk rules
+                // most objects out by it before asking.)
                 let clean = sanitize(walk.text(key))
                 let name = prefix.isEmpty ? clean : prefix + "_" + clean
                 if let wanted, !wanted.mayHavePrefix(name) { return nil }

@@ -267,6 +267,7 @@ public struct Pipeline: Sendable {
         // empty one per line).
         return program.run(line, &labels, timestamp, &memory)
     }
+
     enum StageResult {
         case drop, keep
         case rewrite([UInt8])
