@@ -145,27 +145,15 @@ public final class LogWriter: @unchecked Sendable {
 
     /// Starts the writer and apply threads.
     public func start() {
-        // Named from inside: on Linux a name set before `start()` never reaches the OS thread
-        // (`top -H`, /proc/<pid>/task/*/comm show the name only when the thread sets it itself),
-        // and a name over 15 bytes is refused.
-        let w = Thread { [self] in
-            Thread.current.name = "skald-wal-write"
-            writerLoop()
-        }
+        let w = Thread.named("skald-wal-write") { [self] in writerLoop() }
         w.qualityOfService = .userInitiated
         writerThread = w
-        let a = Thread { [self] in
-            Thread.current.name = "skald-wal-apply"
-            applyLoop()
-        }
+        let a = Thread.named("skald-wal-apply") { [self] in applyLoop() }
         applyThread = a
         w.start()
         a.start()
         if case .interval(let ms) = config.fsync {
-            let t = Thread { [self] in
-                Thread.current.name = "skald-wal-fsync"
-                intervalLoop(ms)
-            }
+            let t = Thread.named("skald-wal-fsync") { [self] in intervalLoop(ms) }
             intervalThread = t
             t.start()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import WriteAheadLog
 
 /// Worker threads draining a FIFO of jobs: the mechanism under the block compressor and the flush
 /// queue. `work` returns nil when a job is done, or a delay in nanoseconds after which the job runs
@@ -36,13 +37,7 @@ final class WorkerPool<Job>: @unchecked Sendable {
         guard !started else { return }
         started = true
         for i in 0..<workers {
-            // Named from inside the thread: on Linux a name set before `start()` is not applied,
-            // nor one over 15 bytes (pool names stay short: "skald-seal-0").
-            let t = Thread { [self] in
-                Thread.current.name = "\(name)-\(i)"
-                loop()
-            }
-            t.start()
+            Thread.named("\(name)-\(i)") { [self] in loop() }.start()
         }
     }
 
