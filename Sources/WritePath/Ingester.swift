@@ -123,6 +123,9 @@ public final class Ingester: Sendable {
     /// Set by the budget loop when the heads held more than `memoryBudget`; pushes wait while it is
     /// set and the chunks it closed are still being flushed (`waitForMemory`).
     private let overBudget = Atomic<Bool>(false)
+    /// Set with `overBudget` when the heads are past the budget by more than `farOverEighths`
+    /// eighths: a push then waits up to `farOverHolds` holds instead of one.
+    private let farOverBudget = Atomic<Bool>(false)
 
     public init(configuration: Configuration, store: ChunkStore, index: StoreIndex, overrides: Overrides, clock: any Clock = SystemClock(),
                 logger: Logger) {
@@ -340,6 +343,11 @@ public final class Ingester: Sendable {
 
     /// Tenths of the budget past which open chunks are closed, and down to which.
     static let closeAbove = 8, closeDownTo = 6
+    /// Past the budget by this many eighths, pushes wait up to `farOverHolds` × `pressureHold`:
+    /// with the CPU contended (two busy processes beside the server on 2 cores), one-second holds
+    /// let the heads run 27% over the budget and RSS to 442 MB while the flush queue was 1,740
+    /// chunks long; a push waiting longer there is still well inside Promtail's 10 s timeout.
+    static let farOverEighths = 1, farOverHolds = 5
 
     /// Keeps the heads within `memoryBudget` (the server calls this every second): when
     /// uncompressed head blocks pass a quarter of the budget, the biggest are cut and compressed
@@ -363,6 +371,7 @@ public final class Ingester: Sendable {
         report.bytes = total
         report.uncompressed = raw
         overBudget.store(total > budget, ordering: .releasing)
+        farOverBudget.store(total > budget + budget / 8 * Self.farOverEighths, ordering: .releasing)
         if raw > budget / 4 {
             var chosen: [ObjectIdentifier: (TenantHeads, [StreamHead])] = [:]
             for u in usage.sorted(by: { $0.raw > $1.raw }) where raw > budget / 8 && u.raw > 0 {
@@ -538,22 +547,27 @@ public final class Ingester: Sendable {
     }
 
     /// Backpressure: while the heads are over `memoryBudget` (as the budget loop last saw them) and
-    /// chunks are still waiting for a flush worker, a push waits — up to `pressureHold`, then it
-    /// goes ahead anyway — so lines arrive no faster than memory is written out. Nothing is refused
+    /// chunks are still waiting for a flush worker, a push waits — up to `pressureHold` (five times
+    /// that when the heads are more than an eighth over), then it goes ahead anyway — so lines
+    /// arrive no faster than memory is written out. Nothing is refused
     /// and nothing is lost; clients see a slower 204. Without this the heads run tens of megabytes
     /// over the budget whenever a burst of closed chunks meets a busy disk.
     func waitForMemory() async {
         guard config.pressureHold > 0, overBudget.load(ordering: .acquiring) else { return }
         // Wall time, not the injected clock: this is about how long a client waits.
         let start = ContinuousClock.now
-        let hold = Duration.nanoseconds(config.pressureHold)
+        let far = farOverBudget.load(ordering: .acquiring)
+        let hold = Duration.nanoseconds(config.pressureHold * Int64(far ? Self.farOverHolds : 1))
         var waited = Duration.zero
         while overBudget.load(ordering: .acquiring), flushQueue.backlog > 0, waited < hold {
             try? await Task.sleep(nanoseconds: 5_000_000)
             waited = ContinuousClock.now - start
         }
         // The flush workers caught up: whatever the loop measured has gone to disk.
-        if flushQueue.backlog == 0 { overBudget.store(false, ordering: .releasing) }
+        if flushQueue.backlog == 0 {
+            overBudget.store(false, ordering: .releasing)
+            farOverBudget.store(false, ordering: .releasing)
+        }
         if waited > .zero {
             let c = waited.components
             Counter(label: "skald_ingester_memory_pressure_waits_total").increment()

@@ -25,11 +25,12 @@ struct ChunkHarness {
 
     init(dir: String, retain: Int64 = 0, encoding: ChunkEncoding = .lz4, segmentSize: Int = 64 << 20, indexWriteInterval: Int64 = 0,
          targetSize: Int = 4096, replayMemoryCeiling: Int = 4 << 30, ceilingCheckBytes: Int = 16 << 20,
-         blockSize: Int = 1024, memoryBudget: Int = 0) throws {
+         blockSize: Int = 1024, memoryBudget: Int = 0, pressureHold: Int64 = 1_000_000_000) throws {
         self.dir = dir
         var config = Ingester.Configuration(wal: .init(directory: dir + "/wal", segmentSize: segmentSize))
         config.blockSize = blockSize
         config.memoryBudget = memoryBudget
+        config.pressureHold = pressureHold
         config.targetSize = targetSize
         config.replayMemoryCeiling = replayMemoryCeiling
         config.ceilingCheckBytes = ceilingCheckBytes

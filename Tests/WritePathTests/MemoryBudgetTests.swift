@@ -104,6 +104,36 @@ import TestSupport
         h.ingester.stop()
     }
 
+    /// Far over the budget (more than an eighth), a push waits five holds, not one: one-second
+    /// holds let the heads run 27% over under CPU contention.
+    @Test func pushesWaitLongerFarOverTheBudget() async throws {
+        let dir = TestDirectory()
+        let budget = 64 * 1024
+        let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1024, memoryBudget: budget, pressureHold: 200_000_000)
+        var round = 0
+        while h.ingester.memoryBytes() <= budget + budget / 4 {
+            for (i, s) in Self.streams.prefix(8).enumerated() { try await h.push("s\(i)-r\(round)", count: 10, stream: s) }
+            round += 1
+        }
+        h.objects.failing.store(true, ordering: .relaxed)
+        let r = h.ingester.enforceMemoryBudget()
+        #expect(r.chunksClosed > 0, "\(r)")
+        #expect(h.ingester.underMemoryPressure)
+
+        let start = ContinuousClock.now
+        try await h.push("held", count: 10, stream: Self.streams[0])
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(900), "five 200 ms holds far over the budget, waited \(waited)")
+
+        h.objects.failing.store(false, ordering: .relaxed)
+        h.clock.advance(seconds: 60)
+        #expect(h.ingester.waitForFlushes(timeout: 20))
+        await h.ingester.waitForMemory()
+        #expect(!h.ingester.underMemoryPressure)
+        #expect(h.lines().lines.filter { $0.hasPrefix("held-") }.count == 10, "the held push was accepted, not refused")
+        h.ingester.stop()
+    }
+
     @Test func noBudgetMeansNoEarlyWork() async throws {
         let dir = TestDirectory()
         let h = try ChunkHarness(dir: dir.path, targetSize: 1 << 20, blockSize: 1 << 20, memoryBudget: 0)
