@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "GoTemplate", dependencies: ["LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // the query language: lexer, parser, AST and printer, line filter matching (no storage)
         .target(name: "LogQL", dependencies: ["Codecs", "LogModel", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
+        // the agent's vocabulary: Prometheus relabeling (relabel_configs)
+        .target(name: "Relabel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
         // formats
         .target(
             name: "WriteAheadLog",
@@ -105,6 +107,7 @@ let package = Package(
         .testTarget(name: "CodecsTests", dependencies: ["Codecs"], swiftSettings: strict),
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RelabelTests", dependencies: ["Relabel"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -18,7 +18,7 @@ public enum EnvExpansion {
                     let body = String(chars[(i + 2)..<close])
                     let name: String
                     var fallback: String?
-                    if let r = body.range(of: ":-") {
+                    if let r = body.firstRange(of: ":-") {
                         name = String(body[..<r.lowerBound])
                         fallback = String(body[r.upperBound...])
                     } else {
