@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "skald", targets: ["skald"]),
+        .executable(name: "skald-agent", targets: ["skald-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,6 +33,8 @@ let package = Package(
             name: "CCodecs",
             linkerSettings: [.linkedLibrary("lz4"), .linkedLibrary("snappy"), .linkedLibrary("z"), .linkedLibrary("re2")]
         ),
+        // libcurl, for the agent's HTTP(S) client (pushes, the Kubernetes API): imported by Agent only
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("curl")]),
         // the allocator the server runs on (jemalloc, with its options); linked by `skald` only
         .target(name: "CAllocator", linkerSettings: [.linkedLibrary("jemalloc")]),
         .target(name: "Codecs", dependencies: ["CCodecs"], exclude: ["README.md"], swiftSettings: strict),
@@ -43,6 +46,20 @@ let package = Package(
         .target(name: "LogQL", dependencies: ["Codecs", "LogModel", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
         // the agent's vocabulary: Prometheus relabeling (relabel_configs)
         .target(name: "Relabel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
+        // the agent's pipeline stages (Promtail's pipeline_stages): docker, cri, regex, json, logfmt, labels …
+        .target(name: "AgentStages", dependencies: ["Codecs", "LogModel", "LogQL", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
+        // the agent: config, target discovery, tailing with positions, push clients
+        .target(
+            name: "Agent",
+            dependencies: [
+                "AgentStages", "Relabel", "LogModel", "Codecs", "WriteAheadLog", "CCurl",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
         // formats
         .target(
             name: "WriteAheadLog",
@@ -97,6 +114,19 @@ let package = Package(
         // executables
         .executableTarget(name: "skald", dependencies: ["ServerApp", "CAllocator"], swiftSettings: strict),
         .executableTarget(
+            name: "skald-agent",
+            dependencies: [
+                "Agent",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/skald-agent",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "skald-bench-ingest",
             dependencies: ["Codecs", "LogModel", "HTTPProbe"],
             path: "Sources/skald-bench-ingest",
@@ -108,6 +138,8 @@ let package = Package(
         .testTarget(name: "LogModelTests", dependencies: ["LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LogQLTests", dependencies: ["LogQL", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RelabelTests", dependencies: ["Relabel"], swiftSettings: strict),
+        .testTarget(name: "AgentStagesTests", dependencies: ["AgentStages"], swiftSettings: strict),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentStages", "Relabel", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -1,0 +1,65 @@
+public import Foundation
+public import Logging
+import Synchronization
+
+/// skald-agent's running parts: one push client per `clients[]` entry, the tailing thread, and the
+/// positions file saved every `positions.sync_period` and at the end. `stop()` stops reading,
+/// lets each client send what it holds (a few seconds at most), and saves the positions — which
+/// only ever cover acknowledged lines, so whatever was not sent is read again at the next start.
+public final class Agent: @unchecked Sendable {
+    public let config: AgentConfig
+    public let positions: PositionsFile
+    public let clients: [PushClient]
+    public let tails: TailManager
+    let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let saverDone = NSCondition()
+    private var saverFinished = false
+
+    public init(config: AgentConfig, hostname: String = Agent.hostname(), logger: Logger,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }) throws(AgentConfigError) {
+        guard !config.clients.isEmpty else {
+            throw AgentConfigError("no client is configured: add client: {url: http://skald:3100/loki/api/v1/push} or pass -client.url")
+        }
+        self.config = config
+        self.logger = logger
+        positions = try PositionsFile(path: config.positions.filename, ignoreInvalid: config.positions.ignoreInvalidYAML)
+        let tracker = PositionTracker(positions: positions, clients: config.clients.count)
+        clients = config.clients.enumerated().map { PushClient(config: $0.element, index: $0.offset, tracker: tracker, logger: logger) }
+        tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, hostname: hostname, logger: logger, now: now)
+    }
+
+    /// Promtail's node name for `__host__`: $HOSTNAME, else the host name.
+    public static func hostname() -> String {
+        if let h = ProcessInfo.processInfo.environment["HOSTNAME"], !h.isEmpty { return h }
+        return ProcessInfo.processInfo.hostName
+    }
+
+    public func start() {
+        for c in clients { c.start() }
+        tails.start()
+        let t = Thread { [self] in
+            while !stopping.load(ordering: .relaxed) {
+                let end = Date().addingTimeInterval(Double(config.positions.syncPeriod) / 1e9)
+                while Date() < end && !stopping.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.05) }
+                do { try positions.save() } catch { logger.error("could not save the positions file", metadata: ["path": "\(positions.path)", "error": "\(error)"]) }
+            }
+            saverDone.lock(); saverFinished = true; saverDone.broadcast(); saverDone.unlock()
+        }
+        t.name = "skald-agent-pos"
+        t.start()
+    }
+
+    /// Stops reading, drains the clients (up to `drainTimeout` seconds each), saves the positions.
+    public func stop(drainTimeout: Double = 5) {
+        tails.stop()
+        for c in clients { c.stop(drainTimeout: drainTimeout) }
+        stopping.store(true, ordering: .relaxed)
+        saverDone.lock()
+        while !saverFinished { _ = saverDone.wait(until: Date().addingTimeInterval(0.1)) }
+        saverDone.unlock()
+        do { try positions.save(force: true) } catch {
+            logger.error("could not save the positions file at shutdown", metadata: ["path": "\(positions.path)", "error": "\(error)"])
+        }
+    }
+}

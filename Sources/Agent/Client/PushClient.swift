@@ -1,0 +1,205 @@
+import Codecs
+public import Foundation
+import LogModel
+public import Logging
+import Metrics
+import Synchronization
+
+/// One `clients[]` entry: batches what the tailing thread queues (up to `batchsize` bytes of lines
+/// or `batchwait`), sends each tenant's part as a protobuf+snappy push, and acknowledges file
+/// positions only when a batch is answered. 429 and 5xx (and no answer at all) are retried with
+/// exponential backoff from `min_period` to `max_period`, honouring `Retry-After`; other 4xx drop
+/// the batch (counted in `promtail_dropped_entries_total`). Unlike Promtail, a batch is not dropped
+/// after `max_retries`: the agent keeps trying at `max_period` and stops reading meanwhile, so a
+/// long outage costs memory no more than the queue and loses nothing the files still hold.
+public final class PushClient: Sendable {
+    let config: AgentConfig.Client
+    let index: Int
+    let tracker: PositionTracker
+    let logger: Logger
+    let queue: PushQueue
+    let host: String
+    private let stopping = Atomic<Bool>(false)
+    private let done = NSCondition()
+    private let finished = Mutex(false)
+
+    public init(config: AgentConfig.Client, index: Int, tracker: PositionTracker, logger: Logger) {
+        self.config = config
+        self.index = index
+        self.tracker = tracker
+        self.logger = logger
+        // Four batches' worth may wait to be sent; past that the tailers wait.
+        queue = PushQueue(maxBytes: max(config.batchSize, 64 << 10) * 4)
+        host = URLComponents(string: config.url)?.host ?? config.url
+    }
+
+    /// Queues an item; false when shutting down (or `shouldStop` turned true while the queue was full).
+    public func put(_ item: PushItem, shouldStop: () -> Bool) -> Bool { queue.put(item, shouldStop: shouldStop) }
+
+    /// Bytes of lines waiting to be sent.
+    public var queuedBytes: Int { queue.queuedBytes }
+
+    /// Starts the sending thread.
+    public func start() {
+        let t = Thread { [self] in
+            run()
+            finished.withLock { $0 = true }
+            done.lock(); done.broadcast(); done.unlock()
+        }
+        t.name = "skald-agent-push-\(index)"
+        t.start()
+    }
+
+    /// Stops taking new items, sends what is queued (one round of attempts, within `drainTimeout`
+    /// seconds), and returns when the thread has ended.
+    public func stop(drainTimeout: Double = 5) {
+        queue.close()
+        let deadline = Date().addingTimeInterval(drainTimeout)
+        done.lock()
+        while !finished.withLock({ $0 }) {
+            if !done.wait(until: deadline) { stopping.store(true, ordering: .relaxed) ; break }
+        }
+        done.unlock()
+        stopping.store(true, ordering: .relaxed)
+        done.lock()
+        while !finished.withLock({ $0 }) { _ = done.wait(until: Date().addingTimeInterval(0.1)) }
+        done.unlock()
+    }
+
+    private func run() {
+        let http = HTTPClient()
+        var batch: [PushItem] = []
+        var batchBytes = 0
+        var batchStart: Date?
+        while true {
+            let deadline = batchStart.map { $0.addingTimeInterval(Double(config.batchWait) / 1e9) } ?? Date().addingTimeInterval(0.5)
+            let items = queue.take(until: deadline)
+            for item in items {
+                if item.entry != nil && batchStart == nil { batchStart = Date() }
+                batch.append(item)
+                batchBytes += item.bytes
+                if batchBytes >= config.batchSize {
+                    send(batch, http)
+                    batch.removeAll(keepingCapacity: true)
+                    batchBytes = 0
+                    batchStart = nil
+                }
+            }
+            let closed = queue.isClosed
+            if let s = batchStart, closed || Date() >= s.addingTimeInterval(Double(config.batchWait) / 1e9) {
+                send(batch, http)
+                batch.removeAll(keepingCapacity: true)
+                batchBytes = 0
+                batchStart = nil
+            } else if batchStart == nil && !batch.isEmpty {
+                // Only marks (dropped lines, rotations): nothing to send, acknowledge them now.
+                acknowledge(batch)
+                batch.removeAll(keepingCapacity: true)
+            }
+            if closed && items.isEmpty && batch.isEmpty { return }
+            if stopping.load(ordering: .relaxed) { return }
+        }
+    }
+
+    /// Sends a batch (one push per tenant), then acknowledges its marks in order — unless the
+    /// agent is stopping before an answer, in which case nothing is acknowledged and the lines
+    /// are read and sent again at the next start.
+    private func send(_ batch: [PushItem], _ http: HTTPClient) {
+        var byTenant: [String: [PushItem.Entry]] = [:]
+        for item in batch { if let e = item.entry { byTenant[e.tenant.isEmpty ? config.tenantID : e.tenant, default: []].append(e) } }
+        for (tenant, entries) in byTenant.sorted(by: { $0.key < $1.key }) {
+            guard push(tenant: tenant, entries, http) else { return }
+        }
+        acknowledge(batch)
+    }
+
+    private func acknowledge(_ batch: [PushItem]) {
+        var last: [String: PositionTracker.Mark] = [:]
+        for item in batch { if let f = item.file, let m = item.mark { last[f] = m } }
+        for (f, m) in last { tracker.acknowledge(f, m, client: index) }
+    }
+
+    /// Encodes `entries` as one push request: streams grouped by labels, in arrival order.
+    static func encode(_ entries: [PushItem.Entry]) -> [UInt8] {
+        var order: [String] = []
+        var streams: [String: [PushItem.Entry]] = [:]
+        for e in entries {
+            if streams[e.labels] == nil { order.append(e.labels) }
+            streams[e.labels, default: []].append(e)
+        }
+        var b = PushBatchBuilder(reservingCapacity: entries.reduce(0) { $0 + $1.line.utf8.count })
+        for labels in order {
+            b.stream(labels)
+            for e in streams[labels]! { b.entry(e.timestamp, e.line) }
+        }
+        return Snappy.compress(PushProtobuf.encode(b.batch))
+    }
+
+    /// Pushes until answered with 2xx (true), dropped on a 4xx (true: nothing to retry), or the
+    /// agent stops (false).
+    private func push(tenant: String, _ entries: [PushItem.Entry], _ http: HTTPClient) -> Bool {
+        let body = Self.encode(entries)
+        let bytes = entries.reduce(0) { $0 + $1.line.utf8.count }
+        var headers = ["Content-Type: application/x-protobuf", "User-Agent: skald-agent/\(AgentVersion.version)"]
+        if !tenant.isEmpty { headers.append("X-Scope-OrgID: \(tenant)") }
+        if let t = config.bearerToken { headers.append("Authorization: Bearer \(t)") }
+        for (k, v) in config.headers.sorted(by: { $0.key < $1.key }) { headers.append("\(k): \(v)") }
+        var options = HTTPClient.Options()
+        options.timeoutNanos = config.timeout
+        options.tls = config.tls
+        options.basicAuth = config.basicAuth
+        options.proxyURL = config.proxyURL
+        var backoff = config.minBackoff
+        var attempt = 0
+        while true {
+            let started = Date()
+            var wait: Int64 = backoff
+            do {
+                let r = try http.send("POST", config.url, headers: headers, body: body, options: options)
+                Timer(label: "promtail_request_duration_seconds", dimensions: [("status_code", String(r.status)), ("host", host)])
+                    .recordNanoseconds(Int64(Date().timeIntervalSince(started) * 1e9))
+                if (200..<300).contains(r.status) {
+                    Counter(label: "promtail_sent_entries_total", dimensions: [("host", host)]).increment(by: entries.count)
+                    Counter(label: "promtail_sent_bytes_total", dimensions: [("host", host)]).increment(by: bytes)
+                    Counter(label: "promtail_encoded_bytes_total", dimensions: [("host", host)]).increment(by: body.count)
+                    return true
+                }
+                let text = String(decoding: r.body.prefix(1024), as: UTF8.self)
+                if r.status == 429 && config.dropRateLimitedBatches || (r.status >= 400 && r.status < 500 && r.status != 429) {
+                    let reason = r.status == 429 ? "rate_limited" : "server_rejected"
+                    logger.error("push refused; the batch is dropped", metadata: ["status": "\(r.status)", "host": "\(host)", "entries": "\(entries.count)", "response": "\(text)"])
+                    Counter(label: "promtail_dropped_entries_total", dimensions: [("host", host), ("reason", reason)]).increment(by: entries.count)
+                    Counter(label: "promtail_dropped_bytes_total", dimensions: [("host", host), ("reason", reason)]).increment(by: bytes)
+                    return true
+                }
+                if let ra = r.retryAfterSeconds { wait = max(wait, Int64(ra) * 1_000_000_000) }
+                logger.warning("push failed; retrying", metadata: ["status": "\(r.status)", "host": "\(host)", "attempt": "\(attempt + 1)", "response": "\(text)"])
+            } catch {
+                logger.warning("push got no answer; retrying", metadata: ["host": "\(host)", "attempt": "\(attempt + 1)", "error": "\(error)"])
+            }
+            attempt += 1
+            Counter(label: "promtail_batch_retries_total", dimensions: [("host", host)]).increment()
+            if attempt == config.maxRetries {
+                logger.error("push still failing after max_retries; skald-agent keeps retrying at max_period and has stopped reading meanwhile (nothing is dropped)",
+                             metadata: ["host": "\(host)", "retries": "\(attempt)"])
+            }
+            if !sleep(nanoseconds: wait) { return false }
+            backoff = min(backoff * 2, config.maxBackoff)
+        }
+    }
+
+    /// Sleeps unless the agent is stopping: false when it is.
+    private func sleep(nanoseconds: Int64) -> Bool {
+        let end = Date().addingTimeInterval(Double(nanoseconds) / 1e9)
+        while Date() < end {
+            if stopping.load(ordering: .relaxed) { return false }
+            Thread.sleep(forTimeInterval: min(0.05, end.timeIntervalSinceNow))
+        }
+        return !stopping.load(ordering: .relaxed)
+    }
+}
+
+/// The agent's version, for the User-Agent header and `/metrics`.
+public enum AgentVersion {
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,189 @@
+import AgentStages
+public import Foundation
+import LogModel
+public import Logging
+import Metrics
+import Synchronization
+
+/// The tailing thread: keeps one `FileTailer` and one pipeline per discovered file, re-reads the
+/// targets every `target_config.sync_period`, and hands each line's outcome to every client —
+/// an entry to send, or just a position mark when a stage dropped the line.
+public final class TailManager: @unchecked Sendable {
+    struct Tailed {
+        let target: TargetDiscovery.FileTarget
+        let tailer: FileTailer
+        var pipeline: AgentPipeline
+        /// Where the first line a stage is holding (a CRI partial) starts: marks stop there.
+        var heldFrom: Int64?
+        var heldGeneration = 0
+    }
+
+    let config: AgentConfig
+    let discoveries: [(TargetDiscovery, AgentConfig.ScrapeConfig)]
+    let clients: [PushClient]
+    let positions: PositionsFile
+    let tracker: PositionTracker
+    let logger: Logger
+    let maxLineBytes: Int
+    let now: @Sendable () -> Int64
+    /// Extra target groups per job (Kubernetes discovery), set from other threads.
+    let externalGroups = Mutex<[String: [TargetDiscovery.Group]]>([:])
+    private let stopping = Atomic<Bool>(false)
+    private let stopped = NSCondition()
+    private var finished = false
+    /// Guarded by `activeLock`: the files being tailed, for `/targets` and tests.
+    private let active = Mutex<[TargetDiscovery.FileTarget]>([])
+
+    /// The line cut when no `limits_config.max_line_size` is given: big enough for any sane log
+    /// line, small enough that a runaway file without newlines cannot exhaust memory.
+    public static let defaultMaxLineBytes = 1 << 20
+
+    public init(config: AgentConfig, clients: [PushClient], positions: PositionsFile, tracker: PositionTracker, hostname: String,
+                logger: Logger, now: @escaping @Sendable () -> Int64) throws(AgentConfigError) {
+        self.config = config
+        self.clients = clients
+        self.positions = positions
+        self.tracker = tracker
+        self.logger = logger
+        self.now = now
+        maxLineBytes = config.maxLineSize > 0 ? config.maxLineSize : Self.defaultMaxLineBytes
+        var d: [(TargetDiscovery, AgentConfig.ScrapeConfig)] = []
+        for s in config.scrapeConfigs {
+            d.append((try TargetDiscovery(s, hostname: hostname), s))
+            // Fail at start for a pipeline that cannot be built.
+            do { _ = try AgentPipeline(s.pipelineStages, context: .init(now: now)) } catch {
+                throw AgentConfigError("scrape config \"\(s.jobName)\": \(error.message)")
+            }
+        }
+        discoveries = d
+    }
+
+    public var activeTargets: [TargetDiscovery.FileTarget] { active.withLock { $0 } }
+
+    public func start() {
+        let t = Thread { [self] in
+            run()
+            stopped.lock()
+            finished = true
+            stopped.broadcast()
+            stopped.unlock()
+        }
+        t.name = "skald-agent-tail"
+        t.start()
+    }
+
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        stopped.lock()
+        while !finished { _ = stopped.wait(until: Date().addingTimeInterval(0.1)) }
+        stopped.unlock()
+    }
+
+    private func discover() -> [TargetDiscovery.FileTarget] {
+        var out: [TargetDiscovery.FileTarget] = []
+        let external = externalGroups.withLock { $0 }
+        for (d, s) in discoveries {
+            let (groups, errors) = d.localGroups()
+            for e in errors { logger.error("target discovery failed", metadata: ["job": "\(s.jobName)", "error": "\(e)"]) }
+            out += d.files(for: groups + (external[s.jobName] ?? []))
+        }
+        return out
+    }
+
+    private func run() {
+        var files: [String: Tailed] = [:]
+        var lastSync = Date.distantPast
+        while !stopping.load(ordering: .relaxed) {
+            if Date().timeIntervalSince(lastSync) >= Double(config.targetSyncPeriod) / 1e9 {
+                lastSync = Date()
+                sync(&files)
+            }
+            var readAny = false
+            for key in files.keys.sorted() {
+                guard !stopping.load(ordering: .relaxed) else { break }
+                if read(&files[key]!) { readAny = true }
+            }
+            if !readAny { Thread.sleep(forTimeInterval: 0.1) }
+        }
+    }
+
+    /// Starts tailing new files, stops tailing files no longer discovered (forgetting the
+    /// position of those that are gone from disk).
+    private func sync(_ files: inout [String: Tailed]) {
+        let targets = discover()
+        let wanted = Dictionary(targets.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        for (path, _) in files where wanted[path] == nil {
+            files[path] = nil
+            if !FileManager.default.fileExists(atPath: path) { tracker.forget(path) }
+            logger.info("stopped tailing", metadata: ["path": "\(path)"])
+        }
+        for (path, target) in wanted where files[path] == nil {
+            let scrape = config.scrapeConfigs.first { $0.jobName == target.job }!
+            guard let pipeline = try? AgentPipeline(scrape.pipelineStages, context: .init(now: now)) else { continue }
+            let start = positions.offset(path) ?? 0
+            let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes)
+            if tailer.offset != start { logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"]) }
+            files[path] = Tailed(target: target, tailer: tailer, pipeline: pipeline)
+            logger.info("tailing", metadata: ["path": "\(path)", "offset": "\(tailer.offset)", "job": "\(target.job)"])
+        }
+        active.withLock { $0 = files.values.map(\.target).sorted { $0.path < $1.path } }
+        Gauge(label: "promtail_targets_active_total").record(files.count)
+    }
+
+    /// Reads what is new in one file; true when there was something.
+    private func read(_ t: inout Tailed) -> Bool {
+        let generation = t.tailer.generation
+        let lines = t.tailer.poll(limit: 1 << 20)
+        let path = t.target.path
+        if t.tailer.generation != generation && lines.isEmpty {
+            // Rotated or truncated with nothing left in the old file: the position starts again.
+            _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: t.tailer.generation, offset: 0)))
+        }
+        guard !lines.isEmpty else { return false }
+        var bytes = 0
+        for line in lines {
+            bytes += line.bytes.count + 1
+            if line.truncated {
+                Counter(label: "promtail_truncated_lines_total", dimensions: [("path", path)]).increment()
+            }
+            var e = AgentEntry(labels: t.target.labels, timestamp: now(), line: String(decoding: line.bytes, as: UTF8.self))
+            let outcome = t.pipeline.process(&e)
+            if line.generation != t.heldGeneration { t.heldFrom = nil; t.heldGeneration = line.generation }
+            switch outcome {
+            case .held:
+                if t.heldFrom == nil { t.heldFrom = line.start }
+                continue
+            case .drop(let reason):
+                Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
+                if !t.pipeline.holding { t.heldFrom = nil }
+                if t.heldFrom == nil { _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: line.generation, offset: line.end))) }
+            case .keep:
+                // Past a line some stage still holds (another stream's partial), the position waits.
+                if !t.pipeline.holding { t.heldFrom = nil }
+                let mark = PositionTracker.Mark(generation: line.generation, offset: t.heldFrom ?? line.end)
+                var labels = e.labels
+                let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
+                for client in clients.indices {
+                    var out = labels
+                    for (k, v) in clients[client].config.externalLabels where out[k] == nil { out[k] = v }
+                    let set = LabelSet(out.filter { !$0.key.hasPrefix("__") && !$0.value.isEmpty }.map { Label($0.key, $0.value) })
+                    let item = PushItem(entry: .init(labels: set.canonical, tenant: tenant, timestamp: e.timestamp, line: e.line), file: path, mark: mark)
+                    if !clients[client].put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
+                }
+            }
+        }
+        if t.tailer.generation != generation {
+            _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: t.tailer.generation, offset: 0)))
+        }
+        Counter(label: "promtail_read_bytes_total", dimensions: [("path", path)]).increment(by: bytes)
+        Counter(label: "promtail_read_lines_total", dimensions: [("path", path)]).increment(by: lines.count)
+        Gauge(label: "promtail_file_bytes_total", dimensions: [("path", path)]).record(t.tailer.size)
+        return true
+    }
+
+    /// Gives a mark-only item to every client.
+    private func hand(_ item: PushItem) -> Bool {
+        for c in clients where !c.put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return false }
+        return true
+    }
+}

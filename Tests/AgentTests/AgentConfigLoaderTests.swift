@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import Agent
+import Relabel
+
+@Suite struct AgentConfigLoaderTests {
+    static func seed() throws -> String {
+        let url = try #require(Bundle.module.url(forResource: "promtail-seed", withExtension: "yaml", subdirectory: "Fixtures"))
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
+    @Test func theSeedConfigLoadsWithItsFiveJobs() throws {
+        // The seed's DaemonSet passes -client.url; its client: block has no url.
+        let loaded = try AgentConfigLoader.parse(try Self.seed(), clientURL: "http://skald:3100/loki/api/v1/push")
+        let c = loaded.config
+        #expect(c.clients.count == 1)
+        #expect(c.clients[0].url == "http://skald:3100/loki/api/v1/push")
+        #expect(c.clients[0].batchSize == 4_194_304)
+        #expect(c.clients[0].batchWait == 1_000_000_000)
+        #expect(c.clients[0].minBackoff == 500_000_000 && c.clients[0].maxBackoff == 300_000_000_000 && c.clients[0].maxRetries == 10)
+        #expect(c.clients[0].timeout == 10_000_000_000)
+        #expect(c.positions.filename == "/run/promtail/positions.yaml")
+        #expect(c.server.httpListenPort == 3101)
+        #expect(c.targetSyncPeriod == 10_000_000_000)
+        #expect(c.scrapeConfigs.map(\.jobName) == ["kubernetes-pods-name", "kubernetes-pods-app", "kubernetes-pods-direct-controllers",
+                                                    "kubernetes-pods-indirect-controller", "kubernetes-pods-static"])
+        for s in c.scrapeConfigs {
+            #expect(s.kubernetesSDConfigs.count == 1 && s.kubernetesSDConfigs[0].role == "pod")
+            #expect(s.pipelineStages.count == 1)
+            #expect(s.relabelConfigs.last?.targetLabel == "__path__")
+        }
+        #expect(c.scrapeConfigs[0].relabelConfigs[3].action == .labelmap)
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
+    }
+
+    @Test func withoutAURLTheClientIsRefused() throws {
+        #expect(throws: AgentConfigError.self) { try AgentConfigLoader.parse(try Self.seed()) }
+    }
+
+    @Test func unknownKeysNameTheKeyAndLine() {
+        let text = """
+            server:
+              http_listen_port: 9080
+            clients:
+              - url: http://localhost:3100/loki/api/v1/push
+                batchsizee: 10
+            """
+        #expect(throws: AgentConfigError("line 5: unknown config key \"clients[].batchsizee\": not a Promtail setting skald-agent knows; check the spelling and indentation, or remove it")) {
+            try AgentConfigLoader.parse(text)
+        }
+    }
+
+    @Test func badValuesAreClearErrors() {
+        let cases = [
+            "clients: [{url: 'http://x/push', batchwait: soon}]",
+            "clients: [{url: 'ftp://x/push'}]",
+            "server: {log_level: loud}",
+            "clients: [{url: 'http://x/push'}]\nscrape_configs: [{job_name: a}, {job_name: a}]",
+            "clients: [{url: 'http://x/push'}]\nscrape_configs: [{job_name: a, relabel_configs: [{action: hashmod, source_labels: [x], target_label: y}]}]",
+            "clients: [{url: 'http://x/push'}]\nscrape_configs: [{job_name: a, relabel_configs: [{action: explode}]}]",
+            "clients: [{url: 'http://x/push'}]\nscrape_configs: [{job_name: a, kubernetes_sd_configs: [{role: node}]}]",
+            "clients: [{url: 'http://x/push', basic_auth: {username: u, password: p}, bearer_token: t}]",
+            "- a list",
+            "clients: {url: x",
+        ]
+        for text in cases {
+            #expect(throws: AgentConfigError.self, "\(text)") { try AgentConfigLoader.parse(text) }
+        }
+    }
+
+    @Test func unsupportedButKnownKeysWarnOnce() throws {
+        let text = """
+            clients: [{url: 'http://x/push', oauth2: {client_id: a}}]
+            server: {grpc_listen_port: 0}
+            scrape_configs: [{job_name: j, journal: {max_age: 12h}}]
+            """
+        let loaded = try AgentConfigLoader.parse(text)
+        #expect(loaded.warnings.count == 3, "\(loaded.warnings)")
+    }
+
+    @Test func expandEnv() throws {
+        let text = "clients: [{url: '${URL}', tenant_id: '${TENANT:-team-a}'}]"
+        let c = try AgentConfigLoader.parse(text, expandEnv: true, environment: ["URL": "http://h:3100/loki/api/v1/push"]).config
+        #expect(c.clients[0].url == "http://h:3100/loki/api/v1/push")
+        #expect(c.clients[0].tenantID == "team-a")
+    }
+}

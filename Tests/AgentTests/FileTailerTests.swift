@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Agent
+
+@Suite struct FileTailerTests {
+    func append(_ path: String, _ text: String) throws {
+        let h = FileHandle(forWritingAtPath: path) ?? { FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)! }()
+        h.seekToEndOfFile()
+        h.write(Data(text.utf8))
+        try h.close()
+    }
+
+    func texts(_ lines: [FileTailer.Line]) -> [String] { lines.map { String(decoding: $0.bytes, as: UTF8.self) } }
+
+    @Test func completeLinesOnlyAPartialLastLineWaits() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        try append(f, "one\ntwo\nthr")
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 1 << 20)
+        let first = t.poll()
+        #expect(texts(first) == ["one", "two"])
+        #expect(first.map(\.end) == [4, 8])
+        #expect(t.poll().isEmpty)
+        try append(f, "ee\r\nfour\n")
+        let next = t.poll()
+        #expect(texts(next) == ["three", "four"], "the CR of a CRLF line end is dropped")
+        #expect(next.map(\.start) == [8, 15])
+        #expect(next.last?.end == 20)
+    }
+
+    @Test func resumesAtAnOffsetAndRestartsWhenTheFileIsShorter() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        try append(f, "one\ntwo\n")
+        #expect(texts(FileTailer(path: f, offset: 4, maxLineBytes: 100).poll()) == ["two"])
+        #expect(texts(FileTailer(path: f, offset: 999, maxLineBytes: 100).poll()) == ["one", "two"])
+    }
+
+    @Test func followsRenameAndCreateRotation() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        try append(f, "old-1\n")
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 100)
+        #expect(texts(t.poll()) == ["old-1"])
+        try append(f, "old-2\n")
+        try FileManager.default.moveItem(atPath: f, toPath: f + ".1")
+        try append(f, "new-1\n")
+        let lines = t.poll()
+        #expect(texts(lines) == ["old-2", "new-1"], "the old file is finished before the new one starts")
+        #expect(lines.map(\.generation) == [0, 1])
+        #expect(lines.last?.end == 6)
+        #expect(t.rotations == 1)
+    }
+
+    @Test func noticesCopytruncate() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        try append(f, "aaaa\nbbbb\n")
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 100)
+        #expect(t.poll().count == 2)
+        try Data().write(to: URL(fileURLWithPath: f))  // truncate in place, same inode
+        try append(f, "c\n")
+        let lines = t.poll()
+        #expect(texts(lines) == ["c"])
+        #expect(lines[0].generation == 1)
+        #expect(t.truncations == 1)
+    }
+
+    @Test func cutsLongLinesAndSkipsTheirRest() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        try append(f, String(repeating: "x", count: 25) + "\nshort\n" + String(repeating: "y", count: 12))
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 10)
+        let lines = t.poll()
+        #expect(texts(lines) == [String(repeating: "x", count: 10), "short", String(repeating: "y", count: 10)])
+        #expect(lines.map(\.truncated) == [true, false, true])
+        try append(f, "yyy\nafter\n")
+        #expect(texts(t.poll()) == ["after"], "the rest of the cut line is skipped up to its newline")
+        #expect(t.truncatedLines == 2)
+    }
+
+    @Test func nonUTF8BytesAndAMissingFile() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 100)
+        #expect(t.poll().isEmpty, "a file that does not exist yet")
+        FileManager.default.createFile(atPath: f, contents: Data([0x61, 0xff, 0xfe, 0x62, 0x0a]))
+        let lines = t.poll()
+        #expect(lines.count == 1)
+        #expect(Array(lines[0].bytes) == [0x61, 0xff, 0xfe, 0x62])
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import HTTPProbe
+import Testing
+import TestSupport
+
+/// The real `skald-agent` binary tailing files into the real `skald` server.
+final class AgentProcess {
+    let dir: String
+    let configPath: String
+    private(set) var process: Process?
+    private var starts = 0
+    private(set) var logPath = ""
+
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["SKALD_AGENT_BIN"] { return b }
+        return URL(fileURLWithPath: ServerProcess.binary).deletingLastPathComponent().appendingPathComponent("skald-agent").path
+    }
+
+    init(dir: String, config: String) throws {
+        self.dir = dir
+        configPath = dir + "/agent.yaml"
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    func start() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+            throw HTTPConnection.Failure(message: "no skald-agent binary at \(Self.binary): run `swift build` first (scripts/test does)")
+        }
+        starts += 1
+        logPath = dir + "/agent-\(starts).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = ["-config.file=\(configPath)"]
+        p.standardError = FileHandle(forWritingAtPath: logPath)
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        process = p
+    }
+
+    func crash() {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+    }
+
+    @discardableResult
+    func stop() -> Int32 {
+        guard let p = process else { return 0 }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit { crash() }
+}
+
+@Suite(.serialized) struct AgentEndToEndTests {
+    /// A free TCP port (the server must come back on the same one after a restart).
+    static func freePort() -> Int {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    static func agentConfig(logs: String, positions: String, port: Int) -> String {
+        """
+        server:
+          http_listen_port: 0
+          log_level: info
+        clients:
+          - url: http://127.0.0.1:\(port)/loki/api/v1/push
+            batchwait: 100ms
+            batchsize: 65536
+            backoff_config:
+              min_period: 50ms
+              max_period: 500ms
+        positions:
+          filename: \(positions)
+          sync_period: 200ms
+        target_config:
+          sync_period: 200ms
+        scrape_configs:
+          - job_name: files
+            pipeline_stages:
+              - cri: {}
+            static_configs:
+              - targets: [localhost]
+                labels:
+                  job: e2e
+                  __path__: \(logs)/*.log
+        """
+    }
+
+    /// A CRI line: its own timestamp makes a line sent twice an exact duplicate the server drops.
+    static func criLine(_ n: Int, file: String) -> String {
+        let base: Int64 = Int64(Date().timeIntervalSince1970) - 600
+        let t = Date(timeIntervalSince1970: TimeInterval(base) + Double(n) / 1000)
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return "\(f.string(from: t)) stdout F \(file) line \(n)\n"
+    }
+
+    func append(_ path: String, _ text: String) {
+        let h = FileHandle(forWritingAtPath: path) ?? { FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)! }()
+        h.seekToEndOfFile()
+        h.write(Data(text.utf8))
+        try? h.close()
+    }
+
+    /// Every line arrives exactly once through rotation (rename and create), a copytruncate, an
+    /// agent killed with SIGKILL twice and a server killed once, and an agent stopped with SIGTERM.
+    @Test func everyLineArrivesOnceThroughRotationAndCrashes() throws {
+        let dir = TestDirectory()
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port))
+        try agent.start()
+
+        var expected: [String] = []
+        var n = 0
+        func write(_ count: Int, to name: String) {
+            var text = ""
+            for _ in 0..<count {
+                let line = Self.criLine(n, file: name)
+                text += line
+                expected.append(String(line.split(separator: " ", maxSplits: 3)[3].dropLast()))
+                n += 1
+            }
+            append(logs + "/" + name, text)
+        }
+        func waitForAll(_ what: String) throws {
+            let deadline = Date().addingTimeInterval(60)
+            var got: [String] = []
+            while Date() < deadline {
+                got = (try? server.connection().lines(#"{job="e2e"}"#, hours: 2)) ?? []
+                if got.count >= expected.count { break }
+                usleep(100_000)
+            }
+            #expect(got.count == expected.count, "\(what): \(got.count) lines of \(expected.count)\nagent: \(agent.log.suffix(2000))")
+            #expect(Set(got) == Set(expected), "\(what): missing \(Set(expected).subtracting(got).count), e.g. \(Set(expected).subtracting(got).sorted().prefix(5))")
+        }
+
+        write(300, to: "a.log")
+        write(300, to: "b.log")
+        usleep(150_000)
+        agent.crash()
+        write(200, to: "a.log")
+        try agent.start()
+        // Rename-and-create rotation of a.log (a.log.1 does not match the glob), once the agent
+        // has the file open (a file rotated away before the agent ever saw it is out of its reach).
+        try waitForAll("before rotation")
+        write(100, to: "a.log")
+        try FileManager.default.moveItem(atPath: logs + "/a.log", toPath: logs + "/a.log.1")
+        write(100, to: "a.log")
+        write(100, to: "b.log")
+        try waitForAll("after rotation")
+        // copytruncate of b.log, once everything in it has been sent.
+        try FileManager.default.copyItem(atPath: logs + "/b.log", toPath: logs + "/b.log.1")
+        try Data().write(to: URL(fileURLWithPath: logs + "/b.log"))
+        write(150, to: "b.log")
+        server.crash()
+        write(100, to: "a.log")
+        usleep(300_000)
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        write(100, to: "c.log")
+        usleep(100_000)
+        agent.crash()
+        try agent.start()
+        write(100, to: "c.log")
+        try waitForAll("after the crashes")
+        #expect(agent.stop() == 0)
+        let positions = try String(contentsOfFile: dir.path + "/positions.yaml", encoding: .utf8)
+        #expect(positions.contains(logs.replacingOccurrences(of: "//", with: "/") + "/c.log\""), "\(positions)")
+        try agent.start()
+        write(50, to: "c.log")
+        try waitForAll("after a graceful restart")
+        agent.stop()
+        server.stop()
+    }
+
+    @Test func anUnreachableServerIsRetriedAndNothingIsLost() throws {
+        let dir = TestDirectory()
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port))
+        try agent.start()
+        var expected = Set<String>()
+        var text = ""
+        for i in 0..<500 {
+            let line = Self.criLine(i, file: "down.log")
+            text += line
+            expected.insert(String(line.split(separator: " ", maxSplits: 3)[3].dropLast()))
+        }
+        append(logs + "/down.log", text)
+        sleep(2)  // the agent retries against nothing
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let deadline = Date().addingTimeInterval(30)
+        var got: [String] = []
+        while Date() < deadline {
+            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
+            if got.count >= expected.count { break }
+            usleep(100_000)
+        }
+        #expect(Set(got) == expected && got.count == expected.count, "\(got.count) of \(expected.count)")
+        #expect(agent.log.contains("retrying"))
+        agent.stop()
+        server.stop()
+    }
+}
