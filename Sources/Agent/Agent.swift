@@ -11,6 +11,7 @@ public final class Agent: @unchecked Sendable {
     public let positions: PositionsFile
     public let clients: [PushClient]
     public let tails: TailManager
+    public let anchors: StampAnchors
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let saverDone = NSCondition()
@@ -26,7 +27,9 @@ public final class Agent: @unchecked Sendable {
         positions = try PositionsFile(path: config.positions.filename, ignoreInvalid: config.positions.ignoreInvalidYAML)
         let tracker = PositionTracker(positions: positions, clients: config.clients.count)
         clients = config.clients.enumerated().map { PushClient(config: $0.element, index: $0.offset, tracker: tracker, logger: logger) }
-        tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, hostname: hostname, logger: logger, now: now)
+        anchors = StampAnchors(path: config.positions.filename + ".stamps")
+        tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, anchors: anchors,
+                                hostname: hostname, logger: logger, now: now)
     }
 
     /// Promtail's node name for `__host__`: $HOSTNAME, else the host name.
@@ -43,6 +46,7 @@ public final class Agent: @unchecked Sendable {
                 let end = Date().addingTimeInterval(Double(config.positions.syncPeriod) / 1e9)
                 while Date() < end && !stopping.load(ordering: .relaxed) { Thread.sleep(forTimeInterval: 0.05) }
                 do { try positions.save() } catch { logger.error("could not save the positions file", metadata: ["path": "\(positions.path)", "error": "\(error)"]) }
+                anchors.prune(positions.all)
             }
             saverDone.lock(); saverFinished = true; saverDone.broadcast(); saverDone.unlock()
         }

@@ -32,6 +32,9 @@ public final class FileTailer {
     private var pending: [UInt8] = []
     /// Skipping the rest of a line that was cut.
     private var discarding = false
+    /// The path was seen naming another file; the old one gets one more read to its end first
+    /// (lines may have been appended between that read and the rename).
+    private var rotationSeen = false
     private var buffer = [UInt8](repeating: 0, count: 256 << 10)
     /// Lines cut at `maxLineBytes`, and rotations / truncations seen (for metrics and tests).
     public private(set) var truncatedLines = 0
@@ -73,6 +76,7 @@ public final class FileTailer {
         offset = start <= Int64(st.st_size) ? start : 0
         pending.removeAll(keepingCapacity: true)
         discarding = false
+        rotationSeen = false
         return true
     }
 
@@ -100,6 +104,10 @@ public final class FileTailer {
             if n <= 0 {
                 // At the end: if the path now names another file (rotated), finish with this one and switch.
                 if rotated() {
+                    if !rotationSeen {
+                        rotationSeen = true
+                        continue
+                    }
                     if !pending.isEmpty {
                         // A last line without a newline in a rotated-away file will never be finished.
                         lines.append(Line(bytes: pending[...], start: offset, end: offset + Int64(pending.count), truncated: false, generation: generation))

@@ -16,6 +16,8 @@ public final class TailManager: @unchecked Sendable {
         /// Where the first line a stage is holding (a CRI partial) starts: marks stop there.
         var heldFrom: Int64?
         var heldGeneration = 0
+        /// The generation the file's stamp anchors belong to.
+        var stampGeneration = 0
     }
 
     let config: AgentConfig
@@ -23,6 +25,7 @@ public final class TailManager: @unchecked Sendable {
     let clients: [PushClient]
     let positions: PositionsFile
     let tracker: PositionTracker
+    let anchors: StampAnchors
     let logger: Logger
     let maxLineBytes: Int
     let now: @Sendable () -> Int64
@@ -38,9 +41,10 @@ public final class TailManager: @unchecked Sendable {
     /// line, small enough that a runaway file without newlines cannot exhaust memory.
     public static let defaultMaxLineBytes = 1 << 20
 
-    public init(config: AgentConfig, clients: [PushClient], positions: PositionsFile, tracker: PositionTracker, hostname: String,
-                logger: Logger, now: @escaping @Sendable () -> Int64) throws(AgentConfigError) {
+    public init(config: AgentConfig, clients: [PushClient], positions: PositionsFile, tracker: PositionTracker, anchors: StampAnchors,
+                hostname: String, logger: Logger, now: @escaping @Sendable () -> Int64) throws(AgentConfigError) {
         self.config = config
+        self.anchors = anchors
         self.clients = clients
         self.positions = positions
         self.tracker = tracker
@@ -122,7 +126,10 @@ public final class TailManager: @unchecked Sendable {
             guard let pipeline = try? AgentPipeline(scrape.pipelineStages, context: .init(now: now)) else { continue }
             let start = positions.offset(path) ?? 0
             let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes)
-            if tailer.offset != start { logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"]) }
+            if tailer.offset != start {
+                anchors.reset(path)
+                logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"])
+            }
             files[path] = Tailed(target: target, tailer: tailer, pipeline: pipeline)
             logger.info("tailing", metadata: ["path": "\(path)", "offset": "\(tailer.offset)", "job": "\(target.job)"])
         }
@@ -141,35 +148,47 @@ public final class TailManager: @unchecked Sendable {
         }
         guard !lines.isEmpty else { return false }
         var bytes = 0
+        var out: [(entry: (labels: [String: String], tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)] = []
         for line in lines {
             bytes += line.bytes.count + 1
             if line.truncated {
                 Counter(label: "promtail_truncated_lines_total", dimensions: [("path", path)]).increment()
             }
-            var e = AgentEntry(labels: t.target.labels, timestamp: now(), line: String(decoding: line.bytes, as: UTF8.self))
+            if line.generation != t.stampGeneration {
+                anchors.reset(path)
+                t.stampGeneration = line.generation
+            }
+            let stamp = anchors.stamp(path, offset: line.start, now: now())
+            var e = AgentEntry(labels: t.target.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self))
             let outcome = t.pipeline.process(&e)
             if line.generation != t.heldGeneration { t.heldFrom = nil; t.heldGeneration = line.generation }
             switch outcome {
             case .held:
                 if t.heldFrom == nil { t.heldFrom = line.start }
-                continue
             case .drop(let reason):
                 Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
                 if !t.pipeline.holding { t.heldFrom = nil }
-                if t.heldFrom == nil { _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: line.generation, offset: line.end))) }
+                if t.heldFrom == nil { out.append((nil, .init(generation: line.generation, offset: line.end))) }
             case .keep:
                 // Past a line some stage still holds (another stream's partial), the position waits.
                 if !t.pipeline.holding { t.heldFrom = nil }
-                let mark = PositionTracker.Mark(generation: line.generation, offset: t.heldFrom ?? line.end)
                 var labels = e.labels
                 let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
-                for client in clients.indices {
-                    var out = labels
-                    for (k, v) in clients[client].config.externalLabels where out[k] == nil { out[k] = v }
-                    let set = LabelSet(out.filter { !$0.key.hasPrefix("__") && !$0.value.isEmpty }.map { Label($0.key, $0.value) })
-                    let item = PushItem(entry: .init(labels: set.canonical, tenant: tenant, timestamp: e.timestamp, line: e.line), file: path, mark: mark)
-                    if !clients[client].put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
+                let mark = PositionTracker.Mark(generation: line.generation, offset: t.heldFrom ?? line.end)
+                out.append(((labels, tenant, e.timestamp, e.line), mark))
+            }
+        }
+        // The anchors these stamps came from must be on disk before any of them can reach a server.
+        do { try anchors.makeDurable() } catch {
+            logger.error("could not write the stamp anchors; lines sent again after a crash may be duplicated", metadata: ["path": "\(anchors.path)", "error": "\(error)"])
+        }
+        for (entry, mark) in out {
+            for client in clients {
+                var item = PushItem(entry: nil, file: path, mark: mark)
+                if let entry {
+                    item.entry = .init(labels: client.streamLabels(entry.labels), tenant: entry.tenant, timestamp: entry.timestamp, line: entry.line)
                 }
+                if !client.put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
             }
         }
         if t.tailer.generation != generation {
