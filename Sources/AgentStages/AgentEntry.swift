@@ -2,12 +2,12 @@
 /// the values stages extracted (kept as text, as Promtail turns them into strings when used),
 /// the timestamp (Unix nanoseconds; the time of reading until a `timestamp` stage sets it) and the line.
 public struct AgentEntry: Sendable, Equatable {
-    public var labels: [String: String]
-    public var extracted: [String: String]
+    public var labels: LabelMap
+    public var extracted: LabelMap
     public var timestamp: Int64
     public var line: String
 
-    public init(labels: [String: String], extracted: [String: String] = [:], timestamp: Int64, line: String) {
+    public init(labels: LabelMap, extracted: LabelMap = [:], timestamp: Int64, line: String) {
         self.labels = labels
         self.extracted = extracted
         self.timestamp = timestamp

@@ -45,7 +45,7 @@ struct CRIStage: Stage {
         e.extracted["flags"] = String(p.flags)
         e.labels["stream"] = stream
         if let ns = TimeParser.rfc3339(String(p.time)) { e.timestamp = ns }
-        if p.flags.contains("P") {
+        if p.flags.utf8.contains(UInt8(ascii: "P")) {
             var held = partial[stream] ?? ([], 0)
             held.text += content
             held.parts += 1

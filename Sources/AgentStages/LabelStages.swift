@@ -59,7 +59,7 @@ struct LabelListStage: Stage {
 
     mutating func process(_ e: inout AgentEntry) -> StageOutcome {
         if allow {
-            for k in Array(e.labels.keys) where !names.contains(k) && !k.hasPrefix("__") { e.labels[k] = nil }
+            e.labels.removeAll { !names.contains($0.key) && !$0.key.hasPrefix("__") }
         } else {
             for k in names { e.labels[k] = nil }
         }

@@ -18,7 +18,7 @@ struct TimestampStage: Stage {
     let zone: TimeZone?
     let fudge: Bool
     /// The last good time per stream (labels), for fudging.
-    var last: [[String: String]: Int64] = [:]
+    var last: [LabelMap: Int64] = [:]
 
     static let named: [String: String] = [
         "ANSIC": "Mon Jan _2 15:04:05 2006", "UnixDate": "Mon Jan _2 15:04:05 MST 2006", "RubyDate": "Mon Jan 02 15:04:05 -0700 2006",

@@ -14,6 +14,6 @@ enum S {
     }
 }
 
-func entry(_ line: String, labels: [String: String] = ["job": "test"], ts: Int64 = 1) -> AgentEntry {
+func entry(_ line: String, labels: LabelMap = ["job": "test"], ts: Int64 = 1) -> AgentEntry {
     AgentEntry(labels: labels, timestamp: ts, line: line)
 }

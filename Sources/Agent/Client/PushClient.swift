@@ -1,3 +1,4 @@
+public import AgentStages
 import Codecs
 public import Foundation
 import LogModel
@@ -33,12 +34,12 @@ public final class PushClient: Sendable {
         host = URLComponents(string: config.url)?.host ?? config.url
     }
 
-    /// Queues an item; false when shutting down (or `shouldStop` turned true while the queue was full).
-    public func put(_ item: PushItem, shouldStop: () -> Bool) -> Bool { queue.put(item, shouldStop: shouldStop) }
+    /// Queues items in order; false when shutting down (or `shouldStop` turned true while the queue was full).
+    public func put(_ items: [PushItem], shouldStop: () -> Bool) -> Bool { queue.put(items, shouldStop: shouldStop) }
 
     /// A stream's labels as this client sends them: its `external_labels` added (the entry's own
     /// win), `__` labels and empty values left out, in canonical form.
-    public func streamLabels(_ labels: [String: String]) -> String {
+    public func streamLabels(_ labels: LabelMap) -> String {
         var out = labels
         for (k, v) in config.externalLabels where out[k] == nil { out[k] = v }
         return LabelSet(out.filter { !$0.key.hasPrefix("__") && !$0.value.isEmpty }.map { Label($0.key, $0.value) }).canonical

@@ -39,18 +39,21 @@ final class PushQueue: @unchecked Sendable {
 
     init(maxBytes: Int) { self.maxBytes = max(maxBytes, 1) }
 
-    /// Queues `item`; false when the queue was closed (shutting down), or `shouldStop` became true while waiting.
-    func put(_ item: PushItem, shouldStop: () -> Bool) -> Bool {
+    /// Queues `batch` (one lock and at most one wake-up for all of it); false when the queue was
+    /// closed (shutting down), or `shouldStop` became true while waiting for room.
+    func put(_ batch: [PushItem], shouldStop: () -> Bool) -> Bool {
+        let size = batch.reduce(0) { $0 + $1.bytes }
         condition.lock()
         defer { condition.unlock() }
-        while !closed && bytes > 0 && bytes + item.bytes > maxBytes {
+        while !closed && bytes > 0 && bytes + size > maxBytes {
             if shouldStop() { return false }
             condition.wait(until: Date().addingTimeInterval(0.1))
         }
         if closed { return false }
-        items.append(item)
-        bytes += item.bytes
-        condition.broadcast()
+        let wasEmpty = head == items.count
+        items.append(contentsOf: batch)
+        bytes += size
+        if wasEmpty { condition.broadcast() }
         return true
     }
 
@@ -64,8 +67,9 @@ final class PushQueue: @unchecked Sendable {
         let out = Array(items[head...])
         items.removeAll(keepingCapacity: true)
         head = 0
+        let wasFull = bytes > 0
         bytes = 0
-        condition.broadcast()
+        if wasFull { condition.broadcast() }  // a producer may be waiting for room
         return out
     }
 

@@ -35,7 +35,8 @@ public final class FileTailer {
     /// The path was seen naming another file; the old one gets one more read to its end first
     /// (lines may have been appended between that read and the rename).
     private var rotationSeen = false
-    private var buffer = [UInt8](repeating: 0, count: 256 << 10)
+    /// One read's worth (64 KiB: 50 files cost 3 MiB; a poll reads up to its limit in several).
+    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
     /// Lines cut at `maxLineBytes`, and rotations / truncations seen (for metrics and tests).
     public private(set) var truncatedLines = 0
     public private(set) var rotations = 0

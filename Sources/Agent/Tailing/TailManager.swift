@@ -11,6 +11,8 @@ import Synchronization
 public final class TailManager: @unchecked Sendable {
     struct Tailed {
         let target: TargetDiscovery.FileTarget
+        /// The target's labels as entries start with them.
+        let labels: LabelMap
         let tailer: FileTailer
         var pipeline: AgentPipeline
         /// Where the first line a stage is holding (a CRI partial) starts: marks stop there.
@@ -18,6 +20,10 @@ public final class TailManager: @unchecked Sendable {
         var heldGeneration = 0
         /// The generation the file's stamp anchors belong to.
         var stampGeneration = 0
+        /// The last labels a line went out with, and their form for each client: lines of one
+        /// file mostly share their labels, and building the canonical form is most of a line's cost.
+        var lastLabels: LabelMap?
+        var lastStreams: [String] = []
     }
 
     let config: AgentConfig
@@ -130,7 +136,7 @@ public final class TailManager: @unchecked Sendable {
                 anchors.reset(path)
                 logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"])
             }
-            files[path] = Tailed(target: target, tailer: tailer, pipeline: pipeline)
+            files[path] = Tailed(target: target, labels: LabelMap(target.labels), tailer: tailer, pipeline: pipeline)
             logger.info("tailing", metadata: ["path": "\(path)", "offset": "\(tailer.offset)", "job": "\(target.job)"])
         }
         active.withLock { $0 = files.values.map(\.target).sorted { $0.path < $1.path } }
@@ -148,7 +154,7 @@ public final class TailManager: @unchecked Sendable {
         }
         guard !lines.isEmpty else { return false }
         var bytes = 0
-        var out: [(entry: (labels: [String: String], tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)] = []
+        var out: [(entry: (labels: LabelMap, tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)] = []
         for line in lines {
             bytes += line.bytes.count + 1
             if line.truncated {
@@ -159,7 +165,7 @@ public final class TailManager: @unchecked Sendable {
                 t.stampGeneration = line.generation
             }
             let stamp = anchors.stamp(path, offset: line.start, now: now())
-            var e = AgentEntry(labels: t.target.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self))
+            var e = AgentEntry(labels: t.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self))
             let outcome = t.pipeline.process(&e)
             if line.generation != t.heldGeneration { t.heldFrom = nil; t.heldGeneration = line.generation }
             switch outcome {
@@ -182,15 +188,19 @@ public final class TailManager: @unchecked Sendable {
         do { try anchors.makeDurable() } catch {
             logger.error("could not write the stamp anchors; lines sent again after a crash may be duplicated", metadata: ["path": "\(anchors.path)", "error": "\(error)"])
         }
+        var perClient = [[PushItem]](repeating: [], count: clients.count)
+        for c in clients.indices { perClient[c].reserveCapacity(out.count) }
         for (entry, mark) in out {
-            for client in clients {
-                var item = PushItem(entry: nil, file: path, mark: mark)
-                if let entry {
-                    item.entry = .init(labels: client.streamLabels(entry.labels), tenant: entry.tenant, timestamp: entry.timestamp, line: entry.line)
-                }
-                if !client.put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
+            if let entry, t.lastLabels != entry.labels {
+                t.lastLabels = entry.labels
+                t.lastStreams = clients.map { $0.streamLabels(entry.labels) }
+            }
+            for c in clients.indices {
+                perClient[c].append(PushItem(entry: entry.map { .init(labels: t.lastStreams[c], tenant: $0.tenant, timestamp: $0.timestamp, line: $0.line) },
+                                             file: path, mark: mark))
             }
         }
+        for c in clients.indices where !clients[c].put(perClient[c], shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
         if t.tailer.generation != generation {
             _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: t.tailer.generation, offset: 0)))
         }
@@ -202,7 +212,7 @@ public final class TailManager: @unchecked Sendable {
 
     /// Gives a mark-only item to every client.
     private func hand(_ item: PushItem) -> Bool {
-        for c in clients where !c.put(item, shouldStop: { stopping.load(ordering: .relaxed) }) { return false }
+        for c in clients where !c.put([item], shouldStop: { stopping.load(ordering: .relaxed) }) { return false }
         return true
     }
 }
