@@ -131,15 +131,29 @@ public final class PushClient: Sendable {
     /// Encodes `entries` as one push request: streams grouped by labels, in arrival order.
     static func encode(_ entries: [PushItem.Entry]) -> [UInt8] {
         var order: [String] = []
-        var streams: [String: [PushItem.Entry]] = [:]
-        for e in entries {
-            if streams[e.labels] == nil { order.append(e.labels) }
-            streams[e.labels, default: []].append(e)
+        var slot: [String: Int] = [:]
+        var streams: [[Int]] = []
+        var last = -1
+        for (i, e) in entries.enumerated() {
+            // Neighbours mostly share their stream: compare with the previous one before hashing.
+            if last >= 0, order[last] == e.labels {
+                streams[last].append(i)
+                continue
+            }
+            if let k = slot[e.labels] {
+                last = k
+            } else {
+                last = order.count
+                slot[e.labels] = last
+                order.append(e.labels)
+                streams.append([])
+            }
+            streams[last].append(i)
         }
         var b = PushBatchBuilder(reservingCapacity: entries.reduce(0) { $0 + $1.line.utf8.count })
-        for labels in order {
+        for (k, labels) in order.enumerated() {
             b.stream(labels)
-            for e in streams[labels]! { b.entry(e.timestamp, e.line) }
+            for i in streams[k] { b.entry(entries[i].timestamp, entries[i].line) }
         }
         return Snappy.compress(PushProtobuf.encode(b.batch))
     }
