@@ -241,6 +241,63 @@ final class AgentProcess {
         server.stop()
     }
 
+    /// A batch the server refuses with a 4xx is dropped and counted — not retried for ever — and the
+    /// agent goes on with what follows.
+    @Test func aRefusedBatchIsDroppedAndTheAgentGoesOn() throws {
+        let dir = TestDirectory()
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  max_line_size: 200"))
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port,
+                                                                             stages: "[]"))
+        try agent.start()
+        append(logs + "/x.log", "x" + String(repeating: "y", count: 500) + "\n")
+        usleep(600_000)
+        append(logs + "/x.log", "after the refused one\n")
+        let deadline = Date().addingTimeInterval(20)
+        var got: [String] = []
+        while Date() < deadline {
+            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
+            if got.contains("after the refused one") { break }
+            usleep(100_000)
+        }
+        #expect(got == ["after the refused one"])
+        #expect(agent.log.contains("push refused; the batch is dropped"), "\(agent.log.suffix(1500))")
+        agent.stop()
+        server.stop()
+    }
+
+    /// Bad flags and configs: a clear message and a non-zero exit, never a trap.
+    @Test func badFlagsAndConfigsExitWithAMessage() throws {
+        let dir = TestDirectory()
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: AgentProcess.binary)
+            p.arguments = args
+            let err = Pipe()
+            p.standardError = err
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        let (c1, e1) = try run(["-bogus"])
+        #expect(c1 == 2 && e1.contains("unknown flag -bogus"))
+        let (c2, e2) = try run(["-config.file=\(dir.path)/none.yaml"])
+        #expect(c2 == 1 && e2.contains("cannot read config file"))
+        try "clients: [{url: http://x/push, batchwait: never}]".write(toFile: dir.path + "/bad.yaml", atomically: true, encoding: .utf8)
+        let (c3, e3) = try run(["-config.file=\(dir.path)/bad.yaml"])
+        #expect(c3 == 1 && e3.contains("batchwait"))
+        try "positions: {filename: \(dir.path)/p.yaml}\nscrape_configs: [{job_name: a, static_configs: [{labels: {__path__: /nonexistent/*.log}}]}]".write(toFile: dir.path + "/ok.yaml", atomically: true, encoding: .utf8)
+        let (c4, _) = try run(["-config.file=\(dir.path)/ok.yaml", "-client.url=http://127.0.0.1:1/loki/api/v1/push", "-check-syntax"])
+        #expect(c4 == 0)
+        let (c5, e5) = try run(["-config.file=\(dir.path)/ok.yaml"])
+        #expect(c5 == 1 && e5.contains("no client is configured"))
+    }
+
     @Test func anUnreachableServerIsRetriedAndNothingIsLost() throws {
         let dir = TestDirectory()
         let logs = dir.path + "/logs"
