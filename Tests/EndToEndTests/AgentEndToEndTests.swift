@@ -73,8 +73,10 @@ final class AgentProcess {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    static func agentConfig(logs: String, positions: String, port: Int, positionsSync: String = "200ms", stages: String = "- cri: {}") -> String {
+    static func agentConfig(logs: String, positions: String, port: Int, positionsSync: String = "200ms", stages: String = "- cri: {}",
+                            extra: String = "") -> String {
         """
+        \(extra)
         server:
           http_listen_port: 0
           log_level: info
@@ -267,6 +269,32 @@ final class AgentProcess {
         #expect(agent.log.contains("push refused; the batch is dropped"), "\(agent.log.suffix(1500))")
         agent.stop()
         server.stop()
+    }
+
+    /// `max_line_size` without `max_line_size_truncate` drops a longer line (Promtail's rule); with it, cuts it.
+    @Test func longLinesAreDroppedOrCut() throws {
+        for truncate in [false, true] {
+            let dir = TestDirectory()
+            let logs = dir.path + "/logs"
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            let port = Self.freePort()
+            let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+            try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+            let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, stages: "[]",
+                                                                                 extra: "limits_config: {max_line_size: 10, max_line_size_truncate: \(truncate)}"))
+            try agent.start()
+            append(logs + "/x.log", "short\n0123456789abcdef\nlast\n")
+            let deadline = Date().addingTimeInterval(20)
+            var got: [String] = []
+            while Date() < deadline {
+                got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
+                if got.contains("last") { break }
+                usleep(100_000)
+            }
+            #expect(got == (truncate ? ["short", "0123456789", "last"] : ["short", "last"]), "truncate: \(truncate)")
+            agent.stop()
+            server.stop()
+        }
     }
 
     /// Bad flags and configs: a clear message and a non-zero exit, never a trap.

@@ -34,6 +34,8 @@ public final class TailManager: @unchecked Sendable {
     let anchors: StampAnchors
     let logger: Logger
     let maxLineBytes: Int
+    /// `max_line_size` set without `max_line_size_truncate`: a longer line is dropped, not cut.
+    let dropLongLines: Bool
     let now: @Sendable () -> Int64
     /// Extra target groups per job (Kubernetes discovery), set from other threads.
     let externalGroups = Mutex<[String: [TargetDiscovery.Group]]>([:])
@@ -57,6 +59,7 @@ public final class TailManager: @unchecked Sendable {
         self.logger = logger
         self.now = now
         maxLineBytes = config.maxLineSize > 0 ? config.maxLineSize : Self.defaultMaxLineBytes
+        dropLongLines = config.maxLineSize > 0 && !config.maxLineSizeTruncate
         var d: [(TargetDiscovery, AgentConfig.ScrapeConfig)] = []
         for s in config.scrapeConfigs {
             d.append((try TargetDiscovery(s, hostname: hostname), s))
@@ -158,6 +161,12 @@ public final class TailManager: @unchecked Sendable {
         for line in lines {
             bytes += line.bytes.count + 1
             if line.truncated {
+                if dropLongLines {
+                    // `max_line_size` without `max_line_size_truncate`: Promtail drops the line.
+                    Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", "line_too_long")]).increment()
+                    if t.heldFrom == nil { out.append((nil, .init(generation: line.generation, offset: line.end))) }
+                    continue
+                }
                 Counter(label: "promtail_truncated_lines_total", dimensions: [("path", path)]).increment()
             }
             if line.generation != t.stampGeneration {
