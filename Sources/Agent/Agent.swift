@@ -12,12 +12,14 @@ public final class Agent: @unchecked Sendable {
     public let clients: [PushClient]
     public let tails: TailManager
     public let anchors: StampAnchors
+    public let podWatchers: [PodWatcher]
     let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let saverDone = NSCondition()
     private var saverFinished = false
 
     public init(config: AgentConfig, hostname: String = Agent.hostname(), logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }) throws(AgentConfigError) {
         guard !config.clients.isEmpty else {
             throw AgentConfigError("no client is configured: add client: {url: http://skald:3100/loki/api/v1/push} or pass -client.url")
@@ -28,8 +30,26 @@ public final class Agent: @unchecked Sendable {
         let tracker = PositionTracker(positions: positions, clients: config.clients.count)
         clients = config.clients.enumerated().map { PushClient(config: $0.element, index: $0.offset, tracker: tracker, logger: logger) }
         anchors = StampAnchors(path: config.positions.filename + ".stamps")
-        tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, anchors: anchors,
-                                hostname: hostname, logger: logger, now: now)
+        let tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, anchors: anchors,
+                                    hostname: hostname, logger: logger, now: now)
+        self.tails = tails
+        // Kubernetes pod discovery: each watcher's groups, combined per job, become the job's external groups.
+        let found = Mutex<[String: [Int: [TargetDiscovery.Group]]]>([:])
+        var watchers: [PodWatcher] = []
+        for s in config.scrapeConfigs {
+            for k in s.kubernetesSDConfigs {
+                let api = try KubernetesAPI.resolve(k, environment: environment)
+                let n = watchers.count, job = s.jobName
+                watchers.append(PodWatcher(job: job, config: k, api: api, logger: logger) { groups in
+                    let all = found.withLock { f -> [TargetDiscovery.Group] in
+                        f[job, default: [:]][n] = groups
+                        return f[job]!.keys.sorted().flatMap { f[job]![$0]! }
+                    }
+                    tails.externalGroups.withLock { $0[job] = all }
+                })
+            }
+        }
+        podWatchers = watchers
     }
 
     /// Promtail's node name for `__host__`: $HOSTNAME, else the host name.
@@ -40,6 +60,7 @@ public final class Agent: @unchecked Sendable {
 
     public func start() {
         for c in clients { c.start() }
+        for w in podWatchers { w.start() }
         tails.start()
         let t = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
@@ -56,6 +77,7 @@ public final class Agent: @unchecked Sendable {
 
     /// Stops reading, drains the clients (up to `drainTimeout` seconds each), saves the positions.
     public func stop(drainTimeout: Double = 5) {
+        for w in podWatchers { w.stop() }
         tails.stop()
         for c in clients { c.stop(drainTimeout: drainTimeout) }
         stopping.store(true, ordering: .relaxed)

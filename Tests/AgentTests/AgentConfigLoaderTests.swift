@@ -30,7 +30,9 @@ import Relabel
             #expect(s.relabelConfigs.last?.targetLabel == "__path__")
         }
         #expect(c.scrapeConfigs[0].relabelConfigs[3].action == .labelmap)
-        #expect(loaded.warnings.count == 5 && loaded.warnings.allSatisfy { $0.contains("not implemented yet") }, "\(loaded.warnings)")
+        #expect(c.scrapeConfigs[0].relabelConfigs[2].regex == "", "a quoted '' is an empty regex, not an absent one")
+        #expect(c.scrapeConfigs[0].relabelConfigs[0].regex == nil)
+        #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
     }
 
     @Test func withoutAURLTheClientIsRefused() throws {

@@ -185,10 +185,7 @@ public enum AgentConfigLoader {
             try f.finish()
             s.fileSDConfigs.append(d)
         }
-        for k in try m.mappings("kubernetes_sd_configs") {
-            s.kubernetesSDConfigs.append(try kubernetes(k))
-            m.warnings.messages.append("scrape config \"\(name)\" (line \(k.line)): kubernetes_sd_configs is read and checked, but pod discovery is not implemented yet: this job finds no Kubernetes targets")
-        }
+        for k in try m.mappings("kubernetes_sd_configs") { s.kubernetesSDConfigs.append(try kubernetes(k)) }
         for r in try m.mappings("relabel_configs") { s.relabelConfigs.append(try relabel(r)) }
         s.encoding = try m.string("encoding")
         if let e = s.encoding, !["utf-8", "utf8"].contains(e.lowercased()) {

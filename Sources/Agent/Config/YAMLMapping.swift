@@ -36,7 +36,11 @@ struct YAMLMapping {
     }
 
     static func line(_ n: Node) -> Int { (n.mark?.line) ?? 0 }
-    static func isNull(_ s: Node.Scalar) -> Bool { s.string.isEmpty || s.string == "~" || s.string == "null" || s.tag.description.hasSuffix("null") }
+    /// A YAML null: an unquoted empty value, `~` or `null`. A quoted `''` is an empty string, not
+    /// null — the seed's `regex: ''` (drop targets whose value is empty) depends on the difference.
+    static func isNull(_ s: Node.Scalar) -> Bool {
+        s.style == .plain && (s.string.isEmpty || ["~", "null", "Null", "NULL"].contains(s.string))
+    }
 
     func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 

@@ -19,6 +19,8 @@ public struct TargetDiscovery: Sendable {
     public struct Group: Sendable, Equatable {
         public var targets: [String]
         public var labels: [String: String]
+        /// Labels of each target on top of the group's (Kubernetes: the container's); empty or one per target.
+        public var perTarget: [[String: String]] = []
         public init(targets: [String], labels: [String: String]) {
             self.targets = targets
             self.labels = labels
@@ -80,26 +82,37 @@ public struct TargetDiscovery: Sendable {
         return out
     }
 
-    /// The files `groups` resolve to.
-    public func files(for groups: [Group]) -> [FileTarget] {
-        var out: [FileTarget] = []
-        var seen = Set<String>()
+    /// The targets `groups` give after relabeling: dropped ones, those of another node (`__host__`)
+    /// and those without `__path__` left out; `__` labels still in (what /targets shows).
+    public func relabeled(_ groups: [Group]) -> [[String: String]] {
+        var out: [[String: String]] = []
         for g in groups {
-            for t in g.targets {
+            for (i, t) in g.targets.enumerated() {
                 var labels = g.labels
+                if i < g.perTarget.count { labels.merge(g.perTarget[i]) { _, new in new } }
                 labels["__address__"] = t
                 guard let relabeled = relabeling.apply(labels) else { continue }
                 if let host = relabeled["__host__"], !host.isEmpty, host != hostname { continue }
                 guard let path = relabeled["__path__"], !path.isEmpty else { continue }
-                let exclude = relabeled["__path_exclude__"].flatMap { $0.isEmpty ? nil : PathGlob($0) }
-                let publicLabels = relabeled.filter { !$0.key.hasPrefix("__") }
-                let glob = PathGlob(path)
-                let paths = PathGlob.isPattern(path) ? glob.expand() : (FileManager.default.fileExists(atPath: path) ? [path] : [])
-                for p in paths where exclude?.matches(p) != true && seen.insert(p).inserted {
-                    var l = publicLabels
-                    l["filename"] = p
-                    out.append(FileTarget(job: scrape.jobName, path: p, labels: l))
-                }
+                out.append(relabeled)
+            }
+        }
+        return out
+    }
+
+    /// The files `groups` resolve to.
+    public func files(for groups: [Group]) -> [FileTarget] {
+        var out: [FileTarget] = []
+        var seen = Set<String>()
+        for relabeled in relabeled(groups) {
+            let path = relabeled["__path__"]!
+            let exclude = relabeled["__path_exclude__"].flatMap { $0.isEmpty ? nil : PathGlob($0) }
+            let publicLabels = relabeled.filter { !$0.key.hasPrefix("__") }
+            let paths = PathGlob.isPattern(path) ? PathGlob(path).expand() : (FileManager.default.fileExists(atPath: path) ? [path] : [])
+            for p in paths where exclude?.matches(p) != true && seen.insert(p).inserted {
+                var l = publicLabels
+                l["filename"] = p
+                out.append(FileTarget(job: scrape.jobName, path: p, labels: l))
             }
         }
         return out
