@@ -12,9 +12,9 @@ public struct AgentPipeline: Sendable {
 
     /// The stage names this agent implements.
     public static let implemented = ["docker", "cri", "regex", "json", "logfmt", "replace", "template", "labels", "static_labels",
-                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match"]
+                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match", "pack", "limit"]
     /// Promtail stages not implemented yet: refused with a clear message rather than ignored.
-    static let missing = ["multiline", "limit", "pack", "metrics", "geoip", "decolorize", "sampling", "eventlogmessage",
+    static let missing = ["multiline", "metrics", "geoip", "decolorize", "sampling", "eventlogmessage",
                           "luhn", "structured_metadata", "json_expressions"]
 
     /// Builds the stages of `items` (each a one-key mapping: stage name → settings).
@@ -47,6 +47,8 @@ public struct AgentPipeline: Sendable {
         case "tenant": return try TenantStage(s)
         case "drop": return try DropStage(s, now: context.now)
         case "match": return try MatchStage(s, context: context)
+        case "pack": return try PackStage(s, now: context.now)
+        case "limit": return try LimitStage(s, now: context.now)
         default:
             if missing.contains(name) {
                 throw StageError("line \(line): the \(name) stage is not implemented in skald-agent yet; remove it or run Promtail for this job")

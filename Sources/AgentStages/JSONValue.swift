@@ -199,7 +199,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         return "\(d)"
     }
 
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal, escaped as Go's encoder escapes it.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

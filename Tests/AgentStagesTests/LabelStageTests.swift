@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import AgentStages
 
@@ -103,5 +104,53 @@ import Testing
         #expect(quiet.labels["tier"] == nil)
         #expect(throws: StageError.self) { try S.pipeline(S.stage("match", S.map([("selector", S.v("{app=")), ("action", S.v("drop"))]))) }
         #expect(throws: StageError.self) { try S.pipeline(S.stage("match", S.map([("selector", S.v(#"{a="b"}"#))]))) }
+    }
+}
+
+@Suite struct PackLimitStageTests {
+    @Test func packWrapsLabelsAndLine() throws {
+        var p = try S.pipeline(S.stage("regex", S.map([("expression", S.v("user=(?P<user>\\w+)"))])),
+                               S.stage("pack", S.map([("labels", S.list([S.v("pod"), S.v("user"), S.v("absent")]))])), now: 42)
+        var e = entry("hi \"there\" user=ada", labels: ["job": "j", "pod": "p-1"], ts: 7)
+        #expect(p.process(&e) == .keep)
+        #expect(e.line == #"{"pod":"p-1","user":"ada","_entry":"hi \"there\" user=ada"}"#)
+        #expect(e.labels == ["job": "j"])
+        #expect(e.timestamp == 42)
+        var keep = try S.pipeline(S.stage("pack", S.map([("labels", S.list([S.v("pod")])), ("ingest_timestamp", S.v("false"))])), now: 42)
+        var k = entry("x", labels: ["pod": "p"], ts: 7)
+        _ = keep.process(&k)
+        #expect(k.timestamp == 7)
+        #expect(throws: StageError.self) { try S.pipeline(S.stage("pack", S.map([]))) }
+    }
+
+    @Test func limitDropsPastTheRateAndRefills() throws {
+        final class Clock: @unchecked Sendable { var t: Int64 = 1_000_000_000 }
+        let clock = Clock()
+        var p = try AgentPipeline([S.stage("limit", S.map([("rate", S.v("2")), ("burst", S.v("3")), ("drop", S.v("true"))]))],
+                                  context: .init(now: { clock.t }))
+        var outcomes: [StageOutcome] = []
+        for _ in 0..<5 { var e = entry("x"); outcomes.append(p.process(&e)) }
+        #expect(outcomes == [.keep, .keep, .keep, .drop(reason: "ratelimit"), .drop(reason: "ratelimit")])
+        clock.t += 1_000_000_000  // one second: two more tokens
+        var more: [StageOutcome] = []
+        for _ in 0..<3 { var e = entry("x"); more.append(p.process(&e)) }
+        #expect(more == [.keep, .keep, .drop(reason: "ratelimit")])
+        // Per label: each value has its own bucket; lines without the label are not limited.
+        var by = try AgentPipeline([S.stage("limit", S.map([("rate", S.v("1")), ("burst", S.v("1")), ("drop", S.v("true")), ("by_label_name", S.v("pod"))]))],
+                                   context: .init(now: { clock.t }))
+        var a1 = entry("x", labels: ["pod": "a"]), a2 = entry("x", labels: ["pod": "a"]), b1 = entry("x", labels: ["pod": "b"]), n = entry("x", labels: [:])
+        #expect([by.process(&a1), by.process(&a2), by.process(&b1), by.process(&n)] == [.keep, .drop(reason: "ratelimit"), .keep, .keep])
+        #expect(throws: StageError.self) { try S.pipeline(S.stage("limit", S.map([("rate", S.v("0"))]))) }
+    }
+
+    @Test func limitWaitsForItsTurn() throws {
+        // With a real clock: the second line waits ~50 ms.
+        var q = try AgentPipeline([S.stage("limit", S.map([("rate", S.v("20")), ("burst", S.v("1"))]))],
+                                  context: .init(now: { Int64(DispatchTime.now().uptimeNanoseconds) }))
+        let start = DispatchTime.now().uptimeNanoseconds
+        var a = entry("a"), b = entry("b")
+        #expect(q.process(&a) == .keep)
+        #expect(q.process(&b) == .keep)
+        #expect(DispatchTime.now().uptimeNanoseconds - start >= 40_000_000)
     }
 }
