@@ -6,12 +6,15 @@ public struct AgentEntry: Sendable, Equatable {
     public var extracted: LabelMap
     public var timestamp: Int64
     public var line: String
+    /// Where the entry's (first) line starts in its file: what a stage holding it reports as `heldFrom`.
+    public var offset: Int64
 
-    public init(labels: LabelMap, extracted: LabelMap = [:], timestamp: Int64, line: String) {
+    public init(labels: LabelMap, extracted: LabelMap = [:], timestamp: Int64, line: String, offset: Int64 = 0) {
         self.labels = labels
         self.extracted = extracted
         self.timestamp = timestamp
         self.line = line
+        self.offset = offset
     }
 
     /// Promtail's reserved label naming the tenant an entry is sent as (set by the `tenant` stage).

@@ -12,9 +12,9 @@ public struct AgentPipeline: Sendable {
 
     /// The stage names this agent implements.
     public static let implemented = ["docker", "cri", "regex", "json", "logfmt", "replace", "template", "labels", "static_labels",
-                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match", "pack", "limit"]
+                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match", "pack", "limit", "multiline"]
     /// Promtail stages not implemented yet: refused with a clear message rather than ignored.
-    static let missing = ["multiline", "metrics", "geoip", "decolorize", "sampling", "eventlogmessage",
+    static let missing = ["metrics", "geoip", "decolorize", "sampling", "eventlogmessage",
                           "luhn", "structured_metadata", "json_expressions"]
 
     /// Builds the stages of `items` (each a one-key mapping: stage name → settings).
@@ -49,6 +49,7 @@ public struct AgentPipeline: Sendable {
         case "match": return try MatchStage(s, context: context)
         case "pack": return try PackStage(s, now: context.now)
         case "limit": return try LimitStage(s, now: context.now)
+        case "multiline": return try MultilineStage(s, now: context.now)
         default:
             if missing.contains(name) {
                 throw StageError("line \(line): the \(name) stage is not implemented in skald-agent yet; remove it or run Promtail for this job")
@@ -59,15 +60,57 @@ public struct AgentPipeline: Sendable {
 
     public var isEmpty: Bool { stages.isEmpty }
 
-    /// Whether some stage holds lines not given back yet: the file's position must wait for them.
-    public var holding: Bool { stages.contains { $0.holding } }
+    /// The file offset of the earliest line some stage still holds: the file's position waits there.
+    public var heldFrom: Int64? { stages.compactMap(\.heldFrom).min() }
 
-    /// Runs every stage on `entry`, stopping at the first that drops or holds it.
+    /// What one line came to: its own outcome (and the entry as the stages left it), and the
+    /// entries stages released on the way (finished multiline blocks), each with its outcome from
+    /// the stages after the one that released it — in the order they are to be sent.
+    public struct Result: Sendable {
+        public var entry: AgentEntry
+        public var outcome: StageOutcome
+        public var released: [(entry: AgentEntry, outcome: StageOutcome)] = []
+    }
+
+    /// Runs the stages on `entry`.
+    public mutating func process(_ entry: AgentEntry) -> Result {
+        var released: [(entry: AgentEntry, outcome: StageOutcome)] = []
+        var e = entry
+        let outcome = run(&e, from: 0, released: &released)
+        return Result(entry: e, outcome: outcome, released: released)
+    }
+
+    /// Runs the stages on `entry` in place, for callers that need only its outcome (tests).
     public mutating func process(_ entry: inout AgentEntry) -> StageOutcome {
-        for i in stages.indices {
-            let outcome = stages[i].process(&entry)
+        let r = process(entry)
+        entry = r.entry
+        return r.outcome
+    }
+
+    private mutating func run(_ e: inout AgentEntry, from first: Int, released: inout [(entry: AgentEntry, outcome: StageOutcome)]) -> StageOutcome {
+        var i = first
+        while i < stages.count {
+            let outcome = stages[i].process(&e)
+            for var r in stages[i].release(now: nil) {
+                let o = run(&r, from: i + 1, released: &released)
+                if o != .held { released.append((r, o)) }
+            }
             if outcome != .keep { return outcome }
+            i += 1
         }
         return .keep
+    }
+
+    /// Entries stages give up because they waited long enough (`max_wait_time`), through the
+    /// stages after each, with their outcomes.
+    public mutating func flush(now: Int64) -> [(entry: AgentEntry, outcome: StageOutcome)] {
+        var out: [(entry: AgentEntry, outcome: StageOutcome)] = []
+        for i in stages.indices {
+            for var r in stages[i].release(now: now) {
+                let o = run(&r, from: i + 1, released: &out)
+                if o != .held { out.append((r, o)) }
+            }
+        }
+        return out
     }
 }

@@ -10,9 +10,9 @@ struct CRIStage: Stage {
     let maxPartialLineSize: Int
     let truncate: Bool
     /// stream → the content of its partial lines so far, and how many.
-    var partial: [String: (text: [UInt8], parts: Int)] = [:]
+    var partial: [String: (text: [UInt8], parts: Int, offset: Int64)] = [:]
 
-    var holding: Bool { !partial.isEmpty }
+    var heldFrom: Int64? { partial.values.map(\.offset).min() }
 
     init(_ settings: StageSettings) throws(StageError) {
         var r = try StageConfigReader(settings, stage: "cri")
@@ -46,7 +46,7 @@ struct CRIStage: Stage {
         e.labels["stream"] = stream
         if let ns = TimeParser.rfc3339(String(p.time)) { e.timestamp = ns }
         if p.flags.utf8.contains(UInt8(ascii: "P")) {
-            var held = partial[stream] ?? ([], 0)
+            var held = partial[stream] ?? ([], 0, e.offset)
             held.text += content
             held.parts += 1
             if maxPartialLineSize > 0 && truncate && held.text.count > maxPartialLineSize { held.text.removeLast(held.text.count - maxPartialLineSize) }
@@ -56,10 +56,12 @@ struct CRIStage: Stage {
             }
             partial[stream] = nil
             e.line = String(decoding: held.text, as: UTF8.self)
+            e.offset = held.offset
         } else if let held = partial.removeValue(forKey: stream) {
             var joined = held.text + content
             if maxPartialLineSize > 0 && truncate && joined.count > maxPartialLineSize { joined.removeLast(joined.count - maxPartialLineSize) }
             e.line = String(decoding: joined, as: UTF8.self)
+            e.offset = held.offset
         } else {
             e.line = String(decoding: content, as: UTF8.self)
         }

@@ -11,8 +11,21 @@ struct MatchStage: Stage {
     var nested: AgentPipeline?
     let drop: Bool
     let reason: String
+    /// Entries the nested stages released along with the current one, given back by `release`.
+    var pendingOut: [AgentEntry] = []
 
-    var holding: Bool { nested?.holding ?? false }
+    var heldFrom: Int64? { nested?.heldFrom }
+
+    mutating func release(now: Int64?) -> [AgentEntry] {
+        // What the nested stages finish with has been through them all already.
+        var out = pendingOut
+        pendingOut = []
+        if let now, var n = nested {
+            out += n.flush(now: now).compactMap { $0.outcome == .keep ? $0.entry : nil }
+            nested = n
+        }
+        return out
+    }
 
     init(_ settings: StageSettings, context: AgentPipeline.Context) throws(StageError) {
         var r = try StageConfigReader(settings, stage: "match")
@@ -51,6 +64,12 @@ struct MatchStage: Stage {
             guard filter.process(Array(e.line.utf8), &b, timestamp: e.timestamp) != nil else { return .keep }
         }
         if drop { return .drop(reason: reason) }
-        return nested?.process(&e) ?? .keep
+        guard var n = nested else { return .keep }
+        let r = n.process(e)
+        nested = n
+        // Entries a nested multiline finished go on after this stage, through `release`.
+        pendingOut += r.released.compactMap { $0.outcome == .keep ? $0.entry : nil }
+        e = r.entry
+        return r.outcome
     }
 }

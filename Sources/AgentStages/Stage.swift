@@ -2,12 +2,18 @@
 public protocol Stage: Sendable {
     /// Processes `entry` in place.
     mutating func process(_ entry: inout AgentEntry) -> StageOutcome
-    /// Whether the stage holds lines it has not given back yet (CRI partials).
-    var holding: Bool { get }
+    /// The file offset of the earliest line the stage holds and has not given back yet (CRI
+    /// partials, a multiline block), nil when it holds nothing: the file's position waits there.
+    var heldFrom: Int64? { get }
+    /// Entries the stage has finished with since it was last asked (a multiline block ended by
+    /// a new first line, a full block, or — with `now` — one that waited `max_wait_time`): they go
+    /// on through the stages after this one.
+    mutating func release(now: Int64?) -> [AgentEntry]
 }
 
 extension Stage {
-    public var holding: Bool { false }
+    public var heldFrom: Int64? { nil }
+    public mutating func release(now: Int64?) -> [AgentEntry] { [] }
 }
 
 /// What a stage did with an entry.
@@ -16,8 +22,8 @@ public enum StageOutcome: Sendable, Equatable {
     case keep
     /// Dropped on purpose; `reason` labels `promtail_dropped_entries_total`-style counting.
     case drop(reason: String)
-    /// Taken in to be joined with later lines (a CRI partial line): nothing is sent yet, and the
-    /// file's position must not move past it until the joined entry is acknowledged.
+    /// Taken in to be joined with other lines (a CRI partial line, a multiline block): nothing is
+    /// sent yet, and the file's position must not move past it until the joined entry is acknowledged.
     case held
 }
 

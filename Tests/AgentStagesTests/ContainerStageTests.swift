@@ -67,3 +67,68 @@ import Testing
         #expect(throws: StageError.self) { try S.pipeline(S.map([("cri", S.null), ("docker", S.null)])) }
     }
 }
+
+@Suite struct MultilineStageTests {
+    final class Clock: @unchecked Sendable { var t: Int64 = 0 }
+
+    func pipeline(_ clock: Clock, extra: [(String, StageSettings)] = []) throws -> AgentPipeline {
+        try AgentPipeline([S.stage("multiline", S.map([("firstline", S.v(#"^\d{4}-\d{2}-\d{2}"#))] + extra))], context: .init(now: { clock.t }))
+    }
+
+    func line(_ text: String, _ offset: Int64, labels: LabelMap = ["job": "j"]) -> AgentEntry {
+        AgentEntry(labels: labels, timestamp: offset * 10, line: text, offset: offset)
+    }
+
+    @Test func joinsAStackTraceUntilTheNextFirstLine() throws {
+        let clock = Clock()
+        var p = try pipeline(clock)
+        let r1 = p.process(line("2024-01-01 ERROR boom", 0))
+        #expect(r1.outcome == .held && r1.released.isEmpty)
+        #expect(p.heldFrom == 0)
+        _ = p.process(line("  at a.b(C.java:1)", 22))
+        _ = p.process(line("  at d.e(F.java:2)", 41))
+        let r4 = p.process(line("2024-01-01 INFO next", 60))
+        #expect(r4.outcome == .held)
+        #expect(r4.released.count == 1)
+        #expect(r4.released[0].entry.line == "2024-01-01 ERROR boom\n  at a.b(C.java:1)\n  at d.e(F.java:2)")
+        #expect(r4.released[0].entry.timestamp == 0, "the block has its first line's time")
+        #expect(r4.released[0].outcome == .keep)
+        #expect(p.heldFrom == 60, "the position may move up to the block still open")
+    }
+
+    @Test func aQuietBlockGoesOutAfterMaxWaitAndFullBlocksAtMaxLines() throws {
+        let clock = Clock()
+        var p = try pipeline(clock, extra: [("max_wait_time", S.v("3s")), ("max_lines", S.v("3"))])
+        _ = p.process(line("2024-01-01 a", 0))
+        clock.t = 2_000_000_000
+        #expect(p.flush(now: clock.t).isEmpty)
+        clock.t = 5_000_000_000
+        let out = p.flush(now: clock.t)
+        #expect(out.map(\.entry.line) == ["2024-01-01 a"])
+        #expect(p.heldFrom == nil)
+        _ = p.process(line("continuation without a first line", 10))
+        _ = p.process(line("two", 20))
+        let r = p.process(line("three", 30))
+        #expect(r.released.map(\.entry.line) == ["continuation without a first line\ntwo\nthree"], "max_lines ends a block")
+        // Blocks are per stream.
+        _ = p.process(line("2024-01-01 out", 40, labels: ["s": "out"]))
+        let e = p.process(line("2024-01-01 err", 50, labels: ["s": "err"]))
+        #expect(e.released.isEmpty)
+        #expect(p.heldFrom == 40)
+        #expect(throws: StageError.self) { try AgentPipeline([S.stage("multiline", S.map([]))], context: .init(now: { 0 })) }
+        #expect(throws: StageError.self) { try AgentPipeline([S.stage("multiline", S.map([("firstline", S.v("x")), ("max_lines", S.v("0"))]))], context: .init(now: { 0 })) }
+    }
+
+    @Test func stagesAfterMultilineSeeTheBlock() throws {
+        let clock = Clock()
+        var p = try AgentPipeline([
+            S.stage("multiline", S.map([("firstline", S.v("^START"))])),
+            S.stage("regex", S.map([("expression", S.v(#"(?s)^START (?P<id>\d+).*line2"#))])),
+            S.stage("labels", S.map([("id", S.null)])),
+        ], context: .init(now: { clock.t }))
+        _ = p.process(line("START 7", 0))
+        _ = p.process(line("line2", 8))
+        let r = p.process(line("START 8", 14))
+        #expect(r.released.first?.entry.labels["id"] == "7")
+    }
+}

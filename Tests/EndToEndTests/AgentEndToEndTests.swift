@@ -326,6 +326,44 @@ final class AgentProcess {
         #expect(c5 == 1 && e5.contains("no client is configured"))
     }
 
+    /// Multiline blocks (stack traces) arrive whole and once, across an agent killed mid-file:
+    /// a block's position is held at its first line until the block is sent.
+    @Test func multilineBlocksArriveWholeAndOnceAcrossACrash() throws {
+        let dir = TestDirectory()
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let config = Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, positionsSync: "50ms",
+                                      stages: #"[{multiline: {firstline: '^BLOCK', max_wait_time: 300ms}}]"#)
+        let agent = try AgentProcess(dir: dir.path, config: config)
+        try agent.start()
+        var expected: [String] = []
+        for round in 0..<3 {
+            var text = ""
+            for b in 0..<40 {
+                let block = "BLOCK \(round)-\(b) failed\n  at a.B.c(D.java:\(b))\n  at e.F.g(H.java:\(round))"
+                text += block + "\n"
+                expected.append(block)
+            }
+            append(logs + "/trace.log", text)
+            usleep(120_000)
+            if round == 1 { agent.crash(); try agent.start() }
+        }
+        let deadline = Date().addingTimeInterval(20)
+        var got: [String] = []
+        while Date() < deadline {
+            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
+            if got.count >= expected.count { usleep(500_000); got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []; break }
+            usleep(100_000)
+        }
+        #expect(got.count == expected.count, "\(got.count) of \(expected.count)")
+        #expect(got.sorted() == expected.sorted(), "first difference: \(zip(got.sorted(), expected.sorted()).first { $0 != $1 }.map { "\($0)" } ?? "-")")
+        agent.stop()
+        server.stop()
+    }
+
     @Test func anUnreachableServerIsRetriedAndNothingIsLost() throws {
         let dir = TestDirectory()
         let logs = dir.path + "/logs"

@@ -39,7 +39,7 @@ struct YAMLMapping {
     /// A YAML null: an unquoted empty value, `~` or `null`. A quoted `''` is an empty string, not
     /// null — the seed's `regex: ''` (drop targets whose value is empty) depends on the difference.
     static func isNull(_ s: Node.Scalar) -> Bool {
-        s.style == .plain && (s.string.isEmpty || ["~", "null", "Null", "NULL"].contains(s.string))
+        (s.style == .plain || s.style == .any) && (s.string.isEmpty || ["~", "null", "Null", "NULL"].contains(s.string))
     }
 
     func qualified(_ key: String) -> String { path.isEmpty ? key : path + "." + key }

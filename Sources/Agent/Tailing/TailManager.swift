@@ -15,11 +15,11 @@ public final class TailManager: @unchecked Sendable {
         let labels: LabelMap
         let tailer: FileTailer
         var pipeline: AgentPipeline
-        /// Where the first line a stage is holding (a CRI partial) starts: marks stop there.
-        var heldFrom: Int64?
-        var heldGeneration = 0
-        /// The generation the file's stamp anchors belong to.
-        var stampGeneration = 0
+        /// The generation of the lines last read, the end of the last line read in it, and the
+        /// last mark handed out (a held line does not repeat it).
+        var lineGeneration = 0
+        var lastEnd: Int64 = 0
+        var lastMark: PositionTracker.Mark?
         /// The last labels a line went out with, and their form for each client: lines of one
         /// file mostly share their labels, and building the canonical form is most of a line's cost.
         var lastLabels: LabelMap?
@@ -146,53 +146,104 @@ public final class TailManager: @unchecked Sendable {
         Gauge(label: "promtail_targets_active_total").record(files.count)
     }
 
+    typealias Outgoing = (entry: (labels: LabelMap, tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)
+
     /// Reads what is new in one file; true when there was something.
     private func read(_ t: inout Tailed) -> Bool {
         let generation = t.tailer.generation
         let lines = t.tailer.poll(limit: 1 << 20)
         let path = t.target.path
-        if t.tailer.generation != generation && lines.isEmpty {
-            // Rotated or truncated with nothing left in the old file: the position starts again.
-            _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: t.tailer.generation, offset: 0)))
+        var out: [Outgoing] = []
+        if lines.isEmpty {
+            // Nothing new: blocks that waited long enough (multiline's max_wait_time) go out now.
+            if t.pipeline.heldFrom != nil { emit(t.pipeline.flush(now: now()), &t, into: &out) }
+            if t.tailer.generation != generation {
+                // Rotated or truncated with nothing left in the old file: what is held goes out, the position starts again.
+                emit(t.pipeline.flush(now: .max), &t, into: &out)
+                out.append((nil, .init(generation: t.tailer.generation, offset: 0)))
+                t.lastMark = nil
+            }
+            send(out, &t)
+            return false
         }
-        guard !lines.isEmpty else { return false }
         var bytes = 0
-        var out: [(entry: (labels: LabelMap, tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)] = []
         for line in lines {
             bytes += line.bytes.count + 1
+            if line.generation != t.lineGeneration {
+                // The first line of a rotated-in (or emptied) file: the old file's held lines end their blocks.
+                emit(t.pipeline.flush(now: .max), &t, into: &out)
+                t.lineGeneration = line.generation
+                t.lastEnd = 0
+                t.lastMark = nil
+                anchors.reset(path)
+            }
+            t.lastEnd = line.end
             if line.truncated {
                 if dropLongLines {
                     // `max_line_size` without `max_line_size_truncate`: Promtail drops the line.
                     Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", "line_too_long")]).increment()
-                    if t.heldFrom == nil { out.append((nil, .init(generation: line.generation, offset: line.end))) }
+                    mark(&t, into: &out)
                     continue
                 }
                 Counter(label: "promtail_truncated_lines_total", dimensions: [("path", path)]).increment()
             }
-            if line.generation != t.stampGeneration {
-                anchors.reset(path)
-                t.stampGeneration = line.generation
-            }
             let stamp = anchors.stamp(path, offset: line.start, now: now())
-            var e = AgentEntry(labels: t.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self))
-            let outcome = t.pipeline.process(&e)
-            if line.generation != t.heldGeneration { t.heldFrom = nil; t.heldGeneration = line.generation }
+            let r = t.pipeline.process(AgentEntry(labels: t.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self), offset: line.start))
+            emit(r.released + [(r.entry, r.outcome)], &t, into: &out)
+        }
+        if t.tailer.generation != generation && t.tailer.generation != t.lineGeneration {
+            // Rotated after the last line read: the new file starts at 0.
+            emit(t.pipeline.flush(now: .max), &t, into: &out)
+            out.append((nil, .init(generation: t.tailer.generation, offset: 0)))
+            t.lineGeneration = t.tailer.generation
+            t.lastEnd = 0
+            t.lastMark = nil
+        }
+        send(out, &t)
+        Counter(label: "promtail_read_bytes_total", dimensions: [("path", path)]).increment(by: bytes)
+        Counter(label: "promtail_read_lines_total", dimensions: [("path", path)]).increment(by: lines.count)
+        Gauge(label: "promtail_file_bytes_total", dimensions: [("path", path)]).record(t.tailer.size)
+        return true
+    }
+
+    /// The mark everything read so far allows: up to the earliest line a stage still holds, else
+    /// to the end of the last line read.
+    private func currentMark(_ t: Tailed) -> PositionTracker.Mark {
+        .init(generation: t.lineGeneration, offset: t.pipeline.heldFrom ?? t.lastEnd)
+    }
+
+    /// A mark-only item, when the position can move.
+    private func mark(_ t: inout Tailed, into out: inout [Outgoing]) {
+        let m = currentMark(t)
+        guard m != t.lastMark else { return }
+        t.lastMark = m
+        out.append((nil, m))
+    }
+
+    /// Queues what the pipeline gave: entries kept go out with the current mark; drops count, and
+    /// move the mark if they can.
+    private func emit(_ results: [(entry: AgentEntry, outcome: StageOutcome)], _ t: inout Tailed, into out: inout [Outgoing]) {
+        for (e, outcome) in results {
             switch outcome {
             case .held:
-                if t.heldFrom == nil { t.heldFrom = line.start }
+                continue
             case .drop(let reason):
                 Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
-                if !t.pipeline.holding { t.heldFrom = nil }
-                if t.heldFrom == nil { out.append((nil, .init(generation: line.generation, offset: line.end))) }
+                mark(&t, into: &out)
             case .keep:
-                // Past a line some stage still holds (another stream's partial), the position waits.
-                if !t.pipeline.holding { t.heldFrom = nil }
                 var labels = e.labels
                 let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
-                let mark = PositionTracker.Mark(generation: line.generation, offset: t.heldFrom ?? line.end)
-                out.append(((labels, tenant, e.timestamp, e.line), mark))
+                let m = currentMark(t)
+                t.lastMark = m
+                out.append(((labels, tenant, e.timestamp, e.line), m))
             }
         }
+        if results.contains(where: { $0.outcome == .held }) { mark(&t, into: &out) }
+    }
+
+    /// Hands a poll's items to every client (stamp anchors made durable first).
+    private func send(_ out: [Outgoing], _ t: inout Tailed) {
+        guard !out.isEmpty else { return }
         // The anchors these stamps came from must be on disk before any of them can reach a server.
         do { try anchors.makeDurable() } catch {
             logger.error("could not write the stamp anchors; lines sent again after a crash may be duplicated", metadata: ["path": "\(anchors.path)", "error": "\(error)"])
@@ -206,22 +257,10 @@ public final class TailManager: @unchecked Sendable {
             }
             for c in clients.indices {
                 perClient[c].append(PushItem(entry: entry.map { .init(labels: t.lastStreams[c], tenant: $0.tenant, timestamp: $0.timestamp, line: $0.line) },
-                                             file: path, mark: mark))
+                                             file: t.target.path, mark: mark))
             }
         }
-        for c in clients.indices where !clients[c].put(perClient[c], shouldStop: { stopping.load(ordering: .relaxed) }) { return true }
-        if t.tailer.generation != generation {
-            _ = hand(PushItem(entry: nil, file: path, mark: .init(generation: t.tailer.generation, offset: 0)))
-        }
-        Counter(label: "promtail_read_bytes_total", dimensions: [("path", path)]).increment(by: bytes)
-        Counter(label: "promtail_read_lines_total", dimensions: [("path", path)]).increment(by: lines.count)
-        Gauge(label: "promtail_file_bytes_total", dimensions: [("path", path)]).record(t.tailer.size)
-        return true
+        for c in clients.indices where !clients[c].put(perClient[c], shouldStop: { stopping.load(ordering: .relaxed) }) { return }
     }
 
-    /// Gives a mark-only item to every client.
-    private func hand(_ item: PushItem) -> Bool {
-        for c in clients where !c.put([item], shouldStop: { stopping.load(ordering: .relaxed) }) { return false }
-        return true
-    }
 }
