@@ -5,16 +5,21 @@ public struct AgentPipeline: Sendable {
     public struct Context: Sendable {
         /// The current time, Unix nanoseconds (the `drop` stage's `older_than`).
         public var now: @Sendable () -> Int64
-        public init(now: @escaping @Sendable () -> Int64) { self.now = now }
+        /// Where `metrics` stages keep their series (the agent's `/metrics` renders it).
+        public var metrics: CustomMetrics
+        public init(now: @escaping @Sendable () -> Int64, metrics: CustomMetrics = CustomMetrics()) {
+            self.now = now
+            self.metrics = metrics
+        }
     }
 
     var stages: [any Stage]
 
     /// The stage names this agent implements.
     public static let implemented = ["docker", "cri", "regex", "json", "logfmt", "replace", "template", "labels", "static_labels",
-                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match", "pack", "limit", "multiline"]
+                                     "labeldrop", "labelallow", "output", "timestamp", "tenant", "drop", "match", "pack", "limit", "multiline", "metrics"]
     /// Promtail stages not implemented yet: refused with a clear message rather than ignored.
-    static let missing = ["metrics", "geoip", "decolorize", "sampling", "eventlogmessage",
+    static let missing = ["geoip", "decolorize", "sampling", "eventlogmessage",
                           "luhn", "structured_metadata", "json_expressions"]
 
     /// Builds the stages of `items` (each a one-key mapping: stage name → settings).
@@ -50,6 +55,7 @@ public struct AgentPipeline: Sendable {
         case "pack": return try PackStage(s, now: context.now)
         case "limit": return try LimitStage(s, now: context.now)
         case "multiline": return try MultilineStage(s, now: context.now)
+        case "metrics": return try MetricsStage(s, context: context)
         default:
             if missing.contains(name) {
                 throw StageError("line \(line): the \(name) stage is not implemented in skald-agent yet; remove it or run Promtail for this job")

@@ -85,6 +85,7 @@ func runAgent(_ args: [String]) async -> Int32 {
         router.get("/metrics") { _, _ -> Response in
             var out: [UInt8] = []
             registry.emit(into: &out)
+            out += Array(agent.tails.customMetrics.render(now: Int64(Date().timeIntervalSince1970 * 1e9)).utf8)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: out)))
         }
         router.get("/targets") { _, _ -> Response in

@@ -85,3 +85,43 @@ import Testing
         #expect(throws: StageError.self) { try S.pipeline(S.stage("template", S.map([("source", S.v("x")), ("template", S.v("{{ .Value"))]))) }
     }
 }
+
+@Suite struct MetricsStageTests {
+    @Test func countersGaugesAndHistograms() throws {
+        let metrics = CustomMetrics()
+        var p = try AgentPipeline([
+            S.stage("logfmt", S.map([("mapping", S.map([("level", S.null), ("took", S.null), ("queue", S.null)]))])),
+            S.stage("metrics", S.map([
+                ("errors_total", S.map([("type", S.v("Counter")), ("description", S.v("error lines")), ("source", S.v("level")),
+                                        ("config", S.map([("value", S.v("error")), ("action", S.v("inc"))]))])),
+                ("lines_bytes", S.map([("type", S.v("Counter")), ("config", S.map([("match_all", S.v("true")), ("count_entry_bytes", S.v("true")), ("action", S.v("add"))]))])),
+                ("queue", S.map([("type", S.v("Gauge")), ("config", S.map([("action", S.v("set"))]))])),
+                ("took", S.map([("type", S.v("Histogram")), ("config", S.map([("buckets", S.list([S.v("0.1"), S.v("1"), S.v("10")]))]))])),
+            ])),
+        ], context: .init(now: { 1 }, metrics: metrics))
+        for line in ["level=error took=0.05 queue=3", "level=info took=5 queue=7", "level=error took=50"] {
+            var e = entry(line, labels: ["job": "j"])
+            _ = p.process(&e)
+        }
+        let text = metrics.render(now: 2)
+        #expect(text.contains("# TYPE promtail_custom_errors_total counter\npromtail_custom_errors_total{job=\"j\"} 2\n"))
+        #expect(text.contains("promtail_custom_lines_bytes{job=\"j\"} 73\n"))
+        #expect(text.contains("promtail_custom_queue{job=\"j\"} 7\n"))
+        #expect(text.contains("promtail_custom_took_bucket{job=\"j\",le=\"0.1\"} 1\npromtail_custom_took_bucket{job=\"j\",le=\"1\"} 1\npromtail_custom_took_bucket{job=\"j\",le=\"10\"} 2\npromtail_custom_took_bucket{job=\"j\",le=\"+Inf\"} 3\n"))
+        #expect(text.contains("promtail_custom_took_count{job=\"j\"} 3\n"))
+        // Idle series go after max_idle_duration (5m by default).
+        #expect(!metrics.render(now: 2 + 301_000_000_000).contains("{job="))
+    }
+
+    @Test func badMetricsAreRefused() {
+        let ctx = AgentPipeline.Context(now: { 0 })
+        for bad in [
+            S.map([("m", S.map([("type", S.v("Summary"))]))]),
+            S.map([("m", S.map([("type", S.v("Counter")), ("config", S.map([("action", S.v("set"))]))]))]),
+            S.map([("m", S.map([("type", S.v("Histogram")), ("config", S.map([("buckets", S.list([S.v("5"), S.v("1")]))]))]))]),
+            S.map([("m", S.map([("type", S.v("Gauge")), ("config", S.map([("action", S.v("inc")), ("bogus", S.v("1"))]))]))]),
+        ] {
+            #expect(throws: StageError.self) { try AgentPipeline([S.stage("metrics", bad)], context: ctx) }
+        }
+    }
+}

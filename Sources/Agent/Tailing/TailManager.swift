@@ -1,4 +1,4 @@
-import AgentStages
+public import AgentStages
 public import Foundation
 import LogModel
 public import Logging
@@ -37,6 +37,8 @@ public final class TailManager: @unchecked Sendable {
     /// `max_line_size` set without `max_line_size_truncate`: a longer line is dropped, not cut.
     let dropLongLines: Bool
     let now: @Sendable () -> Int64
+    /// The series of every `metrics` stage, for `/metrics`.
+    public let customMetrics = CustomMetrics()
     /// Extra target groups per job (Kubernetes discovery), set from other threads.
     let externalGroups = Mutex<[String: [TargetDiscovery.Group]]>([:])
     private let stopping = Atomic<Bool>(false)
@@ -64,7 +66,7 @@ public final class TailManager: @unchecked Sendable {
         for s in config.scrapeConfigs {
             d.append((try TargetDiscovery(s, hostname: hostname), s))
             // Fail at start for a pipeline that cannot be built.
-            do { _ = try AgentPipeline(s.pipelineStages, context: .init(now: now)) } catch {
+            do { _ = try AgentPipeline(s.pipelineStages, context: .init(now: now, metrics: customMetrics)) } catch {
                 throw AgentConfigError("scrape config \"\(s.jobName)\": \(error.message)")
             }
         }
@@ -132,7 +134,7 @@ public final class TailManager: @unchecked Sendable {
         }
         for (path, target) in wanted where files[path] == nil {
             let scrape = config.scrapeConfigs.first { $0.jobName == target.job }!
-            guard let pipeline = try? AgentPipeline(scrape.pipelineStages, context: .init(now: now)) else { continue }
+            guard let pipeline = try? AgentPipeline(scrape.pipelineStages, context: .init(now: now, metrics: customMetrics)) else { continue }
             let start = positions.offset(path) ?? 0
             let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes)
             if tailer.offset != start {
