@@ -188,9 +188,7 @@ public enum AgentConfigLoader {
         for k in try m.mappings("kubernetes_sd_configs") { s.kubernetesSDConfigs.append(try kubernetes(k)) }
         for r in try m.mappings("relabel_configs") { s.relabelConfigs.append(try relabel(r)) }
         s.encoding = try m.string("encoding")
-        if let e = s.encoding, !["utf-8", "utf8"].contains(e.lowercased()) {
-            m.warnings.messages.append("scrape config \"\(name)\": encoding \"\(e)\" is not implemented yet; files are read as UTF-8 (bytes that are not become U+FFFD)")
-        }
+        do { _ = try LineTranscoder.make(s.encoding) } catch { throw AgentConfigError("line \(m.line): scrape config \"\(name)\": \(error.message)") }
         for k in ["journal", "syslog", "loki_push_api", "windows_events", "gcplog", "gelf", "cloudflare", "heroku_drain",
                   "kafka", "azure_event_hubs", "docker_sd_configs", "consul_sd_configs", "consulagent_sd_configs", "decompression"] {
             m.accept(k, why: "this target kind is not implemented; only file targets (static, file and Kubernetes discovery) are")

@@ -14,6 +14,8 @@ public final class TailManager: @unchecked Sendable {
         /// The target's labels as entries start with them.
         let labels: LabelMap
         let tailer: FileTailer
+        /// The scrape config's `encoding` (nil: UTF-8).
+        let transcoder: LineTranscoder?
         var pipeline: AgentPipeline
         /// The generation of the lines last read, the end of the last line read in it, and the
         /// last mark handed out (a held line does not repeat it).
@@ -65,7 +67,8 @@ public final class TailManager: @unchecked Sendable {
         var d: [(TargetDiscovery, AgentConfig.ScrapeConfig)] = []
         for s in config.scrapeConfigs {
             d.append((try TargetDiscovery(s, hostname: hostname), s))
-            // Fail at start for a pipeline that cannot be built.
+            // Fail at start for a pipeline that cannot be built, or an encoding that cannot be read.
+            _ = try LineTranscoder.make(s.encoding)
             do { _ = try AgentPipeline(s.pipelineStages, context: .init(now: now, metrics: customMetrics)) } catch {
                 throw AgentConfigError("scrape config \"\(s.jobName)\": \(error.message)")
             }
@@ -141,7 +144,8 @@ public final class TailManager: @unchecked Sendable {
                 anchors.reset(path)
                 logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"])
             }
-            files[path] = Tailed(target: target, labels: LabelMap(target.labels), tailer: tailer, pipeline: pipeline)
+            files[path] = Tailed(target: target, labels: LabelMap(target.labels), tailer: tailer,
+                                 transcoder: try? LineTranscoder.make(scrape.encoding), pipeline: pipeline)
             logger.info("tailing", metadata: ["path": "\(path)", "offset": "\(tailer.offset)", "job": "\(target.job)"])
         }
         active.withLock { $0 = files.values.map(\.target).sorted { $0.path < $1.path } }
@@ -190,7 +194,8 @@ public final class TailManager: @unchecked Sendable {
                 Counter(label: "promtail_truncated_lines_total", dimensions: [("path", path)]).increment()
             }
             let stamp = anchors.stamp(path, offset: line.start, now: now())
-            let r = t.pipeline.process(AgentEntry(labels: t.labels, timestamp: stamp, line: String(decoding: line.bytes, as: UTF8.self), offset: line.start))
+            let text = t.transcoder.map { $0.decode(line.bytes) } ?? String(decoding: line.bytes, as: UTF8.self)
+            let r = t.pipeline.process(AgentEntry(labels: t.labels, timestamp: stamp, line: text, offset: line.start))
             emit(r.released + [(r.entry, r.outcome)], &t, into: &out)
         }
         if t.tailer.generation != generation && t.tailer.generation != t.lineGeneration {
