@@ -364,6 +364,50 @@ final class AgentProcess {
         server.stop()
     }
 
+    /// A long outage: the agent stops reading once its queue is full, so its memory stays flat however
+    /// much is written meanwhile, and everything arrives once the server is back.
+    @Test func anOutageKeepsMemoryBoundedAndLosesNothing() throws {
+        let dir = TestDirectory()
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, stages: "[]"))
+        try agent.start()
+        func rssMB() -> Int {
+            guard let pid = agent.process?.processIdentifier,
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return -1 }
+            return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        }
+        usleep(500_000)
+        let before = rssMB()
+        // 40 MB written while nothing answers.
+        let chunk = (0..<2000).map { "outage line \($0) " + String(repeating: "x", count: 180) }.joined(separator: "\n") + "\n"
+        var lines = 0
+        for _ in 0..<100 {
+            append(logs + "/big.log", chunk)
+            lines += 2000
+        }
+        sleep(3)
+        let during = rssMB()
+        #expect(during - before < 40, "RSS \(before) → \(during) MB while 40 MB waited on disk")
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let deadline = Date().addingTimeInterval(120)
+        var got = 0
+        while Date() < deadline {
+            let r = try? server.connection().request("GET", "/loki/api/v1/query?query=" + "sum(count_over_time({job=\"e2e\"}[3h]))".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            if let r, let range = r.text.range(of: #""[0-9]+"]"#, options: .regularExpression) {
+                got = Int(r.text[range].dropFirst().dropLast(2)) ?? 0
+                if got >= lines { break }
+            }
+            usleep(250_000)
+        }
+        #expect(got == lines, "\(got) of \(lines) lines after the outage")
+        agent.stop()
+        server.stop()
+    }
+
     @Test func anUnreachableServerIsRetriedAndNothingIsLost() throws {
         let dir = TestDirectory()
         let logs = dir.path + "/logs"
