@@ -18,8 +18,10 @@ public final class Agent: @unchecked Sendable {
     private let saverDone = NSCondition()
     private var saverFinished = false
 
+    /// Builds every part from `config`; `kubernetes: false` leaves out the pod watchers (so
+    /// `-check-syntax` works outside a cluster).
     public init(config: AgentConfig, hostname: String = Agent.hostname(), logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
+                environment: [String: String] = ProcessInfo.processInfo.environment, kubernetes: Bool = true,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1e9) }) throws(AgentConfigError) {
         guard !config.clients.isEmpty else {
             throw AgentConfigError("no client is configured: add client: {url: http://skald:3100/loki/api/v1/push} or pass -client.url")
@@ -36,7 +38,7 @@ public final class Agent: @unchecked Sendable {
         // Kubernetes pod discovery: each watcher's groups, combined per job, become the job's external groups.
         let found = Mutex<[String: [Int: [TargetDiscovery.Group]]]>([:])
         var watchers: [PodWatcher] = []
-        for s in config.scrapeConfigs {
+        for s in config.scrapeConfigs where kubernetes {
             for k in s.kubernetesSDConfigs {
                 let api = try KubernetesAPI.resolve(k, environment: environment)
                 let n = watchers.count, job = s.jobName

@@ -65,7 +65,7 @@ func runAgent(_ args: [String]) async -> Int32 {
     let logger = Logger(label: "skald-agent")
     for w in loaded.warnings { logger.warning("\(w)") }
     let agent: Agent
-    do { agent = try Agent(config: config, logger: logger) } catch {
+    do { agent = try Agent(config: config, logger: logger, kubernetes: !flags.checkSyntax) } catch {
         FileHandle.standardError.write(Data("skald-agent: \(error)\n".utf8))
         return 1
     }

@@ -322,6 +322,12 @@ final class AgentProcess {
         try "positions: {filename: \(dir.path)/p.yaml}\nscrape_configs: [{job_name: a, static_configs: [{labels: {__path__: /nonexistent/*.log}}]}]".write(toFile: dir.path + "/ok.yaml", atomically: true, encoding: .utf8)
         let (c4, _) = try run(["-config.file=\(dir.path)/ok.yaml", "-client.url=http://127.0.0.1:1/loki/api/v1/push", "-check-syntax"])
         #expect(c4 == 0)
+        // The seed's Kubernetes jobs check outside a cluster; running them there says what is missing.
+        try "positions: {filename: \(dir.path)/p.yaml}\nscrape_configs: [{job_name: k, kubernetes_sd_configs: [{role: pod}]}]".write(toFile: dir.path + "/k8s.yaml", atomically: true, encoding: .utf8)
+        let (c6, _) = try run(["-config.file=\(dir.path)/k8s.yaml", "-client.url=http://127.0.0.1:1/loki/api/v1/push", "-check-syntax"])
+        #expect(c6 == 0)
+        let (c7, e7) = try run(["-config.file=\(dir.path)/k8s.yaml", "-client.url=http://127.0.0.1:1/loki/api/v1/push"])
+        #expect(c7 == 1 && e7.contains("KUBERNETES_SERVICE_HOST"))
         let (c5, e5) = try run(["-config.file=\(dir.path)/ok.yaml"])
         #expect(c5 == 1 && e5.contains("no client is configured"))
     }
