@@ -168,6 +168,9 @@ final class AgentProcess {
         try waitForAll("before rotation")
         write(100, to: "a.log")
         try FileManager.default.moveItem(atPath: logs + "/a.log", toPath: logs + "/a.log.1")
+        // Longer than a target sync: the agent sees the path gone before the new file appears
+        // (under load this window lost the old file's last lines, 1 CI run in 2).
+        usleep(400_000)
         write(100, to: "a.log")
         write(100, to: "b.log")
         try waitForAll("after rotation")

@@ -46,10 +46,13 @@ public final class FileTailer {
 
     /// Opens `path` at `offset` (an offset past the end means the file was truncated while the
     /// agent was away: it starts at 0).
-    public init(path: String, offset: Int64, maxLineBytes: Int) {
+    /// `generation` continues a path's count when it is tailed again in the same run (its marks
+    /// must sort after those of the file it had before).
+    public init(path: String, offset: Int64, maxLineBytes: Int, generation: Int = 0) {
         self.path = path
         self.maxLineBytes = max(maxLineBytes, 1)
         self.offset = offset
+        self.generation = generation
         _ = reopen(at: offset)
     }
 

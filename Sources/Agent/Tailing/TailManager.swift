@@ -46,6 +46,10 @@ public final class TailManager: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let stopped = NSCondition()
     private var finished = false
+    /// Tail thread only: the last generation of paths no longer tailed in this run, and those whose
+    /// file is gone (their positions are forgotten once the clients are idle).
+    private var lastGeneration: [String: Int] = [:]
+    private var vanished = Set<String>()
     /// Guarded by `activeLock`: the files being tailed, for `/targets` and tests.
     private let active = Mutex<[TargetDiscovery.FileTarget]>([])
 
@@ -130,22 +134,52 @@ public final class TailManager: @unchecked Sendable {
     private func sync(_ files: inout [String: Tailed]) {
         let targets = discover()
         let wanted = Dictionary(targets.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        for (path, _) in files where wanted[path] == nil {
-            files[path] = nil
-            if !FileManager.default.fileExists(atPath: path) { tracker.forget(path) }
+        for path in files.keys.sorted() where wanted[path] == nil {
+            // The glob no longer finds it (deleted, or renamed away with no new file yet): what the
+            // open file still holds is read first — a rotation caught between rename and create
+            // lost those lines — and whatever a stage holds goes out.
+            var drained = 0
+            while drained < 64, read(&files[path]!) { drained += 1 }
+            var out: [Outgoing] = []
+            emit(files[path]!.pipeline.flush(now: .max), &files[path]!, into: &out)
+            send(out, &files[path]!)
+            // Its acknowledgements may still be on their way: the position is forgotten only once
+            // the clients have sent everything, and a file that comes back starts a generation after it.
+            let t = files.removeValue(forKey: path)!
+            lastGeneration[path] = t.tailer.generation
+            if !FileManager.default.fileExists(atPath: path) { vanished.insert(path) }
             logger.info("stopped tailing", metadata: ["path": "\(path)"])
+        }
+        if !vanished.isEmpty, clients.allSatisfy({ $0.queuedBytes == 0 }) {
+            for path in vanished where files[path] == nil && wanted[path] == nil && !FileManager.default.fileExists(atPath: path) {
+                tracker.forget(path)
+                lastGeneration[path] = nil
+            }
+            vanished = vanished.filter { files[$0] == nil && wanted[$0] == nil && FileManager.default.fileExists(atPath: $0) }
         }
         for (path, target) in wanted where files[path] == nil {
             let scrape = config.scrapeConfigs.first { $0.jobName == target.job }!
             guard let pipeline = try? AgentPipeline(scrape.pipelineStages, context: .init(now: now, metrics: customMetrics)) else { continue }
-            let start = positions.offset(path) ?? 0
-            let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes)
+            var start = positions.offset(path) ?? 0
+            var generation = 0
+            if let previous = lastGeneration.removeValue(forKey: path) {
+                // Tailed before in this run and dropped (renamed away, deleted): a new file, from its start.
+                vanished.remove(path)
+                start = 0
+                generation = previous + 1
+                anchors.reset(path)
+            }
+            let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes, generation: generation)
+            if generation > 0 {
+                // The position goes to 0 once the old file's lines are acknowledged (queued after them).
+                for c in clients { _ = c.put([PushItem(entry: nil, file: path, mark: .init(generation: generation, offset: 0))], shouldStop: { stopping.load(ordering: .relaxed) }) }
+            }
             if tailer.offset != start {
                 anchors.reset(path)
                 logger.info("file is shorter than its saved position; reading it from the start", metadata: ["path": "\(path)"])
             }
             files[path] = Tailed(target: target, labels: LabelMap(target.labels), tailer: tailer,
-                                 transcoder: try? LineTranscoder.make(scrape.encoding), pipeline: pipeline)
+                                 transcoder: try? LineTranscoder.make(scrape.encoding), pipeline: pipeline, lineGeneration: generation)
             logger.info("tailing", metadata: ["path": "\(path)", "offset": "\(tailer.offset)", "job": "\(target.job)"])
         }
         active.withLock { $0 = files.values.map(\.target).sorted { $0.path < $1.path } }
