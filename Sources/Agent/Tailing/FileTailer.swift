@@ -165,14 +165,22 @@ public final class FileTailer {
                     i += room
                     continue
                 }
-                pending.append(contentsOf: b[i..<stop])
-                guard let nl else { return }  // no newline yet: the line waits
-                var line = pending[...]
+                guard let nl else {
+                    pending.append(contentsOf: b[i..<stop])
+                    return  // no newline yet: the line waits
+                }
+                var line: ArraySlice<UInt8>
+                if pending.isEmpty {
+                    // The whole line is in this read: one copy, straight out of the buffer.
+                    line = Array(UnsafeBufferPointer(rebasing: b[i..<nl]))[...]
+                } else {
+                    pending.append(contentsOf: b[i..<nl])
+                    line = pending[...]
+                    pending = []
+                }
                 if line.last == 0x0d { line = line.dropLast() }  // a Windows line end, as Promtail drops it
                 let end = chunkStart + Int64(nl + 1)
                 lines.append(Line(bytes: line, start: offset, end: end, truncated: false, generation: generation))
-                pending = []
-                pending.reserveCapacity(256)
                 offset = end
                 i = nl + 1
             }

@@ -26,6 +26,7 @@ public final class TailManager: @unchecked Sendable {
         /// file mostly share their labels, and building the canonical form is most of a line's cost.
         var lastLabels: LabelMap?
         var lastStreams: [String] = []
+        var recentStreams: [(labels: LabelMap, streams: [String])] = []
     }
 
     let config: AgentConfig
@@ -293,8 +294,15 @@ public final class TailManager: @unchecked Sendable {
         for c in clients.indices { perClient[c].reserveCapacity(out.count) }
         for (entry, mark) in out {
             if let entry, t.lastLabels != entry.labels {
+                // A few label sets alternate (a level label): look in the recent ones before rendering.
+                if let k = t.recentStreams.firstIndex(where: { $0.labels == entry.labels }) {
+                    t.lastStreams = t.recentStreams[k].streams
+                } else {
+                    t.lastStreams = clients.map { $0.streamLabels(entry.labels) }
+                    if t.recentStreams.count == 8 { t.recentStreams.removeFirst() }
+                    t.recentStreams.append((entry.labels, t.lastStreams))
+                }
                 t.lastLabels = entry.labels
-                t.lastStreams = clients.map { $0.streamLabels(entry.labels) }
             }
             for c in clients.indices {
                 perClient[c].append(PushItem(entry: entry.map { .init(labels: t.lastStreams[c], tenant: $0.tenant, timestamp: $0.timestamp, line: $0.line) },
