@@ -91,3 +91,38 @@ import TestSupport
         #expect(Array(lines[0].bytes) == [0x61, 0xff, 0xfe, 0x62])
     }
 }
+
+@Suite struct FileRotatedWhileStoppedTests {
+    @Test func resumesInTheRotatedFileThenTheNewOne() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        FileManager.default.createFile(atPath: f, contents: Data("one\ntwo\nthree\n".utf8))
+        let saved = try #require(FileIdentity.of(f))
+        // Stopped after "one"; meanwhile the file was rotated and a new one begun.
+        try FileManager.default.moveItem(atPath: f, toPath: f + ".1")
+        FileManager.default.createFile(atPath: f, contents: Data("four\n".utf8))
+        let rotated = try #require(TailManager.find(saved, near: f))
+        #expect(rotated.hasSuffix("/a.log.1"))
+        let t = FileTailer(path: f, offset: 4, maxLineBytes: 100, resumeFrom: rotated)
+        let lines = t.poll()
+        #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == ["two", "three", "four"])
+        #expect(lines.map(\.generation) == [0, 0, 1])
+        #expect(lines[0].identity == saved && lines[2].identity != saved)
+    }
+
+    @Test func identitiesCountOnlyWithTheirOffset() throws {
+        let dir = TestDirectory()
+        let path = dir.path + "/p.yaml"
+        let p = try PositionsFile(path: path, ignoreInvalid: false)
+        p.set("/a", 10, identity: FileIdentity(device: 1, inode: 2))
+        p.set("/b", 20, identity: FileIdentity(device: 1, inode: 3))
+        try p.save()
+        #expect(try PositionsFile(path: path, ignoreInvalid: false).identity("/a") == FileIdentity(device: 1, inode: 2))
+        // A crash between the two writes: the identities file is newer than the positions file.
+        try "1:9 99 /a\n1:3 20 /b\ngarbage\n".write(toFile: path + ".ids", atomically: true, encoding: .utf8)
+        let q = try PositionsFile(path: path, ignoreInvalid: false)
+        #expect(q.identity("/a") == nil, "its offset differs from the position's: not trusted")
+        #expect(q.identity("/b") == FileIdentity(device: 1, inode: 3))
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("\"/a\": \"10\""), "Promtail's file keeps its format")
+    }
+}

@@ -19,6 +19,9 @@ public final class FileTailer {
         /// truncation, so an acknowledgement never moves the new file's position to an old
         /// file's offset.
         public var generation: Int
+        /// The file it came from (device and inode), kept with the position so a restart can tell
+        /// whether the path still names that file.
+        public var identity: FileIdentity
     }
 
     public let path: String
@@ -48,17 +51,23 @@ public final class FileTailer {
     /// agent was away: it starts at 0).
     /// `generation` continues a path's count when it is tailed again in the same run (its marks
     /// must sort after those of the file it had before).
-    public init(path: String, offset: Int64, maxLineBytes: Int, generation: Int = 0) {
+    /// `resumeFrom` is another name of the file the saved offset belongs to (it was rotated away
+    /// while the agent was stopped): that file is read from `offset` to its end first, then `path`
+    /// from its start, as after any rotation.
+    public init(path: String, offset: Int64, maxLineBytes: Int, generation: Int = 0, resumeFrom: String? = nil) {
         self.path = path
         self.maxLineBytes = max(maxLineBytes, 1)
         self.offset = offset
         self.generation = generation
-        _ = reopen(at: offset)
+        _ = reopen(at: offset, name: resumeFrom ?? path)
     }
 
     deinit { if fd >= 0 { close(fd) } }
 
     public var isOpen: Bool { fd >= 0 }
+
+    /// The open file's device and inode.
+    public var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
 
     /// The size of the open file (0 when closed), for `promtail_file_bytes_total`.
     public var size: Int64 {
@@ -68,9 +77,9 @@ public final class FileTailer {
     }
 
     @discardableResult
-    private func reopen(at start: Int64) -> Bool {
+    private func reopen(at start: Int64, name: String? = nil) -> Bool {
         if fd >= 0 { close(fd); fd = -1 }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
+        let f = open(name ?? path, O_RDONLY | O_CLOEXEC)
         guard f >= 0 else { return false }
         var st = stat()
         guard fstat(f, &st) == 0 else { close(f); return false }
@@ -114,7 +123,7 @@ public final class FileTailer {
                     }
                     if !pending.isEmpty {
                         // A last line without a newline in a rotated-away file will never be finished.
-                        lines.append(Line(bytes: pending[...], start: offset, end: offset + Int64(pending.count), truncated: false, generation: generation))
+                        lines.append(Line(bytes: pending[...], start: offset, end: offset + Int64(pending.count), truncated: false, generation: generation, identity: identity))
                     }
                     rotations += 1
                     generation += 1
@@ -157,7 +166,7 @@ public final class FileTailer {
                     // Longer than the maximum: send what fits, skip the rest of the line.
                     pending.append(contentsOf: b[i..<(i + room)])
                     let cutAt = chunkStart + Int64(i + room)
-                    lines.append(Line(bytes: pending[...], start: offset, end: cutAt, truncated: true, generation: generation))
+                    lines.append(Line(bytes: pending[...], start: offset, end: cutAt, truncated: true, generation: generation, identity: identity))
                     truncatedLines += 1
                     pending.removeAll(keepingCapacity: true)
                     offset = cutAt
@@ -180,10 +189,35 @@ public final class FileTailer {
                 }
                 if line.last == 0x0d { line = line.dropLast() }  // a Windows line end, as Promtail drops it
                 let end = chunkStart + Int64(nl + 1)
-                lines.append(Line(bytes: line, start: offset, end: end, truncated: false, generation: generation))
+                lines.append(Line(bytes: line, start: offset, end: end, truncated: false, generation: generation, identity: identity))
                 offset = end
                 i = nl + 1
             }
         }
+    }
+}
+
+/// A file's identity on its volume: what stays when it is renamed.
+public struct FileIdentity: Sendable, Hashable, CustomStringConvertible {
+    public var device: UInt64
+    public var inode: UInt64
+    public init(device: UInt64, inode: UInt64) {
+        self.device = device
+        self.inode = inode
+    }
+
+    /// The identity of the file at `path`, nil when there is none.
+    public static func of(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    public var description: String { "\(device):\(inode)" }
+
+    public init?(_ text: Substring) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let d = UInt64(parts[0]), let i = UInt64(parts[1]) else { return nil }
+        self.init(device: d, inode: i)
     }
 }

@@ -8,11 +8,15 @@ public final class PositionTracker: Sendable {
     public struct Mark: Sendable, Equatable, Comparable {
         public var generation: Int
         public var offset: Int64
-        public init(generation: Int, offset: Int64) {
+        /// The file the offset is in (saved beside the position; not part of the order).
+        public var identity: FileIdentity?
+        public init(generation: Int, offset: Int64, identity: FileIdentity? = nil) {
             self.generation = generation
             self.offset = offset
+            self.identity = identity
         }
         public static func < (a: Mark, b: Mark) -> Bool { (a.generation, a.offset) < (b.generation, b.offset) }
+        public static func == (a: Mark, b: Mark) -> Bool { a.generation == b.generation && a.offset == b.offset }
     }
 
     let positions: PositionsFile
@@ -35,7 +39,7 @@ public final class PositionTracker: Sendable {
             guard per.allSatisfy({ $0 != nil }) else { return nil }
             return per.compactMap { $0 }.min()
         }
-        if let least { positions.set(file, least.offset) }
+        if let least { positions.set(file, least.offset, identity: least.identity) }
     }
 
     /// Forgets a file (its target went away and the file is gone).

@@ -13,8 +13,9 @@ import Yams
 /// Written atomically (tmp → fsync → rename → fsync dir) every `sync_period` and on shutdown.
 public final class PositionsFile: Sendable {
     public let path: String
-    /// Guards the offsets (path → offset) and whether they changed since the last save.
-    private let state: Mutex<(offsets: [String: Int64], dirty: Bool)>
+    /// Guards the offsets (path → offset), the files they are in (path → identity, saved in
+    /// `<path>.ids` so Promtail's file keeps its format) and whether they changed since the last save.
+    private let state: Mutex<(offsets: [String: Int64], identities: [String: FileIdentity], dirty: Bool)>
 
     /// Reads `path` (a missing file is an empty one). A damaged file is an error unless
     /// `ignoreInvalid`, when it is logged by the caller and started afresh.
@@ -30,8 +31,23 @@ public final class PositionsFile: Sendable {
                 throw AgentConfigError("positions file \(path) is damaged (\(error.message)); fix or remove it, or set positions.ignore_invalid_yaml: true to start afresh")
             }
         }
-        state = Mutex((offsets, false))
+        var identities: [String: FileIdentity] = [:]
+        if let data = FileManager.default.contents(atPath: path + ".ids") {
+            // "device:inode offset path" lines, written just before the positions file: an identity
+            // counts only when its offset is the one the positions file has (a crash between the two
+            // writes leaves them different, and that file resumes by offset alone). Anything
+            // unreadable is skipped the same way.
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: " ", maxSplits: 2)
+                guard parts.count == 3, let id = FileIdentity(parts[0]), let o = Int64(parts[1]) else { continue }
+                if offsets[String(parts[2])] == o { identities[String(parts[2])] = id }
+            }
+        }
+        state = Mutex((offsets, identities, false))
     }
+
+    /// The file `file`'s saved offset is in, when known.
+    public func identity(_ file: String) -> FileIdentity? { state.withLock { $0.identities[file] } }
 
     static func parse(_ text: String) throws(AgentConfigError) -> [String: Int64] {
         let node: Node?
@@ -53,14 +69,18 @@ public final class PositionsFile: Sendable {
 
     public func offset(_ file: String) -> Int64? { state.withLock { $0.offsets[file] } }
 
-    public func set(_ file: String, _ offset: Int64) {
+    public func set(_ file: String, _ offset: Int64, identity: FileIdentity? = nil) {
         state.withLock { s in
             if s.offsets[file] != offset { s.offsets[file] = offset; s.dirty = true }
+            if let identity, s.identities[file] != identity { s.identities[file] = identity; s.dirty = true }
         }
     }
 
     public func remove(_ file: String) {
-        state.withLock { s in if s.offsets.removeValue(forKey: file) != nil { s.dirty = true } }
+        state.withLock { s in
+            if s.offsets.removeValue(forKey: file) != nil { s.dirty = true }
+            s.identities[file] = nil
+        }
     }
 
     public var all: [String: Int64] { state.withLock { $0.offsets } }
@@ -90,15 +110,21 @@ public final class PositionsFile: Sendable {
 
     /// Writes the file if anything changed (or `force`).
     public func save(force: Bool = false) throws(DurableFile.IOError) {
-        let snapshot: [String: Int64]? = state.withLock { s in
+        let taken: ([String: Int64], [String: FileIdentity])? = state.withLock { s in
             guard s.dirty || force else { return nil }
             s.dirty = false
-            return s.offsets
+            return (s.offsets, s.identities)
         }
-        guard let snapshot else { return }
+        guard let (snapshot, identities) = taken else { return }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         do {
+            // Identities first: a position is never saved without the file it is in being known.
+            var ids = ""
+            for (k, v) in identities.sorted(by: { $0.key < $1.key }) where !k.contains("\n") {
+                if let o = snapshot[k] { ids += "\(v) \(o) \(k)\n" }
+            }
+            try DurableFile.writeAtomically(Array(ids.utf8), to: path + ".ids")
             try DurableFile.writeAtomically(Array(Self.render(snapshot).utf8), to: path)
         } catch {
             state.withLock { $0.dirty = true }

@@ -20,6 +20,8 @@ public final class TailManager: @unchecked Sendable {
         /// The generation of the lines last read, the end of the last line read in it, and the
         /// last mark handed out (a held line does not repeat it).
         var lineGeneration = 0
+        /// The file the lines of `lineGeneration` come from.
+        var lineIdentity: FileIdentity?
         var lastEnd: Int64 = 0
         var lastMark: PositionTracker.Mark?
         /// The last labels a line went out with, and their form for each client: lines of one
@@ -170,7 +172,21 @@ public final class TailManager: @unchecked Sendable {
                 generation = previous + 1
                 anchors.reset(path)
             }
-            let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes, generation: generation)
+            var resumeFrom: String?
+            if generation == 0, start > 0, let saved = positions.identity(path), let now = FileIdentity.of(path), saved != now {
+                // The path names another file than the one the position is in: rotated while the
+                // agent was stopped. Finish that file (if it is still beside the path) from the
+                // position, then read the new one from its start.
+                resumeFrom = Self.find(saved, near: path)
+                if resumeFrom == nil {
+                    logger.warning("the file this position was saved for is gone; reading the new file from its start",
+                                   metadata: ["path": "\(path)", "saved_offset": "\(start)"])
+                    start = 0
+                } else {
+                    logger.info("finishing a file rotated while the agent was stopped", metadata: ["path": "\(path)", "rotated": "\(resumeFrom!)"])
+                }
+            }
+            let tailer = FileTailer(path: path, offset: start, maxLineBytes: maxLineBytes, generation: generation, resumeFrom: resumeFrom)
             if generation > 0 {
                 // The position goes to 0 once the old file's lines are acknowledged (queued after them).
                 for c in clients { _ = c.put([PushItem(entry: nil, file: path, mark: .init(generation: generation, offset: 0))], shouldStop: { stopping.load(ordering: .relaxed) }) }
@@ -185,6 +201,16 @@ public final class TailManager: @unchecked Sendable {
         }
         active.withLock { $0 = files.values.map(\.target).sorted { $0.path < $1.path } }
         Gauge(label: "promtail_targets_active_total").record(files.count)
+    }
+
+    /// A file in `path`'s directory with identity `id` (a rotated-away name of it), if any.
+    static func find(_ id: FileIdentity, near path: String) -> String? {
+        let dir = (path as NSString).deletingLastPathComponent
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+            let full = dir + "/" + name
+            if full != path, FileIdentity.of(full) == id { return full }
+        }
+        return nil
     }
 
     typealias Outgoing = (entry: (labels: LabelMap, tenant: String, timestamp: Int64, line: String)?, mark: PositionTracker.Mark)
@@ -219,6 +245,7 @@ public final class TailManager: @unchecked Sendable {
                 anchors.reset(path)
             }
             t.lastEnd = line.end
+            t.lineIdentity = line.identity
             if line.truncated {
                 if dropLongLines {
                     // `max_line_size` without `max_line_size_truncate`: Promtail drops the line.
@@ -251,7 +278,7 @@ public final class TailManager: @unchecked Sendable {
     /// The mark everything read so far allows: up to the earliest line a stage still holds, else
     /// to the end of the last line read.
     private func currentMark(_ t: Tailed) -> PositionTracker.Mark {
-        .init(generation: t.lineGeneration, offset: t.pipeline.heldFrom ?? t.lastEnd)
+        .init(generation: t.lineGeneration, offset: t.pipeline.heldFrom ?? t.lastEnd, identity: t.lineIdentity)
     }
 
     /// A mark-only item, when the position can move.
