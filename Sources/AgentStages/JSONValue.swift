@@ -1,3 +1,5 @@
+import LogQL
+
 /// A parsed JSON document, for the `json` stage's expressions. Numbers keep their text (Promtail
 /// turns them into float64; `text` formats them the way Go's strconv would, when asked).
 public indirect enum JSONValue: Sendable, Equatable {
@@ -183,7 +185,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
-        case .number(let d): return JSONValue.formatNumber(d)
+        case .number(let d): return GoFloat.formatJSON(d)
         case .string(let s): return JSONValue.quote(s)
         case .array(let a): return "[" + a.map(\.compactText).joined(separator: ",") + "]"
         case .object(let m):
@@ -193,11 +195,9 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// A float64 as Go's `strconv.FormatFloat(v, 'f', -1, 64)` would write it for ordinary log values.
-    public static func formatNumber(_ d: Double) -> String {
-        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
-        return "\(d)"
-    }
+    /// A float64 as Promtail turns an extracted number into text: `strconv.FormatFloat(v, 'f', -1, 64)`
+    /// (`0.0000001`, `100000000000000000000`, never an exponent).
+    public static func formatNumber(_ d: Double) -> String { GoFloat.format(d) }
 
     /// A JSON string literal, escaped as Go's encoder escapes it.
     public static func quote(_ s: String) -> String {

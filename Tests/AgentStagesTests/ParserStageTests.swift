@@ -42,6 +42,15 @@ import Testing
         #expect(e.extracted["dotted"] == "web")
     }
 
+    @Test func jsonNumbersReadAsGoWritesThem() throws {
+        var p = try S.pipeline(S.stage("json", S.map([("expressions", S.map([("small", S.null), ("big", S.null), ("obj", S.null)]))])))
+        var e = entry(#"{"small":1e-7,"big":1e21,"obj":{"x":1e-7,"y":2.50}}"#)
+        _ = p.process(&e)
+        #expect(e.extracted["small"] == "0.0000001")
+        #expect(e.extracted["big"] == "1000000000000000000000")
+        #expect(e.extracted["obj"] == #"{"x":1e-7,"y":2.5}"#, "json.Marshal's form inside objects")
+    }
+
     @Test func jsonMalformedLinesPassOrDrop() throws {
         var keep = try S.pipeline(S.stage("json", S.map([("expressions", S.map([("a", S.null)]))])))
         var drop = try S.pipeline(S.stage("json", S.map([("expressions", S.map([("a", S.null)])), ("drop_malformed", S.v("true"))])))
