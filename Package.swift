@@ -45,7 +45,7 @@ let package = Package(
         // the query language: lexer, parser, AST and printer, line filter matching (no storage)
         .target(name: "LogQL", dependencies: ["Codecs", "LogModel", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
         // the agent's vocabulary: Prometheus relabeling (relabel_configs)
-        .target(name: "Relabel", dependencies: ["Codecs"], exclude: ["README.md"], swiftSettings: strict),
+        .target(name: "Relabel", dependencies: ["Codecs", "LogModel"], exclude: ["README.md"], swiftSettings: strict),
         // the agent's pipeline stages (Promtail's pipeline_stages): docker, cri, regex, json, logfmt, labels …
         .target(name: "AgentStages", dependencies: ["Codecs", "LogModel", "LogQL", "GoTemplate"], exclude: ["README.md"], swiftSettings: strict),
         // the agent: config, target discovery, tailing with positions, push clients

@@ -1,3 +1,5 @@
+import LogModel
+
 /// `labels`: sets labels from extracted values (`name: source`, an empty source meaning the name
 /// itself). A missing or empty value sets nothing; a value that is not valid UTF-8 cannot occur
 /// (extracted values are Swift strings).
@@ -7,7 +9,7 @@ struct LabelsStage: Stage {
     init(_ settings: StageSettings) throws(StageError) {
         let raw = try StageConfigReader.pairs(settings, what: "labels")
         guard !raw.isEmpty else { throw StageError("line \(settings.line): the labels stage needs at least one label") }
-        for (n, _) in raw where !LabelNames.isValid(n) {
+        for (n, _) in raw where !LabelName.isValid(n) {
             throw StageError("line \(settings.line): labels stage: invalid label name \"\(n)\"")
         }
         pairs = raw.map { ($0.0, $0.1.isEmpty ? $0.0 : $0.1) }

@@ -57,10 +57,10 @@ struct MatchStage: Stage {
     }
 
     mutating func process(_ e: inout AgentEntry) -> StageOutcome {
-        let labels = LabelSet(e.labels.map { Label($0.key, $0.value) })
-        guard query.matchers.allSatisfy({ $0.matches(labels) }) else { return .keep }
+        // The matchers read the entry's labels in place; a label set is built only for line filters.
+        guard query.matchers.allSatisfy({ $0.matches(value: e.labels[$0.name] ?? "") }) else { return .keep }
         if !query.stages.isEmpty {
-            var b = LabelsBuilder(labels)
+            var b = LabelsBuilder(LabelSet(e.labels.map { Label($0.key, $0.value) }))
             guard filter.process(Array(e.line.utf8), &b, timestamp: e.timestamp) != nil else { return .keep }
         }
         if drop { return .drop(reason: reason) }

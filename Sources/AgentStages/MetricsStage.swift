@@ -63,7 +63,7 @@ struct MetricsStage: Stage {
             try c.finish()
             try r.finish()
             let full = prefix + name
-            guard LabelNames.isValid(full) else { throw StageError("line \(body.line): \"\(full)\" is not a valid metric name") }
+            guard LabelName.isValid(full) else { throw StageError("line \(body.line): \"\(full)\" is not a valid metric name") }
             context.metrics.define(full, kind: kind, help: help, bounds: bounds, maxIdle: maxIdle)
             defs.append(Definition(name: full, kind: kind, source: source, value: value, action: action, matchAll: matchAll, countBytes: countBytes))
         }

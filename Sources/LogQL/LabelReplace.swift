@@ -28,10 +28,7 @@ public struct LabelReplace: Sendable, Equatable, CustomStringConvertible {
     static func anchored(_ regex: String) -> String { "^(?:" + regex + ")$" }
 
     /// Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`.
-    static func isValidName(_ s: String) -> Bool {
-        guard let f = s.utf8.first, f == 0x5f || (f | 0x20 >= 0x61 && f | 0x20 <= 0x7a) else { return false }
-        return s.utf8.allSatisfy { $0 == 0x5f || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) }
-    }
+    static func isValidName(_ s: String) -> Bool { LabelName.isValid(s) }
 
     /// The regex compiled (it was checked at parse time) with a cache of label sets already seen.
     func compiled() -> Replacer { Replacer(self) }

@@ -1,4 +1,5 @@
 public import Codecs
+import LogModel
 
 /// One `relabel_configs` entry, checked and compiled: Prometheus' relabeling semantics exactly
 /// (the regex is anchored at both ends, source values are joined with `separator`, a missing
@@ -39,7 +40,7 @@ public struct RelabelRule: Sendable {
         do {
             regex = try RE2Regex("^(?:" + pattern + ")$")
         } catch {
-            throw RelabelError("invalid regex \(goQuoted(pattern)) in relabel config: \(error)")
+            throw RelabelError("invalid regex \(GoQuote.quote(pattern)) in relabel config: \(error)")
         }
         groupNames = regex.captureNames
         target = RegexTemplate(targetLabel)
@@ -57,10 +58,10 @@ public struct RelabelRule: Sendable {
             throw RelabelError("relabel configuration for \(a) action requires 'target_label' value")
         }
         if c.action == .replace && !Self.isTargetTemplate(targetLabel) {
-            throw RelabelError("\(goQuoted(targetLabel)) is invalid 'target_label' for \(a) action")
+            throw RelabelError("\(GoQuote.quote(targetLabel)) is invalid 'target_label' for \(a) action")
         }
-        if [.lowercase, .uppercase, .keepequal, .dropequal, .hashmod].contains(c.action) && !Self.isLabelName(targetLabel) {
-            throw RelabelError("\(goQuoted(targetLabel)) is invalid 'target_label' for \(a) action")
+        if [.lowercase, .uppercase, .keepequal, .dropequal, .hashmod].contains(c.action) && !LabelName.isValid(targetLabel) {
+            throw RelabelError("\(GoQuote.quote(targetLabel)) is invalid 'target_label' for \(a) action")
         }
         if [.keepequal, .dropequal].contains(c.action) && (c.regex != nil || c.modulus != nil || c.replacement != nil || c.separator != nil) {
             throw RelabelError("\(a) action requires only 'source_labels' and `target_label`, and no other fields")
@@ -89,7 +90,7 @@ public struct RelabelRule: Sendable {
             let bytes = Array(value.utf8)
             guard let groups = groups(bytes) else { return true }
             let name = target.expand(bytes, groups: groups, names: groupNames)
-            guard Self.isLabelName(name) else { return true }
+            guard LabelName.isValid(name) else { return true }
             let result = replacement.expand(bytes, groups: groups, names: groupNames)
             labels[name] = result.isEmpty ? nil : result
         case .lowercase: labels[targetLabel] = value.lowercased()
@@ -116,12 +117,6 @@ public struct RelabelRule: Sendable {
 
     private func groups(_ bytes: [UInt8]) -> [Range<Int>?]? {
         bytes.withUnsafeBytes { regex.match($0, from: 0, groups: groupNames.count) }
-    }
-
-    /// Prometheus' label name rule: `[a-zA-Z_][a-zA-Z0-9_]*`.
-    public static func isLabelName(_ s: String) -> Bool {
-        guard let first = s.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return s.utf8.allSatisfy { $0 == UInt8(ascii: "_") || isLetter($0) || ($0 >= 48 && $0 <= 57) }
     }
 
     /// What Prometheus allows as a `replace` target before expansion: label-name characters and
@@ -160,19 +155,4 @@ public struct RelabelRule: Sendable {
     }
 
     private static func isLetter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
-}
-
-/// Go's `%q` for the simple strings config errors quote.
-func goQuoted(_ s: String) -> String {
-    var out = "\""
-    for c in s.unicodeScalars {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out + "\""
 }

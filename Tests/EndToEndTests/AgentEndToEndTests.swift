@@ -113,6 +113,24 @@ final class AgentProcess {
         return "\(f.string(from: t)) stdout F \(file) line \(n)\n"
     }
 
+    /// The lines stored under `{job="e2e"}`, polled every 0.1 s until `done` holds or `timeout`
+    /// seconds pass; with `settle`, read once more that many seconds after `done` held (so lines
+    /// arriving twice would show).
+    func storedLines(_ server: ServerProcess, timeout: Double = 20, settle: Double = 0, until done: ([String]) -> Bool) -> [String] {
+        let deadline = Date().addingTimeInterval(timeout)
+        var got: [String] = []
+        while Date() < deadline {
+            got = (try? server.connection().lines(#"{job="e2e"}"#, hours: 2)) ?? []
+            if done(got) { break }
+            usleep(100_000)
+        }
+        if settle > 0 {
+            usleep(useconds_t(settle * 1_000_000))
+            got = (try? server.connection().lines(#"{job="e2e"}"#, hours: 2)) ?? got
+        }
+        return got
+    }
+
     func append(_ path: String, _ text: String) {
         let h = FileHandle(forWritingAtPath: path) ?? { FileManager.default.createFile(atPath: path, contents: nil); return FileHandle(forWritingAtPath: path)! }()
         h.seekToEndOfFile()
@@ -145,13 +163,7 @@ final class AgentProcess {
             append(logs + "/" + name, text)
         }
         func waitForAll(_ what: String) throws {
-            let deadline = Date().addingTimeInterval(60)
-            var got: [String] = []
-            while Date() < deadline {
-                got = (try? server.connection().lines(#"{job="e2e"}"#, hours: 2)) ?? []
-                if got.count >= expected.count { break }
-                usleep(100_000)
-            }
+            let got = storedLines(server, timeout: 60) { $0.count >= expected.count }
             #expect(got.count == expected.count, "\(what): \(got.count) lines of \(expected.count)\nagent: \(agent.log.suffix(2000))")
             let missing = Set(expected).subtracting(got)
             #expect(missing.isEmpty, "\(what): missing \(missing.count), e.g. \(missing.sorted().prefix(5))")
@@ -224,16 +236,7 @@ final class AgentProcess {
             append(logs + "/plain.log", text)
             usleep(200_000)
         }
-        func count() -> [String] {
-            let deadline = Date().addingTimeInterval(20)
-            var got: [String] = []
-            while Date() < deadline {
-                got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
-                if got.count >= expected.count { break }
-                usleep(100_000)
-            }
-            return got
-        }
+        func count() -> [String] { storedLines(server) { $0.count >= expected.count } }
         #expect(count().count == expected.count)
         agent.crash()
         #expect(!FileManager.default.fileExists(atPath: dir.path + "/positions.yaml"), "no position was saved: everything is read again")
@@ -261,13 +264,7 @@ final class AgentProcess {
         append(logs + "/x.log", "x" + String(repeating: "y", count: 500) + "\n")
         usleep(600_000)
         append(logs + "/x.log", "after the refused one\n")
-        let deadline = Date().addingTimeInterval(20)
-        var got: [String] = []
-        while Date() < deadline {
-            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
-            if got.contains("after the refused one") { break }
-            usleep(100_000)
-        }
+        let got = storedLines(server) { $0.contains("after the refused one") }
         #expect(got == ["after the refused one"])
         #expect(agent.log.contains("push refused; the batch is dropped"), "\(agent.log.suffix(1500))")
         agent.stop()
@@ -287,13 +284,7 @@ final class AgentProcess {
                                                                                  extra: "limits_config: {max_line_size: 10, max_line_size_truncate: \(truncate)}"))
             try agent.start()
             append(logs + "/x.log", "short\n0123456789abcdef\nlast\n")
-            let deadline = Date().addingTimeInterval(20)
-            var got: [String] = []
-            while Date() < deadline {
-                got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
-                if got.contains("last") { break }
-                usleep(100_000)
-            }
+            let got = storedLines(server) { $0.contains("last") }
             #expect(got == (truncate ? ["short", "0123456789", "last"] : ["short", "last"]), "truncate: \(truncate)")
             agent.stop()
             server.stop()
@@ -360,13 +351,7 @@ final class AgentProcess {
             usleep(120_000)
             if round == 1 { agent.crash(); try agent.start() }
         }
-        let deadline = Date().addingTimeInterval(20)
-        var got: [String] = []
-        while Date() < deadline {
-            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
-            if got.count >= expected.count { usleep(500_000); got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []; break }
-            usleep(100_000)
-        }
+        let got = storedLines(server, settle: 0.5) { $0.count >= expected.count }
         #expect(got.count == expected.count, "\(got.count) of \(expected.count)")
         #expect(got.sorted() == expected.sorted(), "first difference: \(zip(got.sorted(), expected.sorted()).first { $0 != $1 }.map { "\($0)" } ?? "-")")
         agent.stop()
@@ -435,13 +420,7 @@ final class AgentProcess {
         sleep(2)  // the agent retries against nothing
         let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
         try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
-        let deadline = Date().addingTimeInterval(30)
-        var got: [String] = []
-        while Date() < deadline {
-            got = (try? server.connection().lines(#"{job="e2e"}"#)) ?? []
-            if got.count >= expected.count { break }
-            usleep(100_000)
-        }
+        let got = storedLines(server, timeout: 30) { $0.count >= expected.count }
         #expect(Set(got) == expected && got.count == expected.count, "\(got.count) of \(expected.count)")
         #expect(agent.log.contains("retrying"))
         agent.stop()

@@ -95,21 +95,10 @@ struct YAMLMapping {
     /// A byte size: a plain number or with a unit (`1MB`, `512KiB`; powers of 1024, as Promtail's flagext).
     mutating func bytes(_ key: String) throws(AgentConfigError) -> Int? {
         guard let (s, l) = try scalar(key) else { return nil }
-        guard let v = Self.parseBytes(s.trimmingCharacters(in: .whitespaces)) else {
+        guard let v = ConfigBytes.parse(s) else {
             throw AgentConfigError("line \(l): \"\(qualified(key))\" wants a byte size like 1048576 or 1MB, got \"\(s)\"")
         }
         return v
-    }
-
-    static func parseBytes(_ t: String) -> Int? {
-        if let v = Int(t), v >= 0 { return v }
-        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30),
-                                      ("kB", 1 << 10), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("B", 1)]
-        for (suffix, mult) in units where t.hasSuffix(suffix) {
-            guard let n = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n >= 0, n * Double(mult) < 1e15 else { return nil }
-            return Int(n * Double(mult))
-        }
-        return nil
     }
 
     /// A list of plain strings (`source_labels`, `targets`, `files`).

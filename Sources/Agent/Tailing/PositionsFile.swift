@@ -1,3 +1,4 @@
+import AgentStages
 import Foundation
 import Synchronization
 public import WriteAheadLog
@@ -88,24 +89,9 @@ public final class PositionsFile: Sendable {
     /// The file's text, keys sorted (so the file is stable between saves).
     static func render(_ offsets: [String: Int64]) -> String {
         var out = "positions:\n"
-        for (k, v) in offsets.sorted(by: { $0.key < $1.key }) { out += "  \(quote(k)): \"\(v)\"\n" }
+        // A key is written as a JSON string, which is a YAML double-quoted scalar.
+        for (k, v) in offsets.sorted(by: { $0.key < $1.key }) { out += "  \(JSONValue.quote(k)): \"\(v)\"\n" }
         return out
-    }
-
-    /// A YAML double-quoted scalar.
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7f { out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
     }
 
     /// Writes the file if anything changed (or `force`).

@@ -51,17 +51,7 @@ enum ConfigValue {
     }
 
     /// `262144`, `64MB`, `64MiB`, `1GB`, `512KB` (units are powers of 1024, as Loki's flagext does).
-    static func parseBytes(_ t: String) -> Int? {
-        if let v = Int(t) { return v }
-        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
-                                      ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("TB", 1 << 40),
-                                      ("kB", 1 << 10), ("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("B", 1)]
-        for (suffix, mult) in units where t.hasSuffix(suffix) {
-            let num = t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
-            if let v = Double(num), v >= 0 { return Int(v * Double(mult)) }
-        }
-        return nil
-    }
+    static func parseBytes(_ t: String) -> Int? { ConfigBytes.parse(t) }
 
     var string: String { if case .string(let s) = self { s } else { "" } }
     var int: Int { if case .int(let v) = self { v } else { 0 } }
