@@ -16,7 +16,8 @@ public struct ChunkReader: Sendable {
         public var checksum: UInt32
     }
 
-    public let bytes: [UInt8]
+    /// The file's bytes (an array, or the file mapped; see `ChunkBytes`).
+    public let bytes: ChunkBytes
     public let version: UInt8
     public let header: ChunkHeader
     public let blocks: [BlockMeta]
@@ -24,9 +25,12 @@ public struct ChunkReader: Sendable {
     public let checksum: UInt32
 
     public init(_ bytes: [UInt8]) throws(ChunkFormatError) {
+        try self.init(.array(bytes))
+    }
+
+    public init(_ bytes: ChunkBytes) throws(ChunkFormatError) {
         self.bytes = bytes
-        let parsed = bytes.withUnsafeBytes { raw in Result { () throws(ChunkFormatError) in try ChunkReader.parse(raw) } }
-        (version, header, blocks, checksum) = try parsed.get()
+        (version, header, blocks, checksum) = try bytes.withUnsafeBytes { raw throws(ChunkFormatError) in try ChunkReader.parse(raw) }
     }
 
     /// Entries whose timestamp is in the file, block `i`, in stored order.
@@ -46,13 +50,13 @@ public struct ChunkReader: Sendable {
     /// Block `i` as stored (compressed).
     public func block(_ i: Int) -> ChunkBlock {
         let m = blocks[i]
-        return ChunkBlock(bytes: Array(bytes[m.offset..<(m.offset + m.length)]), rawLength: m.rawLength, entries: m.entries,
+        return ChunkBlock(bytes: bytes.withUnsafeBytes { Array($0[m.offset..<(m.offset + m.length)]) }, rawLength: m.rawLength, entries: m.entries,
                           minTime: m.minTime, maxTime: m.maxTime, checksum: m.checksum)
     }
 
     /// Checks the whole-file checksum (the tool's `chunk verify`; queries rely on block checksums).
     public func verifyChecksum() throws(ChunkFormatError) {
-        let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 4)])) }
+        let actual = bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[..<($0.count - 4)])) }
         guard actual == checksum else {
             throw ChunkFormatError(.checksum, section: "trailer", "file CRC32C is \(hex(actual)), the trailer says \(hex(checksum))")
         }

@@ -23,7 +23,7 @@ public struct ChunkStore: Sendable {
 
     /// Opens a chunk; a checksum other than the one recorded is reported as corruption.
     public func open(_ ref: ChunkRef) throws -> ChunkReader {
-        let r = try ChunkReader(try objects.get(ref.key))
+        let r = try ChunkReader(try objects.open(ref.key))
         guard r.checksum == ref.checksum else {
             throw ChunkFormatError(.checksum, section: "trailer", "\(ref.key) has checksum \(r.checksum), the index recorded \(ref.checksum)")
         }

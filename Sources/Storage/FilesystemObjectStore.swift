@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+public import ChunkFormat
 import Synchronization
 public import WriteAheadLog
 
@@ -63,6 +64,19 @@ public struct FilesystemObjectStore: ObjectStore {
     }
 
     public func get(_ key: String) throws -> [UInt8] { try DurableFile.read(path(key)) }
+
+    /// Mapped read-only. Objects are only ever replaced by rename and removed by unlink, never
+    /// truncated in place, so a mapping stays valid while a query holds it. An empty file is read
+    /// (there is nothing to map; the chunk decoder reports it), and so is a file the kernel will not
+    /// map (ENOMEM: the process is at `vm.max_map_count`), costing a copy instead of failing the query.
+    public func open(_ key: String) throws -> ChunkBytes {
+        do {
+            guard let m = try MappedFile.map(path(key)) else { return .array(try get(key)) }
+            return .region(m)
+        } catch let error as DurableFile.IOError where error.operation == "mmap" && error.errno == ENOMEM {
+            return .array(try get(key))
+        }
+    }
 
 
     public func list(_ prefix: String) throws -> [String] {

@@ -1,3 +1,5 @@
+public import ChunkFormat
+
 /// Where chunks live: keys are `/`-separated paths, values immutable byte strings. The filesystem
 /// store backs it now (the StatefulSet's volume); an S3-compatible one slots in behind the same seam,
 /// and tests inject faults through it.
@@ -17,8 +19,15 @@ public protocol ObjectStore: Sendable {
     /// Makes every object stored with `putSyncingLater` so far durable, content and name.
     func syncPending() throws
     func get(_ key: String) throws -> [UInt8]
+    /// An object to read in place (a chunk to query): the filesystem store maps the file instead of
+    /// copying it into a fresh buffer. Only for objects never changed in place once stored.
+    func open(_ key: String) throws -> ChunkBytes
     /// Keys directly under `prefix/` (not recursive), unsorted.
     func list(_ prefix: String) throws -> [String]
     func size(_ key: String) throws -> Int
     func delete(_ key: String) throws
+}
+
+extension ObjectStore {
+    public func open(_ key: String) throws -> ChunkBytes { .array(try get(key)) }
 }

@@ -37,4 +37,25 @@ struct ChunkStoreTests {
         #expect(r.blocks.count == blockCount)
         #expect(try r.entries(ofBlock: blockCount - 1).map(\.timestamp) == [0, 1, 2].map { Int64((blockCount - 1) * 10 + $0) })
     }
+
+    /// The filesystem store maps chunks for queries: the mapped reader sees what the array reader
+    /// sees, keeps working after the file is deleted, and an empty or damaged file is an error.
+    @Test func mappedChunkReadsLikeTheArray() throws {
+        let dir = TestDirectory()
+        let objects = try FilesystemObjectStore(root: dir.path)
+        let store = ChunkStore(objects: objects)
+        let blocks = Self.blocks(40)
+        let ref = try store.put(header: Self.header(blocks), blocks: blocks)
+        let mapped = try store.open(ref)
+        guard case .region = mapped.bytes else { Issue.record("the filesystem store did not map the chunk"); return }
+        let copied = try ChunkReader(try objects.get(ref.key))
+        try objects.delete(ref.key)
+        for i in 0..<40 { #expect(try mapped.entries(ofBlock: i) == copied.entries(ofBlock: i)) }
+        try mapped.verifyChecksum()
+
+        try DurableFile.writeAtomically([], to: dir.path + "/" + ref.key)
+        #expect(throws: ChunkFormatError.self) { try store.open(ref) }
+        try DurableFile.writeAtomically(Array(copied.bytes.array.prefix(100)), to: dir.path + "/" + ref.key)
+        #expect(throws: ChunkFormatError.self) { try store.open(ref) }
+    }
 }
