@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "skald", targets: ["skald"]),
         .executable(name: "skald-agent", targets: ["skald-agent"]),
+        .executable(name: "skald-tool", targets: ["skald-tool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -109,6 +110,13 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: strict
         ),
+        // skald-tool's commands (inspect, verify, repair), over the same modules the server runs
+        .target(
+            name: "Tool",
+            dependencies: ["WriteAheadLog", "ChunkFormat", "IndexFormat", "CheckpointFormat", "Storage", "LogModel", .product(name: "Logging", package: "swift-log")],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
         // test and benchmark support: a blocking HTTP/1.1 client that measures the server, not a client stack
         .target(name: "HTTPProbe", swiftSettings: strict),
         // executables
@@ -126,6 +134,7 @@ let package = Package(
             path: "Sources/skald-agent",
             swiftSettings: strict
         ),
+        .executableTarget(name: "skald-tool", dependencies: ["Tool"], path: "Sources/skald-tool", swiftSettings: strict),
         .executableTarget(
             name: "skald-bench-ingest",
             dependencies: ["Codecs", "LogModel", "HTTPProbe"],
@@ -140,6 +149,7 @@ let package = Package(
         .testTarget(name: "RelabelTests", dependencies: ["Relabel"], swiftSettings: strict),
         .testTarget(name: "AgentStagesTests", dependencies: ["AgentStages"], swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentStages", "Relabel", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ToolTests", dependencies: ["Tool", "WriteAheadLog", "ChunkFormat", "IndexFormat", "Storage", "LogModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),

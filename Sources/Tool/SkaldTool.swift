@@ -1,0 +1,116 @@
+/// `skald-tool`: looks inside a Skald volume and repairs it, over the same library code the server
+/// runs. Each command returns its output and exit status instead of printing, so tests call it
+/// directly; the executable only prints.
+public enum SkaldTool {
+    static let overview = """
+        usage: skald-tool <command> [flags]
+
+        commands:
+          wal inspect DIR      segments, LSN ranges, records per tenant and type, checkpoint, damage
+          wal verify DIR       check every record's CRC and sequence; exit 0 clean, 1 damaged
+          wal repair DIR       back up, then repair damage exactly as the server's replay would
+          chunk inspect FILE   a chunk file's header and blocks, each checked
+          index inspect DIR    the manifest and its tables, checked; missing chunk files
+
+        Every command takes --help and --json. Exit status: 0 sound, 1 damage found, 2 could not run.
+        Stop the server before `wal repair` (the other commands only read).
+
+        """
+
+    static let help: [String: String] = [
+        "wal inspect": """
+            usage: skald-tool wal inspect DIR [--json]
+
+            Reads the write-ahead log in DIR (<path_prefix>/wal) without changing it: every segment with
+            its size, record count and LSN range; records, streams, entries and line bytes per tenant and
+            record type; the checkpoint (each frame checked); files set aside by earlier repairs; and every
+            piece of damage, as the server's replay would find it. Exit 1 when there is damage.
+
+            """,
+        "wal verify": """
+            usage: skald-tool wal verify DIR [--json]
+
+            Checks every record's CRC32C and that LSNs follow one another, and the checkpoint's frames.
+            Prints each damaged place as (segment, offset). Exit 0 clean, 1 damaged. Changes nothing.
+
+            """,
+        "wal repair": """
+            usage: skald-tool wal repair DIR [--backup BACKUP_DIR] [--json]
+
+            Repairs what the server's replay repairs, offline: a torn tail is truncated, a segment with a
+            corrupt region is rewritten with its intact records (the original kept as <segment>.corrupt),
+            a segment with an unreadable header is set aside. Every segment it changes is first copied to
+            BACKUP_DIR (default DIR.backup-<UTC time>). A missing segment cannot be repaired and is only
+            reported. Running it again on a repaired log changes nothing. Stop the server first.
+            Exit 0 repaired (or nothing to do), 1 damage remains.
+
+            """,
+        "chunk inspect": """
+            usage: skald-tool chunk inspect FILE [--json]
+
+            A chunk file (<path_prefix>/chunks/<tenant>/<key>): version, encoding, tenant, stream, LSN and
+            time ranges, the whole-file checksum, and every block (offset, sizes, entries, time range),
+            each decompressed and decoded. Exit 1 when any part is damaged.
+
+            """,
+        "index inspect": """
+            usage: skald-tool index inspect DIR [--chunks CHUNK_DIR] [--series] [--json]
+
+            The index in DIR (<path_prefix>/index): the newest manifest and each table it lists, opened and
+            checked against the manifest (size, checksum, header); with --series every series and its
+            chunks. When the chunk directory is there (CHUNK_DIR, default DIR/../chunks) every indexed
+            chunk file is looked for and the missing ones named. Exit 1 when anything is damaged or missing.
+
+            """,
+    ]
+
+    /// Runs one command line (without the program name).
+    public static func run(_ args: [String]) -> ToolResult {
+        guard args.count >= 1, !["help", "--help", "-h", "-help"].contains(args[0]) else { return ToolResult(out: overview) }
+        guard args.count >= 2, let text = help[args[0] + " " + args[1]] else {
+            return ToolResult(err: "skald-tool: unknown command \"\(args.prefix(2).joined(separator: " "))\"\n\n" + overview, status: 2)
+        }
+        let command = args[0] + " " + args[1]
+        do {
+            let valued: Set<String> = switch command {
+            case "wal repair": ["backup"]
+            case "index inspect": ["chunks"]
+            default: []
+            }
+            let booleans: Set<String> = command == "index inspect" ? ["json", "help", "h", "series"] : ["json", "help", "h"]
+            let a = try ToolArguments(Array(args.dropFirst(2)), booleans: booleans, valued: valued)
+            if a.help { return ToolResult(out: text) }
+            switch command {
+            case "wal inspect", "wal verify":
+                let w = try WALInspection.inspect(try a.one("WAL directory"))
+                let out = a.json ? ToolJSON.encode(w) : (command == "wal verify" ? verifyText(w) : w.text)
+                return ToolResult(out: out, status: w.isClean ? 0 : 1)
+            case "wal repair":
+                let r = try WALRepair.run(try a.one("WAL directory"), backupDirectory: a.values["backup"])
+                return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: r.remaining.isEmpty ? 0 : 1)
+            case "chunk inspect":
+                let c = try ChunkInspection.inspect(try a.one("chunk file"))
+                return ToolResult(out: a.json ? ToolJSON.encode(c) : c.text, status: c.isClean ? 0 : 1)
+            case "index inspect":
+                let x = try IndexInspection.inspect(try a.one("index directory"), chunkDirectory: a.values["chunks"], listSeries: a.flags.contains("series"))
+                return ToolResult(out: a.json ? ToolJSON.encode(x) : x.text, status: x.isClean ? 0 : 1)
+            default:
+                return ToolResult(err: "skald-tool: unknown command \"\(command)\"\n", status: 2)
+            }
+        } catch {
+            switch error {
+            case .usage(let m): return ToolResult(err: "skald-tool \(command): \(m)\n\n" + text, status: 2)
+            case .input(let m): return ToolResult(err: "skald-tool \(command): \(m)\n", status: 2)
+            }
+        }
+    }
+
+    static func verifyText(_ w: WALInspection) -> String {
+        var o = ""
+        for d in w.damage { o += "DAMAGED segment \(d.segment) offset \(d.offset): \(d.kind), \(d.bytesLost) bytes (\(d.detail))\n" }
+        for c in w.checkpoints { for d in c.damage { o += "DAMAGED checkpoint \(c.name): \(d)\n" } }
+        o += w.isClean ? "\(w.directory): clean — \(w.segments.count) segments, \(w.records) records\(w.lastLSN.map { ", LSN \(w.firstLSN ?? 0)…\($0)" } ?? "")\n"
+                       : "\(w.directory): damaged (\(w.damage.count + w.checkpoints.reduce(0) { $0 + $1.damage.count }) places)\n"
+        return o
+    }
+}
