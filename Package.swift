@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "ServerApp",
             dependencies: [
-                "Codecs", "LogModel", "LogQL", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath",
+                "Codecs", "LogModel", "LogQL", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath", "Compactor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -107,6 +107,14 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // the compactor: index compaction and retention over the store (in the server, or once from skald-tool)
+        .target(
+            name: "Compactor",
+            dependencies: ["ChunkFormat", "IndexFormat", "LogModel", "Storage", "WriteAheadLog",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             exclude: ["README.md"],
             swiftSettings: strict
         ),
@@ -149,6 +157,7 @@ let package = Package(
         .testTarget(name: "RelabelTests", dependencies: ["Relabel"], swiftSettings: strict),
         .testTarget(name: "AgentStagesTests", dependencies: ["AgentStages"], swiftSettings: strict),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "AgentStages", "Relabel", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "CompactorTests", dependencies: ["Compactor", "Storage", "IndexFormat", "ChunkFormat", "LogModel", "WriteAheadLog", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ToolTests", dependencies: ["Tool", "WriteAheadLog", "ChunkFormat", "IndexFormat", "Storage", "LogModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),

@@ -54,6 +54,11 @@ public struct Limits: Sendable, Equatable {
     public var volumeEnabled: Bool = true
     /// `max_concurrent_tail_requests` (10): live tails a tenant may hold open at once.
     public var maxConcurrentTailRequests: Int = 10
+    /// `retention_period` (0s): how long chunks are kept once `compactor.retention_enabled` is on;
+    /// 0 keeps them for ever (Loki 2.8's meaning of 0). Nanoseconds.
+    public var retentionPeriod: Int64 = 0
+    /// `retention_stream`: per-selector periods (see `retentionPeriod(for:)`).
+    public var retentionStreams: [RetentionStream] = []
 
     public init() {}
 

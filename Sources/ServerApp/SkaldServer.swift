@@ -1,3 +1,4 @@
+import Compactor
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -58,6 +59,13 @@ public struct SkaldServer: Sendable {
         ingesterConfig.indexWriteInterval = config.ingester.flushCheckPeriod
         ingesterConfig.replayMemoryCeiling = config.ingester.wal.replayMemoryCeiling
         ingesterConfig.memoryBudget = config.ingester.memoryBudget
+        // One process per volume, for as long as this one runs (the kernel drops the lock when the
+        // process dies, so a killed pod leaves none behind).
+        let volumeLock: FileLock
+        do { volumeLock = try FileLock.acquire(config.dataDirectory + "/skald.lock") } catch let held as FileLock.Held {
+            throw ConfigError("\(held); stop it first (one Skald per volume), or give this server another common.path_prefix")
+        }
+        defer { withExtendedLifetime(volumeLock) {} }
         let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
         var indexConfig = StoreIndex.Configuration()
         indexConfig.schema = SchemaPeriods(config.schemaPeriods)
@@ -67,6 +75,13 @@ public struct SkaldServer: Sendable {
             "index.rebuilt_chunks": "\(index.report.rebuiltChunks)", "index.removed_files": "\(index.report.removedFiles)",
         ])
         let ingester = Ingester(configuration: ingesterConfig, store: store, index: index, overrides: overrides, logger: logger)
+        var compactorConfig = Compactor.Configuration(workingDirectory: config.compactorDirectory)
+        compactorConfig.retentionEnabled = config.compactor.retentionEnabled
+        compactorConfig.deleteDelay = config.compactor.retentionDeleteDelay
+        let walDirectory = config.walDirectory
+        let compactor = Compactor(configuration: compactorConfig, index: index, chunks: store, limits: { tenant in
+            (try? TenantID(tenant)).map { overrides.limits(for: $0) } ?? overrides.limits(for: TenantID.fake)
+        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, logger: logger)
         let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
                                       overrides: overrides, logger: logger)
         let readiness = Readiness()
@@ -123,6 +138,15 @@ public struct SkaldServer: Sendable {
                 .init(service: PeriodicService(name: "skald-memory-budget", period: 1_000_000_000, readiness: readiness) {
                     ingester.enforceMemoryBudget()
                     AllocatorTrim.run()
+                }),
+                // Merges each period's index tables, drops vanished chunks and, with retention on,
+                // expired ones (deleted after retention_delete_delay).
+                .init(service: PeriodicService(name: "skald-compactor", period: config.compactor.compactionInterval, readiness: readiness) {
+                    do {
+                        _ = try compactor.run(now: Int64(Date().timeIntervalSince1970 * 1e9))
+                    } catch {
+                        logger.error("compaction failed; it is retried at the next interval", metadata: ["error": "\(error)"])
+                    }
                 }),
                 .init(service: CheckpointService(ingester: ingester, period: config.ingester.wal.checkpointDuration, readiness: readiness, logger: logger)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,

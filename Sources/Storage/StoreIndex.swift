@@ -2,6 +2,7 @@ public import ChunkFormat
 public import IndexFormat
 public import LogModel
 public import Logging
+import Dispatch
 import Synchronization
 
 /// The sorted index of the chunk store (docs/format/index.md): immutable tables per tenant and
@@ -24,6 +25,10 @@ public final class StoreIndex: Sendable {
         /// Bytes of opened tables kept in memory; past it the least recently used are dropped (and
         /// re-read from the volume when next needed).
         public var openTableBytes = 128 << 20
+        /// Seconds a table file stays on disk after a manifest stops listing it (merged or
+        /// compacted away): a query that read the old manifest may still open it. Longer than any
+        /// query runs (`query_timeout`: 1 m by default). Unlisted files are removed at open anyway.
+        public var retiredTableGrace: Double = 300
         public init() {}
     }
 
@@ -52,6 +57,11 @@ public final class StoreIndex: Sendable {
         var pending: [String: [String: Series]] = [:]
         /// Listed tables that failed to open; the next write quarantines and rebuilds them.
         var damaged: [String: IndexManifest.Entry] = [:]
+        /// Chunks taken out for good (retention, deletes): replay counts their LSNs as covered.
+        var removed = RemovedRanges()
+        /// Table files no manifest lists any more, with when they stopped being listed (monotonic
+        /// ns); deleted once `retiredTableGrace` has passed.
+        var retired: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -59,6 +69,7 @@ public final class StoreIndex: Sendable {
     private let writing = Mutex(())
 
     static let manifestPrefix = "MANIFEST-"
+    static let removedKey = "REMOVED"
     static let quarantinePrefix = "quarantine"
 
     /// Opens the index in `objects`: reads the newest manifest, removes files it does not list, and
@@ -82,6 +93,16 @@ public final class StoreIndex: Sendable {
             guard key.hasPrefix(Self.manifestPrefix), let g = UInt64(key.dropFirst(Self.manifestPrefix.count), radix: 16) else { return nil }
             return (g, key)
         }.sorted { $0.0 > $1.0 }
+        if (try? objects.size(Self.removedKey)) != nil {
+            do {
+                let r = try RemovedRanges.decode(try objects.get(Self.removedKey))
+                state.withLock { $0.removed = r }
+            } catch {
+                // Without it a restart could replay removed lines from the log; say so loudly.
+                logger.error("the index's removed-ranges file is unreadable; lines removed by retention may come back from the write-ahead log until it is rewritten",
+                             metadata: ["file": "\(Self.removedKey)", "error": "\(error)"])
+            }
+        }
         var rebuild = manifests.isEmpty
         if let (_, key) = manifests.first {
             do {
@@ -223,8 +244,129 @@ public final class StoreIndex: Sendable {
                 }
             }
             try? objects.delete(Self.manifestPrefix + ChunkRef.hex(manifest.generation, 16))
-            for p in removed { try? objects.delete(p) }
+            retire(removed)
         }
+    }
+
+    /// Table files just dropped from the manifest wait out the grace period; those whose grace is
+    /// over are deleted now. (Called under `writing`.)
+    private func retire(_ paths: Set<String>) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let grace = UInt64(max(0, config.retiredTableGrace) * 1e9)
+        let due = state.withLock { st -> [String] in
+            for p in paths { st.retired[p] = now }
+            let due = st.retired.filter { now &- $0.value >= grace }.map(\.key)
+            for p in due { st.retired[p] = nil }
+            return due
+        }
+        for p in due { try? objects.delete(p) }
+    }
+
+    /// What `compact` does with one indexed chunk.
+    public enum Decision: Sendable {
+        case keep
+        /// Out of the index (its file is gone): records still in the log may bring it back.
+        case drop
+        /// Out of the index for good (retention, a delete): replay skips its records.
+        case remove
+    }
+
+    /// What `compact` did.
+    public struct CompactionReport: Sendable, Equatable {
+        /// (tenant, table name) groups rewritten, and the tables they were made of.
+        public var groups = 0
+        public var tablesBefore = 0
+        public var tablesAfter = 0
+        /// Chunk references `keep` refused (their keys), now in no table.
+        public var dropped: [ChunkRef] = []
+        public init() {}
+    }
+
+    /// The compactor's pass: every (tenant, table name) that has more than one table, or a chunk
+    /// `keep` refuses, is rewritten as one table holding the chunks `keep` accepts (none: the group's
+    /// tables simply go). Pending chunks and damaged tables are left to `writePending`. Files first,
+    /// manifest last, as for every write: a crash leaves the old manifest and tables valid.
+    public func compact(replayFloor: UInt64 = 0, decide: (_ tenant: String, _ labels: LabelSet, _ chunk: IndexedChunk) -> Decision) throws -> CompactionReport {
+        try writing.withLock { _ in
+            let (manifest, damaged, removedBefore) = state.withLock { ($0.manifest, $0.damaged, $0.removed) }
+            var removedNow: [RemovedRanges.Entry] = []
+            var report = CompactionReport()
+            var groups: [TableKey: [IndexManifest.Entry]] = [:]
+            for e in manifest.tables where damaged[e.path] == nil {
+                groups[TableKey(tenant: e.header.tenant, name: e.header.tableName), default: []].append(e)
+            }
+            var removed = Set<String>()
+            var added: [IndexManifest.Entry] = []
+            let generation = manifest.generation + 1
+            for (n, (key, entries)) in groups.sorted(by: { $0.key < $1.key }).enumerated() {
+                var series: [String: IndexedSeries] = [:]
+                var dropped: [ChunkRef] = []
+                for e in entries {
+                    let t = try table(e)
+                    for id in 0..<UInt32(t.seriesCount) {
+                        let s = try t.series(id)
+                        for c in s.chunks {
+                            switch decide(key.tenant, s.labels, c) {
+                            case .keep:
+                                series[s.labels.canonical, default: IndexedSeries(labels: s.labels, chunks: [])].chunks.append(c)
+                            case .drop:
+                                dropped.append(Self.ref(c, tenant: key.tenant, labels: s.labels))
+                            case .remove:
+                                dropped.append(Self.ref(c, tenant: key.tenant, labels: s.labels))
+                                removedNow.append(.init(tenant: key.tenant, labels: s.labels.canonical, minLSN: c.minLSN, maxLSN: c.maxLSN))
+                            }
+                        }
+                    }
+                }
+                guard entries.count > 1 || !dropped.isEmpty else { continue }
+                report.groups += 1
+                report.tablesBefore += entries.count
+                report.dropped += dropped
+                for e in entries { removed.insert(e.path) }
+                let kept = series.values.filter { !$0.chunks.isEmpty }
+                guard !kept.isEmpty else { continue }
+                // (The writer sorts, and writes a chunk two tables list once.)
+                let bytes = IndexTableWriter.encode(tenant: key.tenant, tableName: key.name, series: Array(kept))
+                let t = try IndexTable(bytes)
+                let path = "\(key.name)/\(key.tenant)/\(ChunkRef.hex(generation, 16))-c\(n).skix"
+                try objects.put(path, bytes)
+                added.append(IndexManifest.Entry(path: path, header: t.header, size: bytes.count, checksum: t.checksum))
+                report.tablesAfter += 1
+            }
+            // Removed ranges first (durably): once the manifest drops a chunk, replay must already
+            // know its records are not to come back. Ranges below the replay floor are no longer needed.
+            let ranges = RemovedRanges(entries: removedBefore.entries.filter { $0.maxLSN >= replayFloor } + removedNow)
+            if ranges != removedBefore {
+                try objects.put(Self.removedKey, ranges.encode())
+                state.withLock { $0.removed = ranges }
+            }
+            guard report.groups > 0 else { return report }
+            let next = IndexManifest(generation: generation, tables: manifest.tables.filter { !removed.contains($0.path) } + added)
+            try objects.put(Self.manifestPrefix + ChunkRef.hex(generation, 16), next.encode())
+            state.withLock { st in
+                st.manifest = next
+                for p in removed { Self.forget(p, in: &st) }
+            }
+            try? objects.delete(Self.manifestPrefix + ChunkRef.hex(manifest.generation, 16))
+            retire(removed)
+            return report
+        }
+    }
+
+    /// Every chunk key the index lists or holds pending, per tenant (the compactor's orphan sweep
+    /// keeps these).
+    public func chunkKeys() throws -> Set<String> {
+        let (tables, pending) = state.withLock { ($0.manifest.tables, $0.pending) }
+        var keys = Set<String>()
+        for (_, series) in pending { for s in series.values { for r in s.refs { keys.insert(r.key) } } }
+        for e in tables {
+            let t = try table(e)
+            for id in 0..<UInt32(t.seriesCount) {
+                let s = try t.series(id)
+                for c in s.chunks { keys.insert(ChunkRef.key(tenant: e.header.tenant, labels: s.labels.canonical, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)) }
+            }
+        }
+        return keys
     }
 
     struct TableKey: Hashable, Comparable {
@@ -306,6 +448,10 @@ public final class StoreIndex: Sendable {
             state.withLock { Self.remember(e.path, t, in: &$0, limit: config.openTableBytes) }
             return t
         } catch {
+            // A table the manifest no longer lists (compacted away while a query held the old
+            // manifest, past its grace) is not damage: the query's answer comes from the new tables.
+            let listed = state.withLock { st in st.manifest.tables.contains { $0.path == e.path } }
+            guard listed else { throw error }
             logger.error("index table is unreadable; it will be quarantined and rebuilt", metadata: ["table": "\(e.path)", "error": "\(error)"])
             state.withLock { $0.damaged[e.path] = e }
             throw error
@@ -320,6 +466,9 @@ public final class StoreIndex: Sendable {
         }
         var out: [String: [ClosedRange<UInt64>]] = [:]
         for s in pending.values { out[s.labels.canonical, default: []] += s.refs.map { $0.header.minLSN...$0.header.maxLSN } }
+        for r in state.withLock({ $0.removed.entries }) where r.tenant == tenant && r.maxLSN >= from {
+            out[r.labels, default: []].append(r.minLSN...r.maxLSN)
+        }
         for e in entries {
             let t = try table(e)
             for id in 0..<UInt32(t.seriesCount) {
@@ -332,7 +481,7 @@ public final class StoreIndex: Sendable {
     }
 
     public var tenantIDs: [String] {
-        state.withLock { st in Array(Set(st.manifest.tables.map(\.header.tenant)).union(st.pending.keys)) }
+        state.withLock { st in Array(Set(st.manifest.tables.map(\.header.tenant)).union(st.pending.keys).union(st.removed.entries.map(\.tenant))) }
     }
 
     /// (chunks, bytes) per tenant, for /metrics.

@@ -27,6 +27,19 @@ public struct CheckpointRestore: Sendable {
     /// Whether every chunk the checkpoint claims was read: only then may the log below it go.
     public var isComplete: Bool { damage.isEmpty }
 
+    /// The lowest LSN any checkpoint in `directory` may restore (UInt64.max with none; 0 when one
+    /// cannot be read: then anything may be restored). Reads only each file's end frame and renames
+    /// nothing (the compactor asks while the server runs).
+    public static func lowestLSN(in directory: String) -> UInt64 {
+        var lowest = UInt64.max
+        for (lsn, path) in CheckpointFiles.list(directory) {
+            guard let file = try? DurableFile.SequentialReader(path: path),
+                  let end = try? CheckpointReader.end(fromTail: try file.tail(CheckpointLayout.endFrameSize)) else { return 0 }
+            lowest = min(lowest, end.lowestLSN, lsn)
+        }
+        return lowest
+    }
+
     /// The newest checkpoint whose prefix reads, or nil. Unreadable ones are renamed `*.corrupt`
     /// (kept for forensics, never read again) and the next older one is tried: it covers less, and
     /// the log records it does not cover are still replayed.

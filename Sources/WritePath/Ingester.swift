@@ -222,6 +222,14 @@ public final class Ingester: Sendable {
         return report
     }
 
+    /// The lowest LSN a replay of `walDirectory` could apply: the log's first record or the lowest
+    /// a checkpoint there restores (0 when something cannot be read: assume anything). Chunks whose
+    /// records all lie below it can never come back from the log.
+    public static func replayFloor(walDirectory: String) -> UInt64 {
+        guard let first = LogReader.firstLSN(directory: walDirectory) else { return 0 }
+        return min(first, CheckpointRestore.lowestLSN(in: walDirectory))
+    }
+
     /// Bytes held by every head (open and closed chunks in memory).
     func memoryBytes() -> Int {
         tenants.withLock { Array($0.values) }.reduce(0) { $0 + $1.stats().bytes }

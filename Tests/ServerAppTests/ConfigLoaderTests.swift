@@ -23,11 +23,13 @@ import Testing
         // Everything lands on the seed's volume, /data.
         #expect(c.dataDirectory == "/data/loki")
         #expect(c.walDirectory == "/data/loki/wal")
+        #expect(c.compactorDirectory == "/data/loki/boltdb-shipper-compactor")
+        #expect(c.compactor.retentionEnabled == false && c.limits.retentionPeriod == 0) // the seed's retention is off
         let w = loaded.warnings.joined(separator: "\n")
         for key in ["ingester.max_transfer_retries", "ingester.lifecycler.ring.kvstore.store", "ingester.lifecycler.ring.replication_factor",
                     "limits_config.enforce_metric_name", "storage_config.boltdb_shipper.active_index_directory",
                     "storage_config.boltdb_shipper.shared_store", "table_manager.retention_deletes_enabled",
-                    "table_manager.retention_period", "compactor.working_directory", "chunk_store_config.max_look_back_period",
+                    "table_manager.retention_period", "compactor.shared_store", "chunk_store_config.max_look_back_period",
                     "schema_config.configs[].store", "schema_config.configs[].schema", "schema_config.configs[].object_store"] {
             #expect(w.contains("config key \"\(key)\""), "no warning for \(key)")
         }
@@ -135,6 +137,69 @@ import Testing
         #expect(o["team-a"]?.maxLabelNamesPerSeries == 30)
         #expect(throws: ConfigError.self) { try ConfigLoader.parseOverrides("overrides:\n  x:\n    bogus: 1\n", defaults: .init()) }
         #expect(throws: ConfigError.self) { try ConfigLoader.parseOverrides("overrides:\n  ../x:\n    ingestion_rate_mb: 1\n", defaults: .init()) }
+    }
+
+    @Test func retentionSettings() throws {
+        let yaml = """
+        compactor:
+          working_directory: /v/compactor
+          compaction_interval: 5m
+          retention_enabled: true
+          retention_delete_delay: 30m
+          retention_delete_worker_count: 150
+        limits_config:
+          retention_period: 744h
+          retention_stream:
+          - selector: '{namespace="dev"}'
+            priority: 1
+            period: 24h
+        """
+        let c = try ConfigLoader.parse(yaml, expandEnv: false).config
+        #expect(c.compactorDirectory == "/v/compactor" && c.compactor.compactionInterval == 300 * 1_000_000_000)
+        #expect(c.compactor.retentionEnabled && c.compactor.retentionDeleteDelay == 1800 * 1_000_000_000)
+        #expect(c.limits.retentionPeriod == 744 * 3600 * 1_000_000_000)
+        #expect(c.limits.retentionStreams.count == 1 && c.limits.retentionStreams[0].priority == 1)
+        #expect(c.limits.retentionStreams[0].period == 24 * 3600 * 1_000_000_000)
+        #expect(c.limits.retentionStreams[0].matchers == (try SelectorParser.parse(#"{namespace="dev"}"#)))
+
+        let o = try ConfigLoader.parseOverrides("""
+        overrides:
+          "29":
+            retention_period: 168h
+            retention_stream:
+            - selector: '{namespace="prod"}'
+              priority: 2
+              period: 336h
+        """, defaults: c.limits)
+        let week: Int64 = 168 * 3600 * 1_000_000_000
+        #expect(o["29"]?.retentionPeriod == week)
+        #expect(o["29"]?.retentionStreams.map(\.selector) == [#"{namespace="prod"}"#]) // replaces the global list
+
+        for (bad, says) in [
+            ("limits_config:\n  retention_stream:\n  - selector: 'namespace=dev'\n    period: 24h\n", "is not a stream selector"),
+            ("limits_config:\n  retention_stream:\n  - selector: '{a=\"b\"}'\n", "has no period"),
+            ("limits_config:\n  retention_stream:\n  - period: 24h\n", "has no selector"),
+            ("compactor:\n  compaction_interval: 0s\n", "must be above 0"),
+        ] {
+            do { _ = try ConfigLoader.parse(bad, expandEnv: false); Issue.record("accepted: \(bad)") } catch {
+                #expect(error.message.contains(says), "\(error.message)")
+                #expect(error.message.contains("line "), "\(error.message)")
+            }
+        }
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader.parseOverrides("overrides:\n  x:\n    retention_stream:\n    - selector: '{a=\"b\"}'\n      when: now\n", defaults: .init())
+        }
+    }
+
+    /// Loki's older `table_manager` retention means the same retention, with a warning.
+    @Test func tableManagerRetentionMapsToTheCompactor() throws {
+        let loaded = try ConfigLoader.parse("table_manager:\n  retention_deletes_enabled: true\n  retention_period: 336h\n", expandEnv: false)
+        #expect(loaded.config.compactor.retentionEnabled)
+        #expect(loaded.config.limits.retentionPeriod == 336 * 3600 * 1_000_000_000)
+        #expect(loaded.warnings.contains { $0.contains("table_manager.retention_period") && $0.contains("limits_config.retention_period") })
+        // The newer setting wins when both are given.
+        let both = try ConfigLoader.parse("table_manager:\n  retention_deletes_enabled: true\n  retention_period: 336h\nlimits_config:\n  retention_period: 24h\n", expandEnv: false)
+        #expect(both.config.limits.retentionPeriod == 24 * 3600 * 1_000_000_000)
     }
 
     @Test func effectiveConfigPrintsLokiKeys() throws {

@@ -130,6 +130,7 @@ struct IndexHarness {
         var config = StoreIndex.Configuration()
         config.maxTablesPerPeriod = 3
         config.mergeWidth = 2
+        config.retiredTableGrace = 0
         let h = try IndexHarness(configuration: config)
         var keys: [String] = []
         for i in 0..<20 {

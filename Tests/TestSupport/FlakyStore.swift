@@ -10,8 +10,12 @@ public final class FlakyStore: ObjectStore, Sendable {
     public let inner: FilesystemObjectStore
     public let failing = Atomic<Bool>(false)
     public let puts = Atomic<Int>(0)
+    /// When ≥ 0: writes fail once this many more have succeeded (a crash part-way through a job).
+    public let failAfter = Atomic<Int>(-1)
     public init(root: String) throws { inner = try FilesystemObjectStore(root: root) }
     public func put(_ key: String, _ bytes: [UInt8]) throws {
+        let left = failAfter.load(ordering: .relaxed)
+        if left == 0 { failing.store(true, ordering: .relaxed) } else if left > 0 { failAfter.store(left - 1, ordering: .relaxed) }
         if failing.load(ordering: .relaxed) { throw DurableFile.IOError(path: key, operation: "write", errno: ENOSPC) }
         puts.add(1, ordering: .relaxed)
         try inner.put(key, bytes)

@@ -33,6 +33,11 @@ public enum ConfigLoader {
             throw ConfigError("line \(line(root)): the config must be a mapping of keys at the top level")
         }
         try walk(m, path: "", into: &loaded)
+        // Loki's older retention settings mean the same retention, unless the new ones are set.
+        if loaded.config.tableManager.deletesEnabled {
+            loaded.config.compactor.retentionEnabled = true
+            if loaded.config.limits.retentionPeriod == 0 { loaded.config.limits.retentionPeriod = loaded.config.tableManager.retentionPeriod }
+        }
         if loaded.config.runtimeConfig.file.isEmpty && !loaded.config.perTenantOverrideConfig.isEmpty {
             loaded.config.runtimeConfig.file = loaded.config.perTenantOverrideConfig
             loaded.config.runtimeConfig.period = loaded.config.perTenantOverridePeriod
@@ -91,6 +96,11 @@ public enum ConfigLoader {
                 }
             case .ignored(let why):
                 loaded.warnings.append("config key \"\(key)\" (line \(line(v))) is accepted but has no effect: \(why)")
+            case .applyWarning(let why, let f):
+                do throws(ConfigError) { try f(&loaded.config, value) } catch {
+                    throw ConfigError("line \(line(v)): \(error.message)")
+                }
+                loaded.warnings.append("config key \"\(key)\" (line \(line(v))) is deprecated: \(why)")
             case .none: break
             }
         }
@@ -135,6 +145,11 @@ public enum ConfigLoader {
                 guard case .mapping(let lm) = tv else { throw ConfigError("line \(line(tv)): overrides for \"\(tenant)\" must be a mapping") }
                 for (lk, lv) in lm {
                     let name = lk.scalar?.string ?? ""
+                    if name == "retention_stream" {
+                        // A tenant's list replaces the global one, as in Loki.
+                        c.limits.retentionStreams = try retentionStreams(lv, tenant: tenant)
+                        continue
+                    }
                     guard let rule = ConfigSchema.limitRules[name] else {
                         throw ConfigError("line \(line(lk)): unknown limit \"\(name)\" in overrides for \"\(tenant)\"")
                     }
@@ -147,6 +162,44 @@ public enum ConfigLoader {
             }
         }
         return result
+    }
+}
+
+extension ConfigLoader {
+    /// A tenant's `retention_stream` list in the runtime overrides.
+    static func retentionStreams(_ v: Node, tenant: String) throws(ConfigError) -> [RetentionStream] {
+        if case .scalar(let s) = v, s.string.isEmpty || s.tag.description.hasSuffix("null") { return [] }
+        guard case .sequence(let items) = v else { throw ConfigError("line \(line(v)): retention_stream for \"\(tenant)\" must be a list") }
+        var limits = Limits()
+        for item in items {
+            guard case .mapping(let m) = item else { throw ConfigError("line \(line(item)): retention_stream items for \"\(tenant)\" must be mappings") }
+            limits.retentionStreams.append(RetentionStream(selector: "", matchers: [], priority: 0, period: -1))
+            for (k, val) in m {
+                let key = k.scalar?.string ?? ""
+                let kind: ConfigKind = switch key {
+                case "selector": .string
+                case "priority": .int
+                case "period": .duration
+                default: throw ConfigError("line \(line(k)): unknown retention_stream key \"\(key)\" for \"\(tenant)\" (selector, priority, period)")
+                }
+                guard case .scalar(let s) = val, let value = ConfigValue.parse(s.string, as: kind) else {
+                    throw ConfigError("line \(line(val)): retention_stream \(key) for \"\(tenant)\" wants \(kind.expectation)")
+                }
+                do throws(ConfigError) {
+                    switch key {
+                    case "selector": try ConfigSchema.setRetentionSelector(&limits, value.string)
+                    case "priority": limits.retentionStreams[limits.retentionStreams.count - 1].priority = value.int
+                    default: limits.retentionStreams[limits.retentionStreams.count - 1].period = value.duration
+                    }
+                } catch {
+                    throw ConfigError("line \(line(val)): \(error.message)")
+                }
+            }
+            do throws(ConfigError) { try ConfigSchema.checkRetentionStream(limits) } catch {
+                throw ConfigError("line \(line(item)): \(error.message)")
+            }
+        }
+        return limits.retentionStreams
     }
 }
 

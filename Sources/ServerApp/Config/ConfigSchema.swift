@@ -12,6 +12,8 @@ enum ConfigSchema {
         case apply(@Sendable (inout SkaldConfig, ConfigValue) throws(ConfigError) -> Void)
         /// Accepted for Loki compatibility, not acted on; the text says why.
         case ignored(String)
+        /// An older name, acted on, with a warning naming the newer one.
+        case applyWarning(String, @Sendable (inout SkaldConfig, ConfigValue) throws(ConfigError) -> Void)
         case none
     }
 
@@ -43,7 +45,7 @@ enum ConfigSchema {
         "table_manager": tableManager,
         "ingester.lifecycler": singleNode,
         "common.ring": singleNode,
-        "compactor": "compaction and retention arrive with their own issue; parsed, not yet acted on",
+        "compactor": "Skald's compactor runs in the server on its own volume; this compactor setting has no effect",
         "chunk_store_config": "Skald has no chunk cache; chunk_store_config has no effect",
         "query_range": "query splitting and caching settings are not acted on yet",
         "frontend": "single binary: no query frontend",
@@ -110,7 +112,7 @@ enum ConfigSchema {
         "max_cache_freshness_per_query": ignored(.duration, "Skald has no results cache"),
         "split_queries_by_interval": limit(.duration) { $0.splitQueriesByInterval = $1.duration },
         "max_query_parallelism": ignored(.int, "single process: parallelism is not configurable"),
-        "retention_period": ignored(.duration, "retention arrives with the compactor issue"),
+        "retention_period": limit(.duration) { $0.retentionPeriod = $1.duration },
         "max_chunks_per_query": ignored(.int, "not acted on yet"),
         "max_concurrent_tail_requests": limit(.int) { $0.maxConcurrentTailRequests = $1.int },
         "query_timeout": limit(.duration) { $0.queryTimeout = $1.duration },
@@ -274,6 +276,25 @@ enum ConfigSchema {
                 c.ingester.wal.segmentSize = v.int
             },
             "limits_config": section,
+            "limits_config.retention_stream": Rule(kind: .list, effect: .none),
+            "limits_config.retention_stream[].selector": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                try setRetentionSelector(&c.limits, v.string)
+            },
+            "limits_config.retention_stream[].priority": set(.int) { $0.limits.retentionStreams[$0.limits.retentionStreams.count - 1].priority = $1.int },
+            "limits_config.retention_stream[].period": set(.duration) { $0.limits.retentionStreams[$0.limits.retentionStreams.count - 1].period = $1.duration },
+            "compactor": section,
+            "table_manager": section,
+            "table_manager.retention_deletes_enabled": Rule(kind: .bool, effect: .applyWarning(
+                "Skald applies table_manager retention through its compactor; use compactor.retention_enabled") { $0.tableManager.deletesEnabled = $1.bool }),
+            "table_manager.retention_period": Rule(kind: .duration, effect: .applyWarning(
+                "Skald applies table_manager retention through its compactor; use limits_config.retention_period") { $0.tableManager.retentionPeriod = $1.duration }),
+            "compactor.working_directory": set(.string) { $0.compactor.workingDirectory = $1.string },
+            "compactor.compaction_interval": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+                guard v.duration > 0 else { throw ConfigError("compactor.compaction_interval must be above 0, got \(TimeParser.formatDuration(v.duration))") }
+                c.compactor.compactionInterval = v.duration
+            },
+            "compactor.retention_enabled": set(.bool) { $0.compactor.retentionEnabled = $1.bool },
+            "compactor.retention_delete_delay": set(.duration) { $0.compactor.retentionDeleteDelay = $1.duration },
             "runtime_config": section,
             "runtime_config.file": set(.string) { $0.runtimeConfig.file = $1.string },
             "runtime_config.period": set(.duration) { $0.runtimeConfig.period = $1.duration },
@@ -322,10 +343,29 @@ enum ConfigSchema {
     /// Runs before each item of a list is walked (its keys then fill in the new element).
     static let listItemStart: [String: @Sendable (inout SkaldConfig) -> Void] = [
         "schema_config.configs": { $0.schemaPeriods.append(.init(from: -1)) },
+        "limits_config.retention_stream": { $0.limits.retentionStreams.append(RetentionStream(selector: "", matchers: [], priority: 0, period: -1)) },
     ]
+
+    /// A `retention_stream` selector: parsed as a stream selector, as Loki does.
+    static func setRetentionSelector(_ l: inout Limits, _ text: String) throws(ConfigError) {
+        let matchers: [LabelMatcher]
+        do { matchers = try SelectorParser.parse(text) } catch {
+            throw ConfigError("retention_stream selector \"\(text)\" is not a stream selector: \(error.message)")
+        }
+        l.retentionStreams[l.retentionStreams.count - 1].selector = text
+        l.retentionStreams[l.retentionStreams.count - 1].matchers = matchers
+    }
+
+    /// What a finished `retention_stream` item must have.
+    static func checkRetentionStream(_ l: Limits) throws(ConfigError) {
+        guard let r = l.retentionStreams.last else { return }
+        guard !r.selector.isEmpty else { throw ConfigError("a retention_stream item has no selector; each needs one, like selector: '{namespace=\"dev\"}'") }
+        guard r.period >= 0 else { throw ConfigError("retention_stream \(r.selector) has no period; each needs one, like period: 24h") }
+    }
 
     /// Runs after each item of a list is walked: checks what the item as a whole must satisfy.
     static let listItemEnd: [String: @Sendable (inout SkaldConfig) throws(ConfigError) -> Void] = [
+        "limits_config.retention_stream": { (c: inout SkaldConfig) throws(ConfigError) in try checkRetentionStream(c.limits) },
         "schema_config.configs": { (c: inout SkaldConfig) throws(ConfigError) in
             let n = c.schemaPeriods.count
             guard c.schemaPeriods[n - 1].from >= 0 else {

@@ -47,6 +47,18 @@ public struct SkaldConfig: Sendable {
         public var maxLookBackPeriod: Int64 = 30 * 1_000_000_000
     }
 
+    /// `compactor`: index compaction, retention and (later) deletes, run inside the server.
+    public struct Compactor: Sendable {
+        /// `working_directory` (default `<data>/compactor`): retention markers live here, on the volume.
+        public var workingDirectory = ""
+        /// `compaction_interval` (10m).
+        public var compactionInterval: Int64 = 10 * 60 * 1_000_000_000
+        /// `retention_enabled` (false): without it the compactor only compacts.
+        public var retentionEnabled = false
+        /// `retention_delete_delay` (2h): marked chunks are deleted this long after they left the index.
+        public var retentionDeleteDelay: Int64 = 2 * 3600 * 1_000_000_000
+    }
+
     public struct RuntimeConfig: Sendable {
         public var file = ""
         public var period: Int64 = 10 * 1_000_000_000
@@ -60,6 +72,10 @@ public struct SkaldConfig: Sendable {
     public var ingester = Ingester()
     public var limits = Limits()
     public var querier = Querier()
+    public var compactor = Compactor()
+    /// `table_manager.retention_deletes_enabled` / `retention_period`: Loki's older retention,
+    /// mapped onto the compactor's when the config is loaded.
+    public var tableManager = (deletesEnabled: false, retentionPeriod: Int64(0))
     public var maxRecvMsgSize = 100 << 20
     public var runtimeConfig = RuntimeConfig()
     /// `limits_config.per_tenant_override_config` / `_period`: Loki's older names for the runtime
@@ -85,6 +101,9 @@ public struct SkaldConfig: Sendable {
 
     /// The index tables and their manifest: `<data>/index`.
     public var indexDirectory: String { dataDirectory + "/index" }
+
+    /// The compactor's working directory: `compactor.working_directory`, else `<data>/compactor`.
+    public var compactorDirectory: String { compactor.workingDirectory.isEmpty ? dataDirectory + "/compactor" : compactor.workingDirectory }
 
     /// The chunk store's root: `storage_config.filesystem.directory`, else `<data>/chunks`.
     public var chunksDirectory: String { filesystemDirectory.isEmpty ? dataDirectory + "/chunks" : filesystemDirectory }

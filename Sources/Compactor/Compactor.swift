@@ -1,0 +1,128 @@
+public import ChunkFormat
+public import IndexFormat
+public import LogModel
+public import Logging
+import Metrics
+public import Storage
+import WriteAheadLog
+
+/// Keeps the index tidy and the volume bounded: every `compaction_interval` (in the server, or once
+/// from `skald-tool compact --once`) it merges each period's tables per tenant into one, drops
+/// references to chunk files that are gone, and — with retention on — drops the chunks retention
+/// says must go, notes them in a marker file, and deletes the files once the delete delay has
+/// passed (queries that read the index before may still open them). Idempotent: a crash anywhere
+/// leaves a valid index, and the next run finishes the job.
+public final class Compactor: Sendable {
+    public struct Configuration: Sendable {
+        /// Where marker files are kept (on the volume: they are the only record of what to delete).
+        public var workingDirectory: String
+        public var retentionEnabled = false
+        /// Nanoseconds between a chunk leaving the index and its file being deleted.
+        public var deleteDelay: Int64 = 2 * 3600 * 1_000_000_000
+
+        public init(workingDirectory: String) { self.workingDirectory = workingDirectory }
+    }
+
+    /// What one run did.
+    public struct Report: Sendable, Equatable {
+        public var groups = 0
+        public var tablesBefore = 0
+        public var tablesAfter = 0
+        /// Chunks that left the index because retention expired them (marked for deletion).
+        public var expired = 0
+        /// Chunk references dropped because their files were already gone.
+        public var missing = 0
+        /// Chunk files deleted this run (markers whose delay had passed), and their bytes.
+        public var deletedChunks = 0
+        public var deletedBytes = 0
+        public init() {}
+    }
+
+    let config: Configuration
+    let index: StoreIndex
+    let chunks: ChunkStore
+    let limits: @Sendable (String) -> Limits
+    /// The lowest LSN the write-ahead log or the checkpoint may still hold (removed ranges below it
+    /// can be forgotten: nothing can replay them).
+    let replayFloor: @Sendable () -> UInt64
+    let logger: Logger
+
+    public init(configuration: Configuration, index: StoreIndex, chunks: ChunkStore, limits: @escaping @Sendable (String) -> Limits,
+                replayFloor: @escaping @Sendable () -> UInt64, logger: Logger) {
+        self.config = configuration
+        self.index = index
+        self.chunks = chunks
+        self.limits = limits
+        self.replayFloor = replayFloor
+        self.logger = logger
+    }
+
+    var markerDirectory: String { config.workingDirectory + "/retention" }
+
+    /// One pass at wall-clock time `now` (Unix ns).
+    public func run(now: Int64) throws -> Report {
+        var report = Report()
+        var expired: [String] = []
+        var missing = 0
+        var periods: [String: Limits] = [:]
+        let compaction = try index.compact(replayFloor: replayFloor()) { tenant, labels, chunk in
+            let key = ChunkRef.key(tenant: tenant, labels: labels.canonical, minTime: chunk.minTime, maxTime: chunk.maxTime, checksum: chunk.checksum)
+            if (try? chunks.objects.size(key)) == nil {
+                missing += 1
+                return .drop
+            }
+            guard config.retentionEnabled else { return .keep }
+            let l = periods[tenant] ?? limits(tenant)
+            periods[tenant] = l
+            let period = l.retentionPeriod(for: labels)
+            // Loki: expired once the chunk's end is more than the period ago; 0 keeps for ever.
+            if period > 0, now &- chunk.maxTime > period {
+                expired.append(key)
+                return .remove
+            }
+            return .keep
+        }
+        report.groups = compaction.groups
+        report.tablesBefore = compaction.tablesBefore
+        report.tablesAfter = compaction.tablesAfter
+        report.missing = missing
+        report.expired = expired.count
+        // The index no longer lists them (the manifest switched above); a crash before the marker
+        // is written leaves their files unreferenced, never a listed chunk without its file.
+        if !expired.isEmpty { try RetentionMarkers.write(expired, at: now, in: markerDirectory) }
+        (report.deletedChunks, report.deletedBytes) = try sweep(now: now)
+        Gauge(label: "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds").record(Double(now) / 1e9)
+        if config.retentionEnabled {
+            Gauge(label: "loki_compactor_apply_retention_last_successful_run_timestamp_seconds").record(Double(now) / 1e9)
+        }
+        Counter(label: "skald_compactor_chunks_marked_total").increment(by: expired.count)
+        Counter(label: "skald_compactor_missing_chunks_dropped_total").increment(by: missing)
+        Counter(label: "skald_compactor_chunks_deleted_total").increment(by: report.deletedChunks)
+        Counter(label: "skald_compactor_bytes_deleted_total").increment(by: report.deletedBytes)
+        if report.groups > 0 || report.deletedChunks > 0 {
+            logger.info("compaction finished", metadata: [
+                "compactor.groups": "\(report.groups)", "compactor.tables_before": "\(report.tablesBefore)",
+                "compactor.tables_after": "\(report.tablesAfter)", "compactor.expired": "\(report.expired)",
+                "compactor.missing": "\(report.missing)", "compactor.deleted_chunks": "\(report.deletedChunks)",
+                "compactor.deleted_bytes": "\(report.deletedBytes)",
+            ])
+        }
+        return report
+    }
+
+    /// Deletes the chunks of every marker whose delay has passed, then the marker (a crash between
+    /// leaves the marker, whose deletions are repeated harmlessly next time).
+    func sweep(now: Int64) throws -> (Int, Int) {
+        var deleted = 0, bytes = 0
+        for m in RetentionMarkers.list(in: markerDirectory) where now &- m.time >= config.deleteDelay {
+            for key in try RetentionMarkers.read(m.path) {
+                guard let size = try? chunks.objects.size(key) else { continue }
+                try chunks.objects.delete(key)
+                deleted += 1
+                bytes += size
+            }
+            _ = DurableFile.remove(m.path)
+        }
+        return (deleted, bytes)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPProbe
+import Testing
+import TestSupport
+
+/// The compactor inside the real server: retention removes what is past its period from queries
+/// and from the disk, keeps the rest, and says so on /metrics; a second server on the same volume
+/// is refused.
+@Suite(.serialized) struct CompactorEndToEndTests {
+    static let config = ServerProcess.config(
+        extraLimits: """
+          reject_old_samples: false
+          retention_period: 24h
+          retention_stream:
+          - selector: '{app="short"}'
+            priority: 1
+            period: 1h
+        """,
+        ingester: ServerProcess.smallChunks) + """
+
+        compactor:
+          compaction_interval: 1s
+          retention_enabled: true
+          retention_delete_delay: 0s
+        """
+
+    @Test func retentionDeletesExpiredChunksAndKeepsTheRest() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: Self.config)
+        try server.start()
+        let c = server.connection()
+        let now = Bodies.now
+        let hour: Int64 = 3_600_000_000_000
+        let old = (0..<30).map { (now - 3 * 24 * hour + Int64($0), "three days old \($0)") }
+        let fresh = (0..<30).map { (now - Int64($0) * 1000, "fresh \($0)") }
+        let short = (0..<30).map { (now - 2 * hour + Int64($0), "two hours old, kept one hour \($0)") }
+        // (Retention works on whole chunks, by their last entry, as Loki's does: each age its own stream.)
+        for (labels, entries) in [("app=old", old), ("app=keep", fresh), ("app=short", short)] {
+            let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: Bodies.json([(labels, entries)]))
+            #expect(r.status == 204, "\(r.text)")
+        }
+        #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        let chunks = dir.path + "/data/chunks/fake"
+        #expect(chunkFiles(chunks).count >= 3)
+        // Within a few compaction intervals: the old and short-lived chunks are gone, from queries and the disk.
+        let deadline = Date().addingTimeInterval(30)
+        var lines: [String] = []
+        repeat {
+            usleep(300_000)
+            lines = try c.lines(#"{app=~"old|keep|short"}"#, hours: 24 * 4)
+        } while lines.count != fresh.count && Date() < deadline
+        #expect(Set(lines) == Set(fresh.map(\.1)), "\(lines.count) lines")
+        let metrics = try c.request("GET", "/metrics").text
+        #expect(metrics.contains("loki_compactor_apply_retention_last_successful_run_timestamp_seconds"))
+        #expect(metrics.contains("skald_compactor_chunks_deleted_total"))
+        #expect(chunkFiles(chunks).allSatisfy { !$0.isEmpty })
+        // Restarted, the server still serves exactly the fresh lines.
+        server.stop()
+        try server.start()
+        #expect(Set(try server.connection().lines(#"{app=~"old|keep|short"}"#, hours: 24 * 4)) == Set(fresh.map(\.1)))
+        server.stop()
+    }
+
+    @Test func aSecondServerOnTheSameVolumeIsRefused() throws {
+        let dir = TestDirectory()
+        let first = try ServerProcess(dir: dir.path, config: Self.config)
+        try first.start()
+        let second = try ServerProcess(dir: dir.path, config: Self.config)
+        #expect(throws: (any Error).self) { try second.start() }
+        #expect(second.log.contains("skald.lock is locked by another process"), "\(second.log)")
+        #expect(try first.connection().request("GET", "/ready").status == 200)
+        first.stop()
+    }
+}
