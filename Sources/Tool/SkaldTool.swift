@@ -11,6 +11,7 @@ public enum SkaldTool {
           wal repair DIR       back up, then repair damage exactly as the server's replay would
           chunk inspect FILE   a chunk file's header and blocks, each checked
           index inspect DIR    the manifest and its tables, checked; missing chunk files
+          compact --once       the server's compaction and retention, once, on a stopped server's volume
 
         Every command takes --help and --json. Exit status: 0 sound, 1 damage found, 2 could not run.
         Stop the server before `wal repair` (the other commands only read).
@@ -62,19 +63,38 @@ public enum SkaldTool {
             chunk file is looked for and the missing ones named. Exit 1 when anything is damaged or missing.
 
             """,
+        "compact --once": """
+            usage: skald-tool compact --once [-config.file=FILE] [--json]
+
+            Runs the server's compactor once over the volume FILE (the server's own config) describes:
+            each period's index tables merged into one per tenant, references to missing chunk files
+            dropped, and — with compactor.retention_enabled — expired chunks taken out of the index,
+            marked, and deleted once compactor.retention_delete_delay has passed (limits_config
+            retention_period and retention_stream, runtime overrides included). Without -config.file,
+            the embedded default (./data). Refused while a server runs on the volume: the server's own
+            compactor does this every compactor.compaction_interval.
+
+            """,
     ]
 
     /// Runs one command line (without the program name).
     public static func run(_ args: [String]) -> ToolResult {
         guard args.count >= 1, !["help", "--help", "-h", "-help"].contains(args[0]) else { return ToolResult(out: overview) }
+        // `compact --once` names its mode as a flag; accept it in either place.
+        var args = args
+        if args.first == "compact", args.count >= 2, !["--once", "-once"].contains(args[1]) {
+            if let i = args.firstIndex(where: { $0 == "--once" || $0 == "-once" }) { args.remove(at: i); args.insert("--once", at: 1) }
+        }
+        if args.count >= 2, args[0] == "compact", args[1] == "-once" { args[1] = "--once" }
         guard args.count >= 2, let text = help[args[0] + " " + args[1]] else {
             return ToolResult(err: "skald-tool: unknown command \"\(args.prefix(2).joined(separator: " "))\"\n\n" + overview, status: 2)
         }
         let command = args[0] + " " + args[1]
-        do {
+        do throws(ToolError) {
             let valued: Set<String> = switch command {
             case "wal repair": ["backup"]
             case "index inspect": ["chunks"]
+            case "compact --once": ["config.file", "config"]
             default: []
             }
             let booleans: Set<String> = command == "index inspect" ? ["json", "help", "h", "series"] : ["json", "help", "h"]
@@ -91,6 +111,10 @@ public enum SkaldTool {
             case "chunk inspect":
                 let c = try ChunkInspection.inspect(try a.one("chunk file"))
                 return ToolResult(out: a.json ? ToolJSON.encode(c) : c.text, status: c.isClean ? 0 : 1)
+            case "compact --once":
+                guard a.operands.isEmpty else { throw ToolError.usage("unexpected \(a.operands.joined(separator: " ")); the volume comes from -config.file") }
+                let r = try CompactCommand.run(configPath: a.values["config.file"] ?? a.values["config"])
+                return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: 0)
             case "index inspect":
                 let x = try IndexInspection.inspect(try a.one("index directory"), chunkDirectory: a.values["chunks"], listSeries: a.flags.contains("series"))
                 return ToolResult(out: a.json ? ToolJSON.encode(x) : x.text, status: x.isClean ? 0 : 1)
