@@ -143,6 +143,12 @@ let package = Package(
             path: "Sources/skald-agent",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "skald-bench-compaction",
+            dependencies: ["Compactor", "Storage", "ChunkFormat", "IndexFormat", "LogModel", "WriteAheadLog", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/skald-bench-compaction",
+            swiftSettings: strict
+        ),
         .executableTarget(name: "skald-tool", dependencies: ["Tool"], path: "Sources/skald-tool", swiftSettings: strict),
         .executableTarget(
             name: "skald-bench-ingest",

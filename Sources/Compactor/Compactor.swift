@@ -2,6 +2,7 @@ public import ChunkFormat
 public import IndexFormat
 public import LogModel
 public import Logging
+import Dispatch
 import Metrics
 public import Storage
 import WriteAheadLog
@@ -61,6 +62,7 @@ public final class Compactor: Sendable {
 
     /// One pass at wall-clock time `now` (Unix ns).
     public func run(now: Int64) throws -> Report {
+        let began = DispatchTime.now().uptimeNanoseconds
         var report = Report()
         var expired: [String] = []
         var missing = 0
@@ -105,6 +107,7 @@ public final class Compactor: Sendable {
                 "compactor.tables_after": "\(report.tablesAfter)", "compactor.expired": "\(report.expired)",
                 "compactor.missing": "\(report.missing)", "compactor.deleted_chunks": "\(report.deletedChunks)",
                 "compactor.deleted_bytes": "\(report.deletedBytes)",
+                "compactor.seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)",
             ])
         }
         return report

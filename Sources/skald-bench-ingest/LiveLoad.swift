@@ -12,6 +12,8 @@ enum LiveLoad {
         let lock = NSLock()
         var sentRaw = 0
         var latencies: [Double] = []
+        /// (start after the run's start, seconds taken) per push, for `--latency-log`.
+        var timeline: [(Double, Double)] = []
         var failures: [String] = []
     }
 
@@ -24,6 +26,7 @@ enum LiveLoad {
         if let t = o.tenant { headers.append(("X-Scope-OrgID", t)) }
         let allHeaders = headers
         let start = DispatchTime.now().uptimeNanoseconds
+        let startWall = Date().timeIntervalSince1970
         for conn in 0..<o.connections {
             group.enter()
             Thread {
@@ -45,6 +48,7 @@ enum LiveLoad {
                         let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                         shared.lock.withLock {
                             shared.latencies.append(dt)
+                            shared.timeline.append((Double(t0 - start) / 1e9, dt))
                             shared.sentRaw += size
                             if r.status != 204 { shared.failures.append("\(r.status) \(r.text.prefix(200))") }
                         }
@@ -79,6 +83,11 @@ enum LiveLoad {
         print(String(format: "server_peak_rss_mb=%.0f second_half_rss_mb_min=%.0f second_half_rss_mb_max=%.0f",
                      peak, late.min() ?? 0, late.max() ?? 0))
         for f in shared.failures.prefix(5) { print("failure: \(f)") }
+        if let path = o.latencyLog {
+            // The one-shot mode's format: the run's start in Unix seconds, then "start ms" per push.
+            let text = String(format: "# start %.6f\n", startWall) + shared.timeline.sorted { $0.0 < $1.0 }.map { String(format: "%.4f %.2f", $0.0, $0.1 * 1000) }.joined(separator: "\n")
+            FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        }
         return shared.failures.isEmpty ? 0 : 1
     }
 }
