@@ -113,7 +113,7 @@ let package = Package(
         // the compactor: index compaction and retention over the store (in the server, or once from skald-tool)
         .target(
             name: "Compactor",
-            dependencies: ["ChunkFormat", "IndexFormat", "LogModel", "Storage", "WriteAheadLog",
+            dependencies: ["ChunkFormat", "IndexFormat", "LogModel", "LogQL", "Storage", "WriteAheadLog",
                            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             exclude: ["README.md"],
             swiftSettings: strict

@@ -20,6 +20,8 @@ public final class Compactor: Sendable {
         public var retentionEnabled = false
         /// Nanoseconds between a chunk leaving the index and its file being deleted.
         public var deleteDelay: Int64 = 2 * 3600 * 1_000_000_000
+        /// Nanoseconds a delete request may still be cancelled; then its lines are removed from disk.
+        public var deleteRequestCancelPeriod: Int64 = 24 * 3600 * 1_000_000_000
 
         public init(workingDirectory: String) { self.workingDirectory = workingDirectory }
     }
@@ -36,6 +38,9 @@ public final class Compactor: Sendable {
         /// Chunk files deleted this run (markers whose delay had passed), and their bytes.
         public var deletedChunks = 0
         public var deletedBytes = 0
+        /// Delete requests applied to the chunk files this run, and the lines they removed.
+        public var deleteRequestsProcessed = 0
+        public var linesDeleted = 0
         public init() {}
     }
 
@@ -46,10 +51,13 @@ public final class Compactor: Sendable {
     /// The lowest LSN the write-ahead log or the checkpoint may still hold (removed ranges below it
     /// can be forgotten: nothing can replay them).
     let replayFloor: @Sendable () -> UInt64
+    /// Delete requests (nil: deletion is off).
+    let deletes: DeleteRequestStore?
     let logger: Logger
 
     public init(configuration: Configuration, index: StoreIndex, chunks: ChunkStore, limits: @escaping @Sendable (String) -> Limits,
-                replayFloor: @escaping @Sendable () -> UInt64, logger: Logger) {
+                replayFloor: @escaping @Sendable () -> UInt64, deletes: DeleteRequestStore? = nil, logger: Logger) {
+        self.deletes = deletes
         self.config = configuration
         self.index = index
         self.chunks = chunks
@@ -67,12 +75,20 @@ public final class Compactor: Sendable {
         var expired: [String] = []
         var missing = 0
         var periods: [String: Limits] = [:]
+        // Delete requests past their cancel period, for tenants whose mode removes lines from disk.
+        let due = (deletes?.all ?? []).filter {
+            $0.status == .received && now &- $0.createdAt >= config.deleteRequestCancelPeriod
+                && (periods[$0.tenant] ?? limits($0.tenant)).deletionMode == .filterAndDelete
+        }
+        var processor = DeleteProcessor(requests: due, chunks: chunks)
         let compaction = try index.compact(replayFloor: replayFloor()) { tenant, labels, chunk in
             let key = ChunkRef.key(tenant: tenant, labels: labels.canonical, minTime: chunk.minTime, maxTime: chunk.maxTime, checksum: chunk.checksum)
             if (try? chunks.objects.size(key)) == nil {
                 missing += 1
                 return .drop
             }
+            let deleted = try processor.decide(tenant: tenant, labels: labels, chunk: chunk)
+            if case .keep = deleted {} else { return deleted }
             guard config.retentionEnabled else { return .keep }
             let l = periods[tenant] ?? limits(tenant)
             periods[tenant] = l
@@ -91,7 +107,12 @@ public final class Compactor: Sendable {
         report.expired = expired.count
         // The index no longer lists them (the manifest switched above); a crash before the marker
         // is written leaves their files unreferenced, never a listed chunk without its file.
-        if !expired.isEmpty { try RetentionMarkers.write(expired, at: now, in: markerDirectory) }
+        let gone = expired + processor.replaced
+        if !gone.isEmpty { try RetentionMarkers.write(gone, at: now, in: markerDirectory) }
+        // The index no longer lists the deleted lines: the requests are done.
+        for r in due { try deletes?.markProcessed(r.requestID) }
+        report.deleteRequestsProcessed = due.count
+        report.linesDeleted = processor.linesDeleted
         (report.deletedChunks, report.deletedBytes) = try sweep(now: now)
         Gauge(label: "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds").record(Double(now) / 1e9)
         if config.retentionEnabled {

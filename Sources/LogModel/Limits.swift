@@ -57,6 +57,14 @@ public struct Limits: Sendable, Equatable {
     /// `retention_period` (0s): how long chunks are kept once `compactor.retention_enabled` is on;
     /// 0 keeps them for ever (Loki 2.8's meaning of 0). Nanoseconds.
     public var retentionPeriod: Int64 = 0
+    /// `deletion_mode` (Loki's default `filter-and-delete`): whether the delete API takes requests,
+    /// and whether the compactor then removes the lines from the chunk files.
+    public enum DeletionMode: String, Sendable, Equatable {
+        case disabled
+        case filterOnly = "filter-only"
+        case filterAndDelete = "filter-and-delete"
+    }
+    public var deletionMode: DeletionMode = .filterAndDelete
     /// `retention_stream`: per-selector periods (see `retentionPeriod(for:)`).
     public var retentionStreams: [RetentionStream] = []
 

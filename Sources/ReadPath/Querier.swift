@@ -1,6 +1,6 @@
 public import LogModel
 public import LogQL
-import Storage
+public import Storage
 public import WritePath
 
 /// Answers log queries from the ingester's memory and the chunk store as one: selects matching
@@ -10,8 +10,19 @@ public import WritePath
 /// with a warning for every corrupt block it had to skip.
 public struct Querier: Sendable {
     let ingester: Ingester
+    /// Delete requests: their lines are left out of every answer (nil: deletion is off).
+    let deletes: DeleteRequestStore?
 
-    public init(ingester: Ingester) { self.ingester = ingester }
+    public init(ingester: Ingester, deletes: DeleteRequestStore? = nil) {
+        self.ingester = ingester
+        self.deletes = deletes
+    }
+
+    /// The delete requests of `tenant` overlapping [start, end), compiled.
+    func deletions(_ tenant: TenantID, start: Int64, end: Int64) -> DeleteFilter? {
+        guard let deletes else { return nil }
+        return DeleteFilter(deletes.list(tenant: tenant.value), start: start, end: end)
+    }
 
     /// A query's streams and the warnings to return with them.
     public struct Selection: Sendable {
@@ -31,7 +42,7 @@ public struct Querier: Sendable {
         let stats = QueryStats()
         let (found, indexWarnings) = places(tenant: tenant, matchers: q.matchers, start: q.start, end: q.end, stats: stats)
         var plan = ReadPlan(start: q.start, end: q.end, limit: q.limit, direction: q.direction, store: ingester.store, filter: filter,
-                            pipeline: pipeline, deadline: deadline, stats: stats)
+                            pipeline: pipeline, deadline: deadline, stats: stats, deletions: deletions(tenant, start: q.start, end: q.end))
         for (labels, places) in found {
             for p in places { plan.add(p, of: labels) }
         }
@@ -94,8 +105,9 @@ public struct Querier: Sendable {
     public func scans(tenant: TenantID, matchers: [LabelMatcher], start: Int64, end: Int64,
                       filter: LineFilterMatcher?, stats: QueryStats? = nil) -> (scans: [any LineScan], warnings: [String]) {
         let (found, warnings) = places(tenant: tenant, matchers: matchers, start: start, end: end, stats: stats)
+        let deletions = deletions(tenant, start: start, end: end)
         let scans = found.map { StreamScan(labels: $0.labels, places: $0.places, store: ingester.store, start: start, end: end, filter: filter,
-                                           stats: stats) }
+                                           stats: stats, deleted: deletions?.forStream($0.labels)) }
             .filter { !$0.places.isEmpty }
             .sorted { $0.labels.canonical < $1.labels.canonical }
         return (scans, warnings)

@@ -78,8 +78,12 @@ struct ReadPlan {
     let stats: QueryStats
 
     /// `filter`: the query's line filters; only lines they keep count towards `limit`.
+    /// Delete requests overlapping the query (their lines never count or show).
+    let deletions: DeleteFilter?
+
     init(start: Int64, end: Int64, limit: Int, direction: Direction, store: ChunkStore, filter: LineFilterMatcher? = nil,
-         pipeline: Pipeline? = nil, deadline: QueryDeadline? = nil, stats: QueryStats = QueryStats()) {
+         pipeline: Pipeline? = nil, deadline: QueryDeadline? = nil, stats: QueryStats = QueryStats(), deletions: DeleteFilter? = nil) {
+        self.deletions = deletions
         self.deadline = deadline
         self.stats = stats
         self.start = start
@@ -104,12 +108,16 @@ struct ReadPlan {
         } else {
             i = streams.count
             var keeps: (@Sendable (Int64, [UInt8]) -> Bool)?
+            let deleted = deletions?.forStream(labels)
             if let pipeline {
                 keeps = { ts, line in
+                    if let deleted, deleted.removes(ts, line) { return false }
                     var p = pipeline
                     var b = LabelsBuilder(labels)
                     return p.process(line, &b, timestamp: ts) != nil
                 }
+            } else if let deleted {
+                keeps = { ts, line in !deleted.removes(ts, line) }
             }
             streams.append((labels, StreamMerger(start: start, end: end, filter: filter, keeps: keeps)))
             streamIndex[labels.canonical] = i

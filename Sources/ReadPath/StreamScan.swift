@@ -23,10 +23,13 @@ struct StreamScan: LineScan {
     let cost: Int
     /// Where what the scan reads is counted (nil: nowhere).
     let stats: QueryStats?
+    /// Delete requests on this stream: their lines are not handed out.
+    let deleted: StreamDeletes?
 
     init(labels: LabelSet, places: [ReadPlan.Place], store: ChunkStore, start: Int64, end: Int64, filter: LineFilterMatcher?,
-         stats: QueryStats? = nil) {
+         stats: QueryStats? = nil, deleted: StreamDeletes? = nil) {
         self.labels = labels
+        self.deleted = deleted
         self.stats = stats
         self.start = start
         self.end = end
@@ -58,7 +61,7 @@ struct StreamScan: LineScan {
                 pending.popTop()
                 // A block alone in its time span, wholly in range, with nothing to filter, may be
                 // taken whole (counted from its index) without decoding it.
-                if active.isEmpty, filter == nil, let block = p.blockEntries, p.minTime >= start, p.maxTime < end,
+                if active.isEmpty, filter == nil, deleted == nil, let block = p.blockEntries, p.minTime >= start, p.maxTime < end,
                    run.timestamp < p.minTime, (pending.top?.minTime ?? .max) > p.maxTime,
                    visitor.whole(minTime: p.minTime, maxTime: p.maxTime, entries: block.entries, bytes: block.bytes) {
                     stats?.read(p, lines: block.entries, bytes: block.bytes, kept: block.entries)
@@ -99,6 +102,7 @@ struct StreamScan: LineScan {
                         duplicates += 1
                         continue
                     }
+                    if let deleted, deleted.removes(s.timestamp, line) { continue }
                     visitor.line(s.timestamp, line)
                 }
             }

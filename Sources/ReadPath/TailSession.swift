@@ -133,7 +133,9 @@ public final class TailSession: Sendable {
     /// The next message: up to 100 lines older than `now − delayFor`, oldest first, and what was
     /// dropped; nil when there is nothing to send yet.
     public func next(now: Int64) -> Message? {
-        state.withLock { s in
+        // Read for every message, so a request made while the tail runs applies at once.
+        let deletions = querier.deletions(tenant, start: .min, end: .max)
+        return state.withLock { s in
             if !s.sorted {
                 s.buffer.sort { $0.entry.timestamp != $1.entry.timestamp ? $0.entry.timestamp < $1.entry.timestamp : $0.seq < $1.seq }
                 s.sorted = true
@@ -149,6 +151,8 @@ public final class TailSession: Sendable {
                     m.entries.append((item.labels, item.entry))
                     continue
                 }
+                // A live line a delete request covers is not shown.
+                if let d = deletions?.forStream(item.labels), d.removes(item.entry.timestamp, item.entry.line) { continue }
                 var builder = LabelsBuilder(item.labels)
                 guard let line = s.pipeline.process(item.entry.line, &builder, timestamp: item.entry.timestamp) else { continue }
                 let labels = builder.labels

@@ -31,10 +31,12 @@ public enum OfflineJobs {
         var c = Compactor.Configuration(workingDirectory: config.compactorDirectory)
         c.retentionEnabled = config.compactor.retentionEnabled
         c.deleteDelay = config.compactor.retentionDeleteDelay
+        c.deleteRequestCancelPeriod = config.compactor.deleteRequestCancelPeriod
+        let deletes = config.compactor.retentionEnabled ? try DeleteRequestStore(directory: config.compactorDirectory) : nil
         let walDirectory = config.walDirectory
         let compactor = Compactor(configuration: c, index: index, chunks: store, limits: { tenant in
             (try? TenantID(tenant)).map { overrides.limits(for: $0) } ?? overrides.limits(for: TenantID.fake)
-        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, logger: logger)
+        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, deletes: deletes, logger: logger)
         return try compactor.run(now: now)
     }
 }

@@ -75,13 +75,16 @@ public struct SkaldServer: Sendable {
             "index.rebuilt_chunks": "\(index.report.rebuiltChunks)", "index.removed_files": "\(index.report.removedFiles)",
         ])
         let ingester = Ingester(configuration: ingesterConfig, store: store, index: index, overrides: overrides, logger: logger)
+        // Delete requests exist with the compactor's retention, as in Loki.
+        let deletes = config.compactor.retentionEnabled ? try DeleteRequestStore(directory: config.compactorDirectory) : nil
         var compactorConfig = Compactor.Configuration(workingDirectory: config.compactorDirectory)
+        compactorConfig.deleteRequestCancelPeriod = config.compactor.deleteRequestCancelPeriod
         compactorConfig.retentionEnabled = config.compactor.retentionEnabled
         compactorConfig.deleteDelay = config.compactor.retentionDeleteDelay
         let walDirectory = config.walDirectory
         let compactor = Compactor(configuration: compactorConfig, index: index, chunks: store, limits: { tenant in
             (try? TenantID(tenant)).map { overrides.limits(for: $0) } ?? overrides.limits(for: TenantID.fake)
-        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, logger: logger)
+        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, deletes: deletes, logger: logger)
         let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
                                       overrides: overrides, logger: logger)
         let readiness = Readiness()
@@ -89,7 +92,7 @@ public struct SkaldServer: Sendable {
         let registry = self.registry
         let printable = ConfigPrinter.yaml(config)
         let shutdown = ShutdownTrigger()
-        let querier = Querier(ingester: ingester)
+        let querier = Querier(ingester: ingester, deletes: deletes)
         let tenancy = Tenancy(authEnabled: config.authEnabled)
         let tail = TailRoute(querier: querier, overrides: overrides, tenancy: tenancy, maxDuration: config.querier.tailMaxDuration,
                              active: TailCounter(), logger: logger)
@@ -111,6 +114,7 @@ public struct SkaldServer: Sendable {
             logger: logger)
         let router = Router()
         routes.register(on: router)
+        DeleteRoutes(store: deletes, tenancy: tenancy, overrides: overrides, cancelPeriod: config.compactor.deleteRequestCancelPeriod).register(on: router)
         let app = Application(
             router: router,
             // HTTP/1.1 that upgrades live-tail requests to websockets; Loki pings its tails, and so

@@ -269,6 +269,8 @@ public final class StoreIndex: Sendable {
         case drop
         /// Out of the index for good (retention, a delete): replay skips its records.
         case remove
+        /// Replaced by another chunk of the same stream and LSN range (a delete rewrote it).
+        case replace(IndexedChunk)
     }
 
     /// What `compact` did.
@@ -286,7 +288,7 @@ public final class StoreIndex: Sendable {
     /// `keep` refuses, is rewritten as one table holding the chunks `keep` accepts (none: the group's
     /// tables simply go). Pending chunks and damaged tables are left to `writePending`. Files first,
     /// manifest last, as for every write: a crash leaves the old manifest and tables valid.
-    public func compact(replayFloor: UInt64 = 0, decide: (_ tenant: String, _ labels: LabelSet, _ chunk: IndexedChunk) -> Decision) throws -> CompactionReport {
+    public func compact(replayFloor: UInt64 = 0, decide: (_ tenant: String, _ labels: LabelSet, _ chunk: IndexedChunk) throws -> Decision) throws -> CompactionReport {
         try writing.withLock { _ in
             let (manifest, damaged, removedBefore) = state.withLock { ($0.manifest, $0.damaged, $0.removed) }
             var removedNow: [RemovedRanges.Entry] = []
@@ -306,7 +308,10 @@ public final class StoreIndex: Sendable {
                     for id in 0..<UInt32(t.seriesCount) {
                         let s = try t.series(id)
                         for c in s.chunks {
-                            switch decide(key.tenant, s.labels, c) {
+                            switch try decide(key.tenant, s.labels, c) {
+                            case .replace(let other):
+                                series[s.labels.canonical, default: IndexedSeries(labels: s.labels, chunks: [])].chunks.append(other)
+                                dropped.append(Self.ref(c, tenant: key.tenant, labels: s.labels))
                             case .keep:
                                 series[s.labels.canonical, default: IndexedSeries(labels: s.labels, chunks: [])].chunks.append(c)
                             case .drop:
@@ -333,6 +338,8 @@ public final class StoreIndex: Sendable {
                 added.append(IndexManifest.Entry(path: path, header: t.header, size: bytes.count, checksum: t.checksum))
                 report.tablesAfter += 1
             }
+            // Chunks written for this compaction (rewritten by deletes) are durable before a table lists them.
+            try chunks.objects.syncPending()
             // Removed ranges first (durably): once the manifest drops a chunk, replay must already
             // know its records are not to come back. Ranges below the replay floor are no longer needed.
             let ranges = RemovedRanges(entries: removedBefore.entries.filter { $0.maxLSN >= replayFloor } + removedNow)

@@ -198,4 +198,37 @@ struct CompactorTests {
         #expect(try again.index.flushedLSNRanges(tenant: "gone", from: 0).isEmpty)
         #expect(try again.reopen().index.flushedLSNRanges(tenant: "gone", from: 0).isEmpty)
     }
+
+    /// A due request rewrites the chunks it touches (filter-and-delete) and is marked processed;
+    /// in filter-only mode, or within its cancel period, the chunk files stay as they are.
+    @Test func deleteRequestsRewriteChunksOnlyWhenDueAndAllowed() throws {
+        let h = try CompactorHarness()
+        let ref = try h.chunk(#"{app="api"}"#, at: h.t0) // lines "{app="api"} <t0> 0..2"
+        let other = try h.chunk(#"{app="web"}"#, at: h.t0)
+        let store = try DeleteRequestStore(directory: h.dir.path + "/compactor")
+        try store.add(DeleteRequest(requestID: "00000001", tenant: "fake", query: #"{app="api"} |~ " 1$""#, start: h.t0, end: h.t0 + 10, createdAt: h.t0))
+        func compactor(_ mode: Limits.DeletionMode) -> Compactor {
+            var c = Compactor.Configuration(workingDirectory: h.dir.path + "/compactor")
+            c.deleteDelay = 0
+            c.deleteRequestCancelPeriod = 100
+            var limits = Limits()
+            limits.deletionMode = mode
+            let l = limits
+            return Compactor(configuration: c, index: h.index, chunks: h.store, limits: { _ in l }, replayFloor: { 0 }, deletes: store, logger: Logger(label: "test"))
+        }
+        #expect(try compactor(.filterAndDelete).run(now: h.t0 + 99).deleteRequestsProcessed == 0) // still cancellable
+        #expect(try compactor(.filterOnly).run(now: h.t0 + 100).deleteRequestsProcessed == 0)
+        #expect(h.exists(ref) && store.all[0].status == .received)
+        let r = try compactor(.filterAndDelete).run(now: h.t0 + 100)
+        #expect(r.deleteRequestsProcessed == 1 && r.linesDeleted == 1)
+        #expect(store.all[0].status == .processed)
+        #expect(!h.exists(ref) && h.exists(other))
+        let keys = try h.keys(#"{app="api"}"#)
+        #expect(keys.count == 1 && keys[0] != ref.key)
+        let series = h.index.series(tenant: "fake", start: .min / 2, end: .max / 2, matchers: try SelectorParser.parse(#"{app="api"}"#)).series
+        let rewritten = try #require(series.first?.refs.first)
+        #expect(rewritten.header.minLSN == ref.header.minLSN && rewritten.header.maxLSN == ref.header.maxLSN)
+        let lines = try h.store.open(rewritten).entries(ofBlock: 0).map { String(decoding: $0.line, as: UTF8.self) }
+        #expect(lines == [#"{app="api"} \#(h.t0) 0"#, #"{app="api"} \#(h.t0) 2"#])
+    }
 }

@@ -156,7 +156,10 @@ public enum ConfigLoader {
                     guard case .scalar(let s) = lv, let value = ConfigValue.parse(s.string, as: rule.kind) else {
                         throw ConfigError("line \(line(lv)): limit \"\(name)\" for \"\(tenant)\" wants \(rule.kind.expectation)")
                     }
-                    if case .apply(let f) = rule.effect { try f(&c, value) }
+                    switch rule.effect {
+                    case .apply(let f), .applyWarning(_, let f): try f(&c, value)
+                    case .ignored, .none: break
+                    }
                 }
                 result[tenant] = c.limits
             }

@@ -125,8 +125,15 @@ enum ConfigSchema {
         "max_queriers_per_tenant": ignored(.int, "single binary: no querier shuffle sharding"),
         "query_ready_index_num_days": ignored(.int, "Skald's index is ready as it is written"),
         "min_sharding_lookback": ignored(.duration, "Skald does not shard queries"),
-        "deletion_mode": ignored(.string, noDeletes),
-        "allow_deletes": ignored(.bool, noDeletes),
+        "deletion_mode": set(.string) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
+            guard let m = Limits.DeletionMode(rawValue: v.string) else {
+                throw ConfigError("deletion_mode must be disabled, filter-only or filter-and-delete, got \"\(v.string)\"")
+            }
+            c.limits.deletionMode = m
+        },
+        "allow_deletes": Rule(kind: .bool, effect: .applyWarning("use deletion_mode (disabled, filter-only, filter-and-delete)") {
+            $0.limits.deletionMode = $1.bool ? .filterAndDelete : .disabled
+        }),
         "ruler_evaluation_delay_duration": ignored(.duration, noRuler),
         "ruler_max_rules_per_rule_group": ignored(.int, noRuler),
         "ruler_max_rule_groups_per_tenant": ignored(.int, noRuler),
@@ -295,6 +302,7 @@ enum ConfigSchema {
             },
             "compactor.retention_enabled": set(.bool) { $0.compactor.retentionEnabled = $1.bool },
             "compactor.retention_delete_delay": set(.duration) { $0.compactor.retentionDeleteDelay = $1.duration },
+            "compactor.delete_request_cancel_period": set(.duration) { $0.compactor.deleteRequestCancelPeriod = $1.duration },
             "runtime_config": section,
             "runtime_config.file": set(.string) { $0.runtimeConfig.file = $1.string },
             "runtime_config.period": set(.duration) { $0.runtimeConfig.period = $1.duration },

@@ -57,6 +57,9 @@ public struct SkaldConfig: Sendable {
         public var retentionEnabled = false
         /// `retention_delete_delay` (2h): marked chunks are deleted this long after they left the index.
         public var retentionDeleteDelay: Int64 = 2 * 3600 * 1_000_000_000
+        /// `delete_request_cancel_period` (24h): how long a delete request may be cancelled; then
+        /// the compactor removes its lines from the chunk files.
+        public var deleteRequestCancelPeriod: Int64 = 24 * 3600 * 1_000_000_000
     }
 
     public struct RuntimeConfig: Sendable {

@@ -1,0 +1,28 @@
+import Storage
+import Testing
+import TestSupport
+import WriteAheadLog
+
+/// Delete requests survive a restart, cancel only within the period, and a damaged file is refused
+/// (starting without it would show deleted lines again).
+struct DeleteRequestStoreTests {
+    @Test func persistsCancelsAndRefusesDamage() throws {
+        let dir = TestDirectory()
+        let s = try DeleteRequestStore(directory: dir.path)
+        try s.add(DeleteRequest(requestID: "0000000a", tenant: "t", query: #"{a="1"}"#, start: 0, end: 10, createdAt: 100))
+        try s.add(DeleteRequest(requestID: "0000000b", tenant: "t", query: #"{a="2"}"#, start: 0, end: 10, createdAt: 100))
+        try s.add(DeleteRequest(requestID: "0000000c", tenant: "u", query: #"{a="3"}"#, start: 0, end: 10, createdAt: 100))
+        #expect(s.list(tenant: "t").map(\.requestID) == ["0000000a", "0000000b"])
+        // Another tenant's id is not found; too late is refused; in time works.
+        #expect(throws: DeleteRequestStore.Refusal.self) { try s.cancel(tenant: "t", id: "0000000c", now: 101, cancelPeriod: 50) }
+        #expect(throws: DeleteRequestStore.Refusal.self) { try s.cancel(tenant: "t", id: "0000000a", now: 150, cancelPeriod: 50) }
+        try s.cancel(tenant: "t", id: "0000000a", now: 149, cancelPeriod: 50)
+        try s.markProcessed("0000000b")
+        #expect(throws: DeleteRequestStore.Refusal.self) { try s.cancel(tenant: "t", id: "0000000b", now: 101, cancelPeriod: 50) }
+        let again = try DeleteRequestStore(directory: dir.path)
+        #expect(again.all.map(\.requestID) == ["0000000b", "0000000c"])
+        #expect(again.list(tenant: "t").first?.status == .processed)
+        try DurableFile.writeAtomically(Array("[{\"request_id\":".utf8), to: dir.path + "/delete_requests.json")
+        #expect(throws: DeleteRequestStore.Refusal.self) { try DeleteRequestStore(directory: dir.path) }
+    }
+}
