@@ -40,51 +40,20 @@ public struct SkaldServer: Sendable {
         if !config.ingester.wal.enabled {
             logger.warning("ingester.wal.enabled=false is ignored: Skald's write path is the write-ahead log; every push is logged")
         }
-        let overrides = Overrides(defaults: config.limits)
-        if !config.runtimeConfig.file.isEmpty {
-            let n = try RuntimeConfigService.load(path: config.runtimeConfig.file, overrides: overrides)
-            logger.info("runtime config loaded", metadata: ["file": "\(config.runtimeConfig.file)", "tenants": "\(n)"])
-        }
-        let walConfig = LogWriter.Configuration(directory: config.walDirectory, segmentSize: config.ingester.wal.segmentSize,
-                                                fsync: config.ingester.wal.fsync)
-        var ingesterConfig = Ingester.Configuration(wal: walConfig, maxChunkAge: config.ingester.maxChunkAge)
-        ingesterConfig.blockSize = config.ingester.chunkBlockSize
-        ingesterConfig.targetSize = config.ingester.chunkTargetSize
-        ingesterConfig.encoding = ChunkEncoding(configName: config.ingester.chunkEncoding) ?? .lz4
-        ingesterConfig.idlePeriod = config.ingester.chunkIdlePeriod
-        ingesterConfig.retainPeriod = config.ingester.chunkRetainPeriod
-        ingesterConfig.concurrentFlushes = config.ingester.concurrentFlushes
-        // Chunks flushed since the last sweep become an index table at the next one (at most one
-        // table per tenant and period per flush check; the merging keeps their number bounded).
-        ingesterConfig.indexWriteInterval = config.ingester.flushCheckPeriod
-        ingesterConfig.replayMemoryCeiling = config.ingester.wal.replayMemoryCeiling
-        ingesterConfig.memoryBudget = config.ingester.memoryBudget
         // One process per volume, for as long as this one runs (the kernel drops the lock when the
         // process dies, so a killed pod leaves none behind).
-        let volumeLock: FileLock
-        do { volumeLock = try FileLock.acquire(config.dataDirectory + "/skald.lock") } catch let held as FileLock.Held {
-            throw ConfigError("\(held); stop it first (one Skald per volume), or give this server another common.path_prefix")
+        let volume = try Volume(config, logger: logger) { held in
+            "\(held); stop it first (one Skald per volume), or give this server another common.path_prefix"
         }
-        defer { withExtendedLifetime(volumeLock) {} }
-        let store = ChunkStore(objects: try FilesystemObjectStore(root: config.chunksDirectory))
-        var indexConfig = StoreIndex.Configuration()
-        indexConfig.schema = SchemaPeriods(config.schemaPeriods)
-        let index = try StoreIndex(objects: try FilesystemObjectStore(root: config.indexDirectory), chunks: store, configuration: indexConfig, logger: logger)
+        defer { withExtendedLifetime(volume.lock) {} }
+        let (store, index, overrides) = (volume.store, volume.index, volume.overrides)
         logger.info("index opened", metadata: [
             "index_dir": "\(config.indexDirectory)", "index.tables": "\(index.report.tables)",
             "index.rebuilt_chunks": "\(index.report.rebuiltChunks)", "index.removed_files": "\(index.report.removedFiles)",
         ])
-        let ingester = Ingester(configuration: ingesterConfig, store: store, index: index, overrides: overrides, logger: logger)
-        // Delete requests exist with the compactor's retention, as in Loki.
-        let deletes = config.compactor.retentionEnabled ? try DeleteRequestStore(directory: config.compactorDirectory) : nil
-        var compactorConfig = Compactor.Configuration(workingDirectory: config.compactorDirectory)
-        compactorConfig.deleteRequestCancelPeriod = config.compactor.deleteRequestCancelPeriod
-        compactorConfig.retentionEnabled = config.compactor.retentionEnabled
-        compactorConfig.deleteDelay = config.compactor.retentionDeleteDelay
-        let walDirectory = config.walDirectory
-        let compactor = Compactor(configuration: compactorConfig, index: index, chunks: store, limits: { tenant in
-            (try? TenantID(tenant)).map { overrides.limits(for: $0) } ?? overrides.limits(for: TenantID.fake)
-        }, replayFloor: { Ingester.replayFloor(walDirectory: walDirectory) }, deletes: deletes, logger: logger)
+        let ingester = Ingester(configuration: volume.ingesterConfiguration(), store: store, index: index, overrides: overrides, logger: logger)
+        let deletes = try volume.deleteRequests()
+        let compactor = volume.compactor(deletes: deletes, logger: logger)
         let distributor = Distributor(configuration: .init(maxRecvMsgSize: config.maxRecvMsgSize), ingester: ingester,
                                       overrides: overrides, logger: logger)
         let readiness = Readiness()

@@ -9,6 +9,7 @@ public enum SkaldTool {
           wal inspect DIR      segments, LSN ranges, records per tenant and type, checkpoint, damage
           wal verify DIR       check every record's CRC and sequence; exit 0 clean, 1 damaged
           wal repair DIR       back up, then repair damage exactly as the server's replay would
+          wal replay DIR       replay a WAL (e.g. off a dead pod's volume) into a store, offline
           chunk inspect FILE   a chunk file's header and blocks, each checked
           index inspect DIR    the manifest and its tables, checked; missing chunk files
           compact --once       the server's compaction and retention, once, on a stopped server's volume
@@ -44,6 +45,18 @@ public enum SkaldTool {
             BACKUP_DIR (default DIR.backup-<UTC time>). A missing segment cannot be repaired and is only
             reported. Running it again on a repaired log changes nothing. Stop the server first.
             Exit 0 repaired (or nothing to do), 1 damage remains.
+
+            """,
+        "wal replay": """
+            usage: skald-tool wal replay DIR (--into DATA | -config.file FILE) [--dry-run] [--json]
+
+            Replays the write-ahead log in DIR (its checkpoint, then its records) into a volume exactly as
+            a restarting server would, then flushes and indexes every chunk: DATA laid out as the embedded
+            default (chunks, index under it), or the volume the server config FILE describes (its chunk
+            encoding, block sizes and schema too). Records the target's index already holds are skipped,
+            so replaying into the volume the log came from adds nothing twice. DIR itself is not changed
+            (a copy is replayed). With --dry-run nothing is written to the target: it reports the
+            streams, chunks and bytes replay would write. Refused while a server runs on the target.
 
             """,
         "chunk inspect": """
@@ -93,11 +106,16 @@ public enum SkaldTool {
         do throws(ToolError) {
             let valued: Set<String> = switch command {
             case "wal repair": ["backup"]
+            case "wal replay": ["into", "config.file", "config"]
             case "index inspect": ["chunks"]
             case "compact --once": ["config.file", "config"]
             default: []
             }
-            let booleans: Set<String> = command == "index inspect" ? ["json", "help", "h", "series"] : ["json", "help", "h"]
+            let booleans: Set<String> = switch command {
+            case "index inspect": ["json", "help", "h", "series"]
+            case "wal replay": ["json", "help", "h", "dry-run"]
+            default: ["json", "help", "h"]
+            }
             let a = try ToolArguments(Array(args.dropFirst(2)), booleans: booleans, valued: valued)
             if a.help { return ToolResult(out: text) }
             switch command {
@@ -108,6 +126,10 @@ public enum SkaldTool {
             case "wal repair":
                 let r = try WALRepair.run(try a.one("WAL directory"), backupDirectory: a.values["backup"])
                 return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: r.remaining.isEmpty ? 0 : 1)
+            case "wal replay":
+                let r = try WALReplayCommand.run(try a.one("WAL directory"), into: a.values["into"], configPath: a.values["config.file"] ?? a.values["config"],
+                                                 dryRun: a.flags.contains("dry-run"))
+                return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: 0)
             case "chunk inspect":
                 let c = try ChunkInspection.inspect(try a.one("chunk file"))
                 return ToolResult(out: a.json ? ToolJSON.encode(c) : c.text, status: c.isClean ? 0 : 1)
