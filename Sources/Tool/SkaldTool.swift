@@ -13,6 +13,8 @@ public enum SkaldTool {
           chunk inspect FILE   a chunk file's header and blocks, each checked
           index inspect DIR    the manifest and its tables, checked; missing chunk files
           compact --once       the server's compaction and retention, once, on a stopped server's volume
+          query query Q        a range query (log lines or a matrix) against Skald or Loki, like logcli
+          query instant-query Q, query labels [NAME], query series SELECTOR
 
         Every command takes --help and --json. Exit status: 0 sound, 1 damage found, 2 could not run.
         Stop the server before `wal repair` (the other commands only read).
@@ -57,6 +59,34 @@ public enum SkaldTool {
             so replaying into the volume the log came from adds nothing twice. DIR itself is not changed
             (a copy is replayed). With --dry-run nothing is written to the target: it reports the
             streams, chunks and bytes replay would write. Refused while a server runs on the target.
+
+            """,
+        "query query": """
+            usage: skald-tool query query 'LOGQL' [--addr URL] [--org-id ID] [--limit 30] [--since 1h | --from T --to T]
+                                    [--forward] [--step D] [--output default|raw|jsonl] [--timeout 30s]
+
+            Runs a range query like logcli: log lines as "<time> <labels> <line>" (newest first unless
+            --forward; --output raw prints the lines alone, jsonl one object each), a metric query's matrix
+            as JSON. --addr defaults to $LOKI_ADDR, then http://localhost:3100; --org-id to $LOKI_ORG_ID.
+            Times: RFC3339 or Unix seconds or nanoseconds. (No --tail yet: use Grafana or logcli for live tails.)
+
+            """,
+        "query instant-query": """
+            usage: skald-tool query instant-query 'LOGQL' [--now T] [--addr URL] [--org-id ID] [--limit 30] [--output …]
+
+            An instant query at --now (default: now), printed as `query query` prints.
+
+            """,
+        "query labels": """
+            usage: skald-tool query labels [NAME] [--since 1h | --from T --to T] [--addr URL] [--org-id ID]
+
+            Label names, or with NAME that label's values, one per line.
+
+            """,
+        "query series": """
+            usage: skald-tool query series 'SELECTOR' [--since 1h | --from T --to T] [--addr URL] [--org-id ID]
+
+            The streams matching SELECTOR, one label set per line.
 
             """,
         "chunk inspect": """
@@ -110,6 +140,11 @@ public enum SkaldTool {
             case "index inspect": ["chunks"]
             case "compact --once": ["config.file", "config"]
             default: []
+            }
+            if command.hasPrefix("query ") {
+                let a = try ToolArguments(Array(args.dropFirst(2)), booleans: QueryCommand.booleans, valued: QueryCommand.valued)
+                if a.help { return ToolResult(out: text) }
+                return try QueryCommand.run(command, a)
             }
             let booleans: Set<String> = switch command {
             case "index inspect": ["json", "help", "h", "series"]

@@ -130,4 +130,34 @@ import TestSupport
         other.stop()
         #expect(try Self.run(["wal", "replay", dir.path + "/absent", "--into", fresh]).0 == 2)
     }
+
+    /// `skald-tool query …` against the real server, as logcli would be used.
+    @Test func queryCommandsAnswerLikeLogcli() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let t = Bodies.now - 60_000_000_000
+        let streams = (0..<2).map { n in ("app=q,n=\(n)", (0..<10).map { (t + Int64($0 * 2 + n) * 1_000_000, "line \($0 * 2 + n) of \(n)") }) }
+        #expect(try server.connection().request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")], body: Bodies.json(streams)).status == 204)
+        let addr = "--addr=http://127.0.0.1:\(server.port)"
+
+        let (s1, newest) = try Self.run(["query", "query", #"{app="q"}"#, addr, "--limit", "5", "--since", "1h"])
+        let lines = newest.split(separator: "\n")
+        #expect(s1 == 0 && lines.count == 5, "\(newest)")
+        #expect(lines.first?.hasSuffix(#"{app="q", n="1"} line 19 of 1"#) == true, "\(newest)")
+        #expect(lines.first?.contains("Z {app=") == true)
+        let (_, raw) = try Self.run(["query", "query", #"{app="q", n="0"}"#, addr, "--forward", "--output", "raw", "--limit", "3"])
+        #expect(raw == "line 0 of 0\nline 2 of 0\nline 4 of 0\n")
+        let (s2, instant) = try Self.run(["query", "instant-query", #"sum(count_over_time({app="q"}[1h]))"#, addr])
+        #expect(s2 == 0 && instant.contains("\"20\""), "\(instant)")
+        #expect(try Self.run(["query", "labels", addr]).1.split(separator: "\n").contains("app"))
+        #expect(try Self.run(["query", "labels", "n", addr]).1 == "0\n1\n")
+        #expect(try Self.run(["query", "series", #"{app="q"}"#, addr]).1 == "{app=\"q\", n=\"0\"}\n{app=\"q\", n=\"1\"}\n")
+        // Errors: the server's 400 text, an unreachable server, a bad flag — exit 2.
+        let bad = try Self.run(["query", "query", "{app=", addr])
+        #expect(bad.0 == 2)
+        #expect(try Self.run(["query", "labels", "--addr=http://127.0.0.1:1"]).0 == 2)
+        #expect(try Self.run(["query", "query", #"{app="q"}"#, addr, "--since", "soon"]).0 == 2)
+        server.stop()
+    }
 }

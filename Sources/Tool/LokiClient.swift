@@ -1,0 +1,46 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The HTTP side of `skald-tool query`: GETs against a Loki-compatible server (Skald or Loki),
+/// with the tenant header, blocking.
+struct LokiClient {
+    let address: String
+    let orgID: String?
+    let timeout: Double
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func get(_ path: String, _ params: [(String, String)]) throws -> [String: Any] {
+        guard var c = URLComponents(string: address.hasSuffix("/") ? String(address.dropLast()) + path : address + path), c.scheme != nil else {
+            throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)")
+        }
+        c.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // (`+` in a value must reach the server as a plus, not a space.)
+        let encoded = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        c.percentEncodedQuery = encoded
+        guard let url = c.url else { throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)") }
+        var request = URLRequest(url: url, timeoutInterval: timeout)
+        if let orgID { request.setValue(orgID, forHTTPHeaderField: "X-Scope-OrgID") }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, URLResponse?, (any Error)?)
+        URLSession.shared.dataTask(with: request) { d, r, e in
+            result = (d, r, e)
+            done.signal()
+        }.resume()
+        done.wait()
+        if let e = result.2 { throw Failure(description: "GET \(url): \(e.localizedDescription)") }
+        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
+        let body = result.0 ?? Data()
+        guard status == 200 else {
+            throw Failure(description: "GET \(url): \(status) \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw Failure(description: "GET \(url): the answer is not a JSON object")
+        }
+        return object
+    }
+}
