@@ -19,6 +19,15 @@ struct WALRepair: Encodable {
     var remaining: [WALInspection.Damage] = []
 
     static func run(_ directory: String, backupDirectory: String?) throws(ToolError) -> WALRepair {
+        // A server's WAL (<data>/wal) is repaired only with the server stopped: take its volume lock.
+        let lockPath = DurableFile.parent(of: directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/skald.lock"
+        var lock: FileLock?
+        if DurableFile.size(lockPath) != nil {
+            do { lock = try FileLock.acquire(lockPath) } catch {
+                throw .input("\(error); stop the server before repairing its write-ahead log (it repairs the log itself when it starts)")
+            }
+        }
+        defer { withExtendedLifetime(lock) {} }
         let before = try WALInspection.inspect(directory)
         var r = WALRepair(directory: directory)
         r.unrepairable = before.damage.filter { $0.kind == ReplayReport.DamageKind.missingSegment.rawValue }

@@ -48,4 +48,16 @@ struct WALRepairTests {
         #expect(r.status == 0 && r.out.contains("nothing to repair"))
         #expect(dir.files() == before)
     }
+
+    @Test func refusedWhileAServerHoldsTheVolume() async throws {
+        let dir = TestDirectory()
+        try await ToolHarness.writeLog(dir.path + "/wal", count: 10)
+        _ = WALInspectionTests.damage(dir.path + "/wal", .tornTail)
+        var lock: FileLock? = try FileLock.acquire(dir.path + "/skald.lock")
+        let r = SkaldTool.run(["wal", "repair", dir.path + "/wal"])
+        #expect(r.status == 2 && r.err.contains("stop the server"), "\(r.err)")
+        #expect(lock != nil)
+        lock = nil // the server stopped
+        #expect(SkaldTool.run(["wal", "repair", dir.path + "/wal"]).status == 0)
+    }
 }
