@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import ChunkFormat
 public import IndexFormat
 public import LogModel
@@ -83,9 +86,15 @@ public final class Compactor: Sendable {
         var processor = DeleteProcessor(requests: due, chunks: chunks)
         let compaction = try index.compact(replayFloor: replayFloor()) { tenant, labels, chunk in
             let key = ChunkRef.key(tenant: tenant, labels: labels.canonical, minTime: chunk.minTime, maxTime: chunk.maxTime, checksum: chunk.checksum)
-            if (try? chunks.objects.size(key)) == nil {
+            // Only a file that is not there is missing: one that cannot be looked up now (EIO,
+            // permissions) keeps its place in the index.
+            do {
+                _ = try chunks.objects.size(key)
+            } catch let e as DurableFile.IOError where e.errno == ENOENT {
                 missing += 1
                 return .drop
+            } catch {
+                logger.warning("chunk file could not be looked up; kept in the index", metadata: ["chunk": "\(key)", "error": "\(error)"])
             }
             let deleted = try processor.decide(tenant: tenant, labels: labels, chunk: chunk)
             if case .keep = deleted {} else { return deleted }
@@ -140,7 +149,10 @@ public final class Compactor: Sendable {
         var deleted = 0, bytes = 0
         for m in RetentionMarkers.list(in: markerDirectory) where now &- m.time >= config.deleteDelay {
             for key in try RetentionMarkers.read(m.path) {
-                guard let size = try? chunks.objects.size(key) else { continue }
+                // Gone already (a run a crash cut short): nothing to do. Any other failure stops
+                // the sweep with the marker kept, so the next run tries again.
+                let size: Int
+                do { size = try chunks.objects.size(key) } catch let e as DurableFile.IOError where e.errno == ENOENT { continue }
                 try chunks.objects.delete(key)
                 deleted += 1
                 bytes += size
