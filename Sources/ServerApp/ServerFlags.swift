@@ -15,7 +15,7 @@ public struct ServerFlags: Sendable {
     public static let table: [(String, String)] = [
         ("config.file", "Configuration file to load (YAML, Loki's keys). Without it: the embedded default (port 3100, ./data)."),
         ("config.expand-env", "Expand ${VAR} and ${VAR:-default} in the config file from the environment (true|false)."),
-        ("target", "Components to run; Skald runs as a single binary: all (default)."),
+        ("target", "Components to run: all (default; ingest, queries and the compactor), or compactor (only the compactor and the delete API, on a volume no other server uses)."),
         ("verify-config", "Load and check the config, print its warnings and errors, exit 0 if usable, 1 if not."),
         ("print-config-stderr", "Print the effective configuration to stderr at startup."),
         ("log.level", "Only log messages at or above this level: debug, info, warn, error (overrides server.log_level)."),
@@ -80,8 +80,8 @@ public struct ServerFlags: Sendable {
             default: throw Invalid(message: "flag provided but not defined: -\(name) (see -help)")
             }
         }
-        if f.target != "all" && !f.target.split(separator: ",").allSatisfy({ ["all", "write", "read", "ingester", "distributor", "querier"].contains($0) }) {
-            throw Invalid(message: "unknown -target \"\(f.target)\": Skald runs as a single binary, use -target=all")
+        if f.target != "all" && f.target != "compactor" && !f.target.split(separator: ",").allSatisfy({ ["all", "write", "read", "ingester", "distributor", "querier"].contains($0) }) {
+            throw Invalid(message: "unknown -target \"\(f.target)\": use -target=all (everything) or -target=compactor")
         }
         return f
     }

@@ -32,6 +32,7 @@ public struct SkaldServer: Sendable {
     /// Runs until SIGTERM/SIGINT. `onListening` receives the bound port (useful with port 0).
     public func run(logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         for w in warnings { logger.warning("\(w)") }
+        if config.target == "compactor" { return try await runCompactor(logger: logger, onListening: onListening) }
         logger.info("starting skald", metadata: [
             "version": "\(BuildInfo.version)", "data_dir": "\(config.dataDirectory)", "wal_dir": "\(config.walDirectory)", "chunks_dir": "\(config.chunksDirectory)",
             "wal.fsync": "\(config.ingester.wal.fsync)", "auth_enabled": "\(config.authEnabled)",
@@ -175,6 +176,7 @@ public enum SkaldCommand {
             }
             loaded.config.server.logLevel = l
         }
+        if flags.target != "all" { loaded.config.target = flags.target }
         if let p = flags.httpListenPort { loaded.config.server.httpListenPort = p }
         if let a = flags.httpListenAddress { loaded.config.server.httpListenAddress = a }
         if flags.verifyConfig {

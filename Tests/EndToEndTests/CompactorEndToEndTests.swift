@@ -61,6 +61,42 @@ import TestSupport
         server.stop()
     }
 
+    /// `-target=compactor` on a volume a server left: it merges the tables, serves /ready, /metrics
+    /// and the delete API, and keeps a `-target=all` server off the volume meanwhile.
+    @Test func compactorTargetCompactsAVolumeAlone() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: Self.config)
+        try server.start()
+        let c = server.connection()
+        for i in 0..<4 { // four flushes: four tables in today's period
+            let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                                  body: Bodies.json([("app=keep", [(Bodies.now, "line \(i)")])]))
+            #expect(r.status == 204)
+            #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        }
+        server.stop()
+        let compactorOnly = try ServerProcess(dir: dir.path, config: Self.config.replacingOccurrences(of: "compaction_interval: 1s", with: "compaction_interval: 300ms"))
+        try compactorOnly.start(extraArgs: ["-target=compactor"])
+        let cc = compactorOnly.connection()
+        let deadline = Date().addingTimeInterval(20)
+        var tables = 0
+        repeat {
+            usleep(300_000)
+            let (_, out) = try ToolEndToEndTests.run(["index", "inspect", dir.path + "/data/index", "--json"])
+            tables = (ToolEndToEndTests.json(out)["tables"] as? [Any])?.count ?? -1
+        } while tables != 1 && Date() < deadline
+        #expect(tables == 1)
+        #expect(try cc.request("GET", "/metrics").text.contains("loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds"))
+        #expect(try cc.request("GET", "/loki/api/v1/delete").status == 200)
+        #expect(try cc.request("POST", "/loki/api/v1/push", body: []).status == 404) // no ingest here
+        let other = try ServerProcess(dir: dir.path, config: Self.config)
+        #expect(throws: (any Error).self) { try other.start() }
+        compactorOnly.stop()
+        try server.start()
+        #expect(Set(try server.connection().lines(#"{app="keep"}"#)) == Set((0..<4).map { "line \($0)" }))
+        server.stop()
+    }
+
     @Test func aSecondServerOnTheSameVolumeIsRefused() throws {
         let dir = TestDirectory()
         let first = try ServerProcess(dir: dir.path, config: Self.config)
