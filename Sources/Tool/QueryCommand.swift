@@ -6,9 +6,10 @@ import LogModel
 /// logcli's flags and environment (`LOKI_ADDR`, `LOKI_ORG_ID`).
 enum QueryCommand {
     static let valued: Set<String> = ["addr", "org-id", "limit", "since", "from", "to", "now", "step", "output", "o", "timeout"]
-    static let booleans: Set<String> = ["json", "help", "h", "forward", "quiet", "q"]
+    static let booleans: Set<String> = ["json", "help", "h", "forward", "quiet", "q", "tail", "t"]
 
-    static func run(_ command: String, _ a: ToolArguments, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ToolError) -> ToolResult {
+    static func run(_ command: String, _ a: ToolArguments, environment: [String: String] = ProcessInfo.processInfo.environment,
+                    stream: (String) -> Void = { _ in }) throws(ToolError) -> ToolResult {
         let client = LokiClient(address: a.values["addr"] ?? environment["LOKI_ADDR"] ?? "http://localhost:3100",
                                 orgID: a.values["org-id"] ?? environment["LOKI_ORG_ID"],
                                 timeout: try duration(a.values["timeout"] ?? "30s", "timeout") / 1e9)
@@ -28,6 +29,10 @@ enum QueryCommand {
                 let limit = a.values["limit"] ?? "30"
                 guard Int(limit) != nil else { throw ToolError.usage("--limit must be a number, got \(limit)") }
                 var params = [("query", q), ("limit", limit), ("direction", a.flags.contains("forward") ? "forward" : "backward")]
+                if command == "query query", a.flags.contains("tail") || a.flags.contains("t") {
+                    try tail(client, q, limit: Int(limit) ?? 30, since: start, output: output, stream: stream)
+                    return ToolResult()
+                }
                 let data: [String: Any]
                 if command == "query query" {
                     params += [("start", "\(start)"), ("end", "\(end)")]
@@ -56,6 +61,29 @@ enum QueryCommand {
         }
     }
 
+    /// `--tail`: the newest `limit` lines, then every second the lines after the last one shown
+    /// (those sharing its timestamp are told apart by their text), until the process is stopped.
+    static func tail(_ client: LokiClient, _ q: String, limit: Int, since: Int64, output: String, stream: (String) -> Void) throws {
+        var last = since
+        var shownAtLast = Set<String>()
+        var first = true
+        while true {
+            let now = Int64(Date().timeIntervalSince1970 * 1e9)
+            let params = [("query", q), ("limit", first ? "\(limit)" : "5000"), ("direction", first ? "backward" : "forward"),
+                          ("start", "\(last)"), ("end", "\(now + 1)")]
+            let data = try client.get("/loki/api/v1/query_range", params)["data"] as? [String: Any] ?? [:]
+            var entries = lines(data).sorted { $0.ts < $1.ts }
+            entries.removeAll { $0.ts == last && shownAtLast.contains($0.labels + $0.line) }
+            for e in entries {
+                stream(format(e, output: output))
+                if e.ts > last { last = e.ts; shownAtLast = [] }
+                shownAtLast.insert(e.labels + e.line)
+            }
+            first = false
+            Thread.sleep(forTimeInterval: 1)
+        }
+    }
+
     static func time(_ s: String, _ flag: String) throws(ToolError) -> Int64 {
         guard let t = TimeParser.parse(s) else { throw .usage("--\(flag) must be a time (RFC3339 like 2024-05-01T10:00:00Z, or Unix seconds or nanoseconds), got \(s)") }
         return t
@@ -70,25 +98,32 @@ enum QueryCommand {
     /// An answer's `data`: streams as lines (logcli's `default`: time, labels, line; `raw`: the line;
     /// `jsonl`: one object per line), anything else (matrix, vector, scalar) as JSON.
     static func render(_ data: [String: Any], output: String, forward: Bool) -> String {
-        guard data["resultType"] as? String == "streams", let streams = data["result"] as? [[String: Any]] else {
+        guard data["resultType"] as? String == "streams" else {
             let json = (try? JSONSerialization.data(withJSONObject: data["result"] ?? [], options: [.prettyPrinted, .sortedKeys])) ?? Data()
             return String(decoding: json, as: UTF8.self) + "\n"
         }
+        return lines(data).sorted { forward ? $0.ts < $1.ts : $0.ts > $1.ts }.map { format($0, output: output) }.joined()
+    }
+
+    /// A streams answer's entries with their stream's labels.
+    static func lines(_ data: [String: Any]) -> [(ts: Int64, labels: String, line: String)] {
         var entries: [(ts: Int64, labels: String, line: String)] = []
-        for s in streams {
+        for s in data["result"] as? [[String: Any]] ?? [] {
             let labels = labelSet(s["stream"] as? [String: String] ?? [:])
             for v in s["values"] as? [[Any]] ?? [] where v.count >= 2 {
                 entries.append((Int64(v[0] as? String ?? "") ?? 0, labels, v[1] as? String ?? ""))
             }
         }
-        entries.sort { forward ? $0.ts < $1.ts : $0.ts > $1.ts }
-        return entries.map { e in
-            switch output {
-            case "raw": e.line + "\n"
-            case "jsonl": #"{"labels":"# + jsonString(e.labels) + #","line":"# + jsonString(e.line) + #","timestamp":"# + jsonString(rfc3339(e.ts)) + "}\n"
-            default: rfc3339(e.ts) + " " + e.labels + " " + e.line + "\n"
-            }
-        }.joined()
+        return entries
+    }
+
+    /// One line as logcli prints it: `default` time, labels, line; `raw` the line; `jsonl` an object.
+    static func format(_ e: (ts: Int64, labels: String, line: String), output: String) -> String {
+        switch output {
+        case "raw": e.line + "\n"
+        case "jsonl": #"{"labels":"# + jsonString(e.labels) + #","line":"# + jsonString(e.line) + #","timestamp":"# + jsonString(rfc3339(e.ts)) + "}\n"
+        default: rfc3339(e.ts) + " " + e.labels + " " + e.line + "\n"
+        }
     }
 
     static func labelSet(_ m: [String: String]) -> String {

@@ -63,12 +63,13 @@ public enum SkaldTool {
             """,
         "query query": """
             usage: skald-tool query query 'LOGQL' [--addr URL] [--org-id ID] [--limit 30] [--since 1h | --from T --to T]
-                                    [--forward] [--step D] [--output default|raw|jsonl] [--timeout 30s]
+                                    [--forward] [--step D] [--output default|raw|jsonl] [--timeout 30s] [--tail]
 
             Runs a range query like logcli: log lines as "<time> <labels> <line>" (newest first unless
             --forward; --output raw prints the lines alone, jsonl one object each), a metric query's matrix
             as JSON. --addr defaults to $LOKI_ADDR, then http://localhost:3100; --org-id to $LOKI_ORG_ID.
-            Times: RFC3339 or Unix seconds or nanoseconds. (No --tail yet: use Grafana or logcli for live tails.)
+            Times: RFC3339 or Unix seconds or nanoseconds. --tail prints the newest --limit lines, then new
+            ones as they arrive (asking every second for lines after the last one shown) until interrupted.
 
             """,
         "query instant-query": """
@@ -120,8 +121,9 @@ public enum SkaldTool {
             """,
     ]
 
-    /// Runs one command line (without the program name).
-    public static func run(_ args: [String]) -> ToolResult {
+    /// Runs one command line (without the program name). `stream` receives output that cannot wait
+    /// for the end (`query query --tail` runs until interrupted); the rest comes in the result.
+    public static func run(_ args: [String], stream: @escaping (String) -> Void = { _ in }) -> ToolResult {
         guard args.count >= 1, !["help", "--help", "-h", "-help"].contains(args[0]) else { return ToolResult(out: overview) }
         // `compact --once` names its mode as a flag; accept it in either place.
         var args = args
@@ -144,7 +146,7 @@ public enum SkaldTool {
             if command.hasPrefix("query ") {
                 let a = try ToolArguments(Array(args.dropFirst(2)), booleans: QueryCommand.booleans, valued: QueryCommand.valued)
                 if a.help { return ToolResult(out: text) }
-                return try QueryCommand.run(command, a)
+                return try QueryCommand.run(command, a, stream: stream)
             }
             let booleans: Set<String> = switch command {
             case "index inspect": ["json", "help", "h", "series"]

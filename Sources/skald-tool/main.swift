@@ -13,7 +13,17 @@ func emit(_ text: String, to fd: Int32) {
     }
 }
 
-let result = SkaldTool.run(Array(CommandLine.arguments.dropFirst()))
+// A parent may have started us with SIGINT/SIGTERM blocked (the mask is inherited): `--tail` runs
+// until one of them arrives, so take them back.
+var stopSignals = sigset_t()
+sigemptyset(&stopSignals)
+sigaddset(&stopSignals, SIGINT)
+sigaddset(&stopSignals, SIGTERM)
+pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+signal(SIGTERM, SIG_DFL)
+signal(SIGINT, SIG_DFL)
+
+let result = SkaldTool.run(Array(CommandLine.arguments.dropFirst())) { emit($0, to: 1) }
 emit(result.out, to: 1)
 emit(result.err, to: 2)
 exit(result.status)

@@ -160,4 +160,42 @@ import TestSupport
         #expect(try Self.run(["query", "query", #"{app="q"}"#, addr, "--since", "soon"]).0 == 2)
         server.stop()
     }
+
+    /// `query query --tail`: the newest lines, then each new one once, until stopped.
+    @Test func queryTailFollowsNewLines() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+        try server.start()
+        let c = server.connection()
+        func push(_ lines: [String]) throws {
+            let t = Bodies.now
+            let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                                  body: Bodies.json([("app=tail", lines.enumerated().map { (t + Int64($0.offset), $0.element) })]))
+            #expect(r.status == 204)
+        }
+        try push((0..<5).map { "before \($0)" })
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.tool)
+        p.arguments = ["query", "query", #"{app="tail"}"#, "--addr=http://127.0.0.1:\(server.port)", "--tail", "--limit", "3", "--output", "raw"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(1_500_000)
+        try push(["after 0", "after 1"])
+        usleep(2_500_000)
+        try push(["after 2"])
+        usleep(2_500_000)
+        p.terminate()
+        // (Never hang the suite: a tool that ignored SIGTERM is killed, and the test fails below.)
+        let stopBy = Date().addingTimeInterval(5)
+        while p.isRunning && Date() < stopBy { usleep(50_000) }
+        let stoppedByTerm = !p.isRunning
+        if !stoppedByTerm { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(stoppedByTerm, "skald-tool --tail ignored SIGTERM")
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text == "before 2\nbefore 3\nbefore 4\nafter 0\nafter 1\nafter 2\n", "\(text)")
+        server.stop()
+    }
 }
