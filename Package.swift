@@ -121,7 +121,7 @@ let package = Package(
         // skald-tool's commands (inspect, verify, repair), over the same modules the server runs
         .target(
             name: "Tool",
-            dependencies: ["WriteAheadLog", "ChunkFormat", "IndexFormat", "CheckpointFormat", "Storage", "LogModel", "Compactor", "ServerApp",
+            dependencies: ["Codecs", "WriteAheadLog", "ChunkFormat", "IndexFormat", "CheckpointFormat", "Storage", "LogModel", "Compactor", "ServerApp",
                            .product(name: "Logging", package: "swift-log")],
             exclude: ["README.md"],
             swiftSettings: strict

@@ -9,19 +9,7 @@ import Storage
 /// all of whose lines are goes for good; otherwise it is rewritten without them — a new chunk file
 /// with the same LSN range (so replay still skips its records), the old one deleted after the delay.
 struct DeleteProcessor {
-    struct Rule {
-        let tenant: String
-        let matchers: [LabelMatcher]
-        let filter: LineFilterMatcher?
-        let start: Int64
-        let end: Int64
-
-        func removes(_ ts: Int64, _ line: [UInt8]) -> Bool {
-            ts >= start && ts <= end && (filter.map { f in line.withUnsafeBytes { f.matches($0) } } ?? true)
-        }
-    }
-
-    let rules: [Rule]
+    let rules: [(tenant: String, deletion: LineDeletion)]
     let chunks: ChunkStore
     /// Rewritten chunks' old keys (deleted after the delay, like expired ones).
     var replaced: [String] = []
@@ -30,18 +18,12 @@ struct DeleteProcessor {
     /// The due requests, compiled (a request whose query no longer parses is skipped and stays received).
     init(requests: [DeleteRequest], chunks: ChunkStore) {
         self.chunks = chunks
-        rules = requests.compactMap { r in
-            guard let q = try? QueryParser.parse(r.query), q.isFilterOnly else { return nil }
-            let filters = q.filters
-            let matcher = filters.isEmpty ? nil : try? LineFilterMatcher(filters)
-            guard filters.isEmpty || matcher != nil else { return nil }
-            return Rule(tenant: r.tenant, matchers: q.matchers, filter: matcher, start: r.start, end: r.end)
-        }
+        rules = requests.compactMap { r in LineDeletion(query: r.query, start: r.start, end: r.end).map { (r.tenant, $0) } }
     }
 
     /// What to do with one indexed chunk.
     mutating func decide(tenant: String, labels: LabelSet, chunk c: IndexedChunk) throws -> StoreIndex.Decision {
-        let mine = rules.filter { $0.tenant == tenant && $0.start <= c.maxTime && $0.end >= c.minTime && $0.matchers.matches(labels) }
+        let mine = rules.filter { $0.tenant == tenant && $0.deletion.start <= c.maxTime && $0.deletion.end >= c.minTime && $0.deletion.matchers.matches(labels) }.map(\.deletion)
         guard !mine.isEmpty else { return .keep }
         let key = ChunkRef.key(tenant: tenant, labels: labels.canonical, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)
         let header = ChunkHeader(encoding: ChunkEncoding(rawValue: c.encoding) ?? .lz4, tenant: tenant, labels: labels.canonical,

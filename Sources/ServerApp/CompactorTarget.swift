@@ -42,13 +42,7 @@ extension SkaldServer {
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
-                .init(service: PeriodicService(name: "skald-compactor", period: config.compactor.compactionInterval, readiness: readiness) {
-                    do {
-                        _ = try compactor.run(now: Int64(Date().timeIntervalSince1970 * 1e9))
-                    } catch {
-                        logger.error("compaction failed; it is retried at the next interval", metadata: ["error": "\(error)"])
-                    }
-                }),
+                .init(service: PeriodicService.compactor(compactor, period: config.compactor.compactionInterval, readiness: readiness, logger: logger)),
                 .init(service: app),
                 .init(service: ReadinessService(readiness: readiness, logger: logger)),
             ],

@@ -1,3 +1,6 @@
+import Compactor
+import Foundation
+import Logging
 import ServiceLifecycle
 
 /// Runs blocking `work` on a thread of its own every `period` once replay has finished, until
@@ -15,6 +18,19 @@ struct PeriodicService: Service {
                 try? await Task.sleep(nanoseconds: UInt64(max(period, 1_000_000)))
                 guard readiness.isReady, !Task.isCancelled else { continue }
                 await BlockingWork.run(name, work)
+            }
+        }
+    }
+}
+
+extension PeriodicService {
+    /// The compactor's loop (`compactor.compaction_interval`): a failed pass is logged and retried next time.
+    static func compactor(_ compactor: Compactor, period: Int64, readiness: Readiness, logger: Logger) -> PeriodicService {
+        PeriodicService(name: "skald-compactor", period: period, readiness: readiness) {
+            do {
+                _ = try compactor.run(now: Int64(Date().timeIntervalSince1970 * 1e9))
+            } catch {
+                logger.error("compaction failed; it is retried at the next interval", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -115,13 +115,7 @@ public struct SkaldServer: Sendable {
                 }),
                 // Merges each period's index tables, drops vanished chunks and, with retention on,
                 // expired ones (deleted after retention_delete_delay).
-                .init(service: PeriodicService(name: "skald-compactor", period: config.compactor.compactionInterval, readiness: readiness) {
-                    do {
-                        _ = try compactor.run(now: Int64(Date().timeIntervalSince1970 * 1e9))
-                    } catch {
-                        logger.error("compaction failed; it is retried at the next interval", metadata: ["error": "\(error)"])
-                    }
-                }),
+                .init(service: PeriodicService.compactor(compactor, period: config.compactor.compactionInterval, readiness: readiness, logger: logger)),
                 .init(service: CheckpointService(ingester: ingester, period: config.ingester.wal.checkpointDuration, readiness: readiness, logger: logger)),
                 .init(service: RuntimeConfigService(path: config.runtimeConfig.file, period: config.runtimeConfig.period,
                                                     overrides: overrides, logger: logger)),

@@ -1,4 +1,5 @@
 import ChunkFormat
+import Codecs
 import WriteAheadLog
 
 /// `chunk inspect FILE`: a chunk file's header, its blocks and whether each is intact (checksum,
@@ -85,7 +86,5 @@ struct ChunkInspection: Encodable {
     }
 }
 
-func hex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return "0x" + String(repeating: "0", count: max(0, 8 - s.count)) + s
-}
+/// A checksum as messages print it: `0x` and eight hex digits.
+func hex(_ v: UInt32) -> String { "0x" + hexDigits(UInt64(v), width: 8) }

@@ -121,29 +121,13 @@ enum QueryCommand {
     static func format(_ e: (ts: Int64, labels: String, line: String), output: String) -> String {
         switch output {
         case "raw": e.line + "\n"
-        case "jsonl": #"{"labels":"# + jsonString(e.labels) + #","line":"# + jsonString(e.line) + #","timestamp":"# + jsonString(rfc3339(e.ts)) + "}\n"
-        default: rfc3339(e.ts) + " " + e.labels + " " + e.line + "\n"
+        case "jsonl": #"{"labels":"# + jsonString(e.labels) + #","line":"# + jsonString(e.line) + #","timestamp":"# + jsonString(GoTime.rfc3339Nano(e.ts)) + "}\n"
+        default: GoTime.rfc3339Nano(e.ts) + " " + e.labels + " " + e.line + "\n"
         }
     }
 
     static func labelSet(_ m: [String: String]) -> String {
         "{" + m.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))\"" }.joined(separator: ", ") + "}"
-    }
-
-    static func rfc3339(_ ns: Int64) -> String {
-        let secs = ns / 1_000_000_000, frac = ns % 1_000_000_000
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        var s = f.string(from: Date(timeIntervalSince1970: Double(secs)))
-        if frac != 0 {
-            var digits = String(frac)
-            digits = String(repeating: "0", count: 9 - digits.count) + digits
-            while digits.hasSuffix("0") { digits.removeLast() }
-            s += "." + digits
-        }
-        return s + "Z"
     }
 
     static func jsonString(_ s: String) -> String {

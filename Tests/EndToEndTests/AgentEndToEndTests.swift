@@ -294,18 +294,7 @@ final class AgentProcess {
     /// Bad flags and configs: a clear message and a non-zero exit, never a trap.
     @Test func badFlagsAndConfigsExitWithAMessage() throws {
         let dir = TestDirectory()
-        func run(_ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: AgentProcess.binary)
-            p.arguments = args
-            let err = Pipe()
-            p.standardError = err
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            let data = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        func run(_ args: [String]) throws -> (Int32, String) { try runBinary(AgentProcess.binary, args, stdout: false, stderr: true) }
         let (c1, e1) = try run(["-bogus"])
         #expect(c1 == 2 && e1.contains("unknown flag -bogus"))
         let (c2, e2) = try run(["-config.file=\(dir.path)/none.yaml"])

@@ -261,18 +261,7 @@ import Testing
         #expect(bi.contains("\"version\":"))
         server.stop()
 
-        func run(_ args: [String]) throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: ServerProcess.binary)
-            p.arguments = args
-            let pipe = Pipe()
-            p.standardError = pipe
-            p.standardOutput = pipe
-            try p.run()
-            let out = pipe.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-        }
+        func run(_ args: [String]) throws -> (Int32, String) { try runBinary(ServerProcess.binary, args, stderr: true) }
         let bad = dir.path + "/bad.yaml"
         try "ingester:\n  bogus_key: 1\n".write(toFile: bad, atomically: true, encoding: .utf8)
         var (code, out) = try run(["-config.file=\(bad)", "-verify-config"])

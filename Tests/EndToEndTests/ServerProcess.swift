@@ -182,3 +182,17 @@ extension HTTPConnection {
         return result.flatMap { ($0["values"] as! [[Any]]).map { $0[1] as! String } }
     }
 }
+
+/// Runs a binary to its end; returns its exit status and what it wrote to the chosen streams.
+func runBinary(_ path: String, _ args: [String], stdout: Bool = true, stderr: Bool = false) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = stdout ? pipe : FileHandle.nullDevice
+    p.standardError = stderr ? pipe : FileHandle.nullDevice
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -10,18 +10,7 @@ import TestSupport
     static var tool: String { URL(fileURLWithPath: ServerProcess.binary).deletingLastPathComponent().appendingPathComponent("skald-tool").path }
 
     /// Runs skald-tool; returns (exit status, stdout).
-    static func run(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ args: [String]) throws -> (Int32, String) { try runBinary(tool, args) }
 
     static func json(_ s: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(s.utf8)) as? [String: Any]) ?? [:]

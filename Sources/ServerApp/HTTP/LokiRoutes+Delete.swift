@@ -1,3 +1,4 @@
+import Codecs
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -107,8 +108,6 @@ struct DeleteRoutes: Sendable {
 
     /// Eight hex digits, as Loki's ids.
     static func newID() -> String {
-        let v = UInt32.random(in: .min ... .max)
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 8 - s.count) + s
+        hexDigits(UInt64(UInt32.random(in: .min ... .max)), width: 8)
     }
 }
