@@ -123,6 +123,12 @@ struct JSONObjectWalk {
         throw .malformedObject
     }
 
+    /// Whether `u` opens an object: its first byte that is not JSON space is `{`.
+    static func opensObject(_ u: UnsafeRawBufferPointer) -> Bool {
+        guard let i = JSONObjectWalk(u: u).nextToken(0, u.count) else { return false }
+        return u[i] == 0x7b
+    }
+
     /// The first byte at or after `i` that is not JSON space.
     func nextToken(_ i: Int, _ to: Int) -> Int? {
         var j = i

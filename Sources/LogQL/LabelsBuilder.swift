@@ -13,6 +13,11 @@ public struct LabelsBuilder: Sendable {
     private(set) var deleted: [String] = []
     public private(set) var error: String?
     public private(set) var errorDetails: String?
+    /// Whether the pipeline dropped a line of this stream that `| json` could not open as an
+    /// object, when the stream's labels alone decide that (see `Pipeline.Program.judgedByStream`);
+    /// nil until such a line was judged. Kept by `reset()`: it belongs to the stream, not the
+    /// line — so a builder serves one stream and one pipeline.
+    var nonObjectDropped: Bool?
 
     public init(_ base: LabelSet) { self.base = base }
 

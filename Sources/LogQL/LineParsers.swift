@@ -81,7 +81,7 @@ enum LineParsers {
     static func json(_ line: UnsafeRawBufferPointer, _ b: inout LabelsBuilder, wanted: LabelWants? = nil) {
         let walk = JSONObjectWalk(u: line)
         // Most lines of a mixed stream are not objects: they fail here, before anything is set up.
-        guard let open = walk.nextToken(0, line.count), line[open] == 0x7b else {
+        guard JSONObjectWalk.opensObject(line) else {
             b.setError("JSONParserErr", details: JSONObjectWalk.Failure.malformedObject.rawValue)
             return
         }

@@ -79,6 +79,34 @@ public struct Pipeline: Sendable {
         let data: StageData
         /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
         let wanted: LabelWants?
+        /// The `json` step, when the stream's labels alone decide the fate of a line it cannot
+        /// open as an object (see `judgedByStream(_:)`); nil otherwise.
+        let judgedByStream: Int?
+
+        init(steps: [Step], data: StageData, wanted: LabelWants?) {
+            self.steps = steps
+            self.data = data
+            self.wanted = wanted
+            judgedByStream = Self.judgedByStream(steps)
+        }
+
+        /// `[line filters] | json | [label filters]`: a line that is not an object gets the same
+        /// error labels from `json` whatever its bytes, and label filters read labels only, so
+        /// whether such a line is dropped depends on its stream alone. Most lines of a mixed
+        /// stream are such lines: once one of them is dropped, the others are dropped without
+        /// running the stages (remembered in `LabelsBuilder.nonObjectDropped`). The index of the
+        /// `json` step, or nil when other stages follow it.
+        static func judgedByStream(_ steps: [Step]) -> Int? {
+            guard let j = steps.firstIndex(where: { if case .json = $0 { true } else { false } }) else { return nil }
+            for (i, s) in steps.enumerated() where i != j {
+                switch s {
+                case .lineFilter where i < j: continue
+                case .labelFilter where i > j: continue
+                default: return nil
+                }
+            }
+            return j
+        }
     }
 
     private let program: Program
@@ -144,6 +172,9 @@ public struct Pipeline: Sendable {
     }
     /// The only labels parsers need to build (nil: all of them), when the caller uses only some.
     var wanted: LabelWants? { program.wanted }
+
+    /// Whether the stream's labels alone decide the fate of a line `| json` cannot open.
+    var judgesByStream: Bool { program.judgedByStream != nil }
 
     /// Whether the pipeline can change labels or drop lines beyond the pushed-down filters.
     public var isEmpty: Bool { program.steps.isEmpty }
@@ -316,6 +347,13 @@ extension Pipeline.Program {
 
     /// Runs every stage on one line.
     func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, _ timestamp: Int64, _ memory: inout Pipeline.Memory) -> Pipeline.Output? {
+        // (A line the stream's labels judge: dropped at once when such a line was dropped before;
+        // otherwise its fate is learnt once it reaches the `json` step.)
+        var judging: Int?
+        if let j = judgedByStream, !JSONObjectWalk.opensObject(line) {
+            if labels.nonObjectDropped == true { return nil }
+            if labels.nonObjectDropped == nil { judging = j }
+        }
         var owned: [UInt8]?
         for i in steps.indices {
             let result: StageResult = if let o = owned {
@@ -324,11 +362,14 @@ extension Pipeline.Program {
                 apply(i, line, timestamp, &labels, &memory)
             }
             switch result {
-            case .drop: return nil
+            case .drop:
+                if let j = judging, i >= j { labels.nonObjectDropped = true }
+                return nil
             case .keep: continue
             case .rewrite(let out): owned = out
             }
         }
+        if judging != nil { labels.nonObjectDropped = false }
         return owned.map { .rewritten($0) } ?? .unchanged
     }
 

@@ -18,6 +18,40 @@ import LogModel
         #expect(r?.labels == #"{_1st="y", app="api", level="stream", level_extracted="error", ok="false", req_h_x_id="7", req_ms="1.5", req_path="/a", status="503"}"#)
     }
 
+    /// A stream's lines through one builder (reset per line, as queries run them) come out as each
+    /// line alone through a fresh builder does: what the pipeline remembers of a stream's
+    /// non-object lines (`nonObjectDropped`) never changes an answer.
+    @Test(arguments: [
+        #"| json | __error__="""#, #"| json | __error__!="""#, #"| json | status >= 500"#,
+        #"| json | status >= 500 | __error__="""#, #"|= "a" | json | app="api""#, #"| json | app="web" or status=200"#,
+        #"| json | level="stream", status > 500"#, #"| json | __error__="JSONParserErr""#,
+    ])
+    func streamJudgedLinesMatchLineByLine(_ stages: String) throws {
+        let lines = ["plain a", #"{"status":503,"a":1}"#, "  ", #"{"status":200}"#, "a=1 status=600", "[1]",
+                     #"{"status":"#, #" {"status":501}"#, "last a"]
+        let query = try QueryParser.parse(#"{app="api"} "# + stages)
+        var shared = try Pipeline(query, skipPushedDown: false)
+        var b = LabelsBuilder(Self.stream)
+        var kept = 0
+        for line in lines {
+            b.reset()
+            let got = shared.process(Array(line.utf8), &b).map { (String(decoding: $0, as: UTF8.self), b.labels.canonical) }
+            var alone = try Pipeline(query, skipPushedDown: false)
+            var fresh = LabelsBuilder(Self.stream)
+            let want = alone.process(Array(line.utf8), &fresh).map { (String(decoding: $0, as: UTF8.self), fresh.labels.canonical) }
+            #expect(got?.0 == want?.0 && got?.1 == want?.1, "\(stages) on \(line)")
+            if got != nil { kept += 1 }
+        }
+        #expect(kept > 0 && kept < lines.count, "\(stages) keeps some lines and drops others")
+        #expect(shared.judgesByStream)
+    }
+
+    @Test func otherStagesAfterJSONAreNotJudgedByTheStream() throws {
+        for stages in [#"| json | line_format "{{.a}}""#, #"| logfmt | json | a="1""#, #"| json | drop a"#, "| json | unpack", #"| json | a="1" |= "x""#] {
+            #expect(try Pipeline(try QueryParser.parse(#"{app="api"} "# + stages), skipPushedDown: false).judgesByStream == false, "\(stages)")
+        }
+    }
+
     @Test func jsonErrorsMarkTheLineAndKeepIt() throws {
         let r = try run("| json", "not json")
         #expect(r?.labels.hasPrefix(#"{__error__="JSONParserErr", __error_details__="#) == true)
