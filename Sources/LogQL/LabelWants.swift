@@ -1,3 +1,5 @@
+import Glibc
+
 /// The labels a query reads when it reads only some (a metric query's grouping, label filters and
 /// unwrapped label): parsers build just these, and word their error details only when those are
 /// among them. Made once per query; nil where every label is wanted. A class: parsers are handed
@@ -60,7 +62,7 @@ final class LabelWants: Sendable {
     /// key can set a wanted label); `baseHas` says whether the stream has a label of that name.
     func label(plainKey key: UnsafeRawBufferPointer, baseHas: (String) -> Bool) -> String? {
         for i in keys.indices where keys[i].bytes.count == key.count {
-            if keys[i].bytes.withUnsafeBytes({ $0.elementsEqual(key) }) {
+            if key.isEmpty || keys[i].bytes.withUnsafeBytes({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) {
                 return keys[i].label(baseHasName: baseHas(keys[i].name))
             }
         }
