@@ -6,6 +6,7 @@ public import IndexFormat
 public import LogModel
 public import Logging
 import Dispatch
+import Synchronization
 import Metrics
 public import Storage
 import WriteAheadLog
@@ -71,8 +72,19 @@ public final class Compactor: Sendable {
 
     var markerDirectory: String { config.workingDirectory + "/retention" }
 
-    /// One pass at wall-clock time `now` (Unix ns).
+    /// Whether passes apply retention (`compactor.retention_enabled`).
+    public var retentionEnabled: Bool { config.retentionEnabled }
+
+    /// Held through a pass: the periodic loop and a requested pass (`POST /compactor/run`) take
+    /// turns, never overlapping.
+    private let passes = Mutex(())
+
+    /// One pass at wall-clock time `now` (Unix ns); a pass already running is waited for first.
     public func run(now: Int64) throws -> Report {
+        try passes.withLock { _ throws in try pass(now: now) }
+    }
+
+    func pass(now: Int64) throws -> Report {
         let began = DispatchTime.now().uptimeNanoseconds
         var report = Report()
         var expired: [String] = []

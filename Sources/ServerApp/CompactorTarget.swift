@@ -31,6 +31,7 @@ extension SkaldServer {
         }
         DeleteRoutes(store: deletes, tenancy: Tenancy(authEnabled: config.authEnabled), overrides: volume.overrides,
                      cancelPeriod: config.compactor.deleteRequestCancelPeriod).register(on: router)
+        CompactorRunRoute(compactor: compactor, readiness: readiness, logger: logger).register(on: router)
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.server.httpListenAddress, port: config.server.httpListenPort), serverName: "skald"),

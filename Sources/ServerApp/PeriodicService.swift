@@ -13,6 +13,11 @@ struct PeriodicService: Service {
     let work: @Sendable () -> Void
 
     func run() async throws {
+        // A period of 0 turns the work off (`compaction_interval: 0`): wait for shutdown only.
+        guard period > 0 else {
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(period, 1_000_000)))
@@ -24,7 +29,7 @@ struct PeriodicService: Service {
 }
 
 extension PeriodicService {
-    /// The compactor's loop (`compactor.compaction_interval`): a failed pass is logged and retried next time.
+    /// The compactor's loop (`compactor.compaction_interval`; 0: none): a failed pass is logged and retried next time.
     static func compactor(_ compactor: Compactor, period: Int64, readiness: Readiness, logger: Logger) -> PeriodicService {
         PeriodicService(name: "skald-compactor", period: period, readiness: readiness) {
             do {

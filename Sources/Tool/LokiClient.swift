@@ -3,8 +3,8 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// The HTTP side of `skald-tool query`: GETs against a Loki-compatible server (Skald or Loki),
-/// with the tenant header, blocking.
+/// The HTTP side of `skald-tool query` and `compact --once --server`: requests to a Loki-compatible
+/// server (Skald or Loki), with the tenant header, blocking; a JSON object comes back.
 struct LokiClient {
     let address: String
     let orgID: String?
@@ -15,6 +15,10 @@ struct LokiClient {
     }
 
     func get(_ path: String, _ params: [(String, String)]) throws -> [String: Any] {
+        try request("GET", path, params)
+    }
+
+    func request(_ method: String, _ path: String, _ params: [(String, String)]) throws -> [String: Any] {
         guard var c = URLComponents(string: address.hasSuffix("/") ? String(address.dropLast()) + path : address + path), c.scheme != nil else {
             throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)")
         }
@@ -24,6 +28,7 @@ struct LokiClient {
         c.percentEncodedQuery = encoded
         guard let url = c.url else { throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)") }
         var request = URLRequest(url: url, timeoutInterval: timeout)
+        request.httpMethod = method
         if let orgID { request.setValue(orgID, forHTTPHeaderField: "X-Scope-OrgID") }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: (Data?, URLResponse?, (any Error)?)
@@ -32,14 +37,14 @@ struct LokiClient {
             done.signal()
         }.resume()
         done.wait()
-        if let e = result.2 { throw Failure(description: "GET \(url): \(e.localizedDescription)") }
+        if let e = result.2 { throw Failure(description: "\(method) \(url): \(e.localizedDescription)") }
         let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
         let body = result.0 ?? Data()
         guard status == 200 else {
-            throw Failure(description: "GET \(url): \(status) \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Failure(description: "\(method) \(url): \(status) \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw Failure(description: "GET \(url): the answer is not a JSON object")
+            throw Failure(description: "\(method) \(url): the answer is not a JSON object")
         }
         return object
     }

@@ -12,7 +12,7 @@ public enum SkaldTool {
           wal replay DIR       replay a WAL (e.g. off a dead pod's volume) into a store, offline
           chunk inspect FILE   a chunk file's header and blocks, each checked
           index inspect DIR    the manifest and its tables, checked; missing chunk files
-          compact --once       the server's compaction and retention, once, on a stopped server's volume
+          compact --once       the server's compaction and retention, once: on a stopped server's volume, or asked of a running one (--server)
           query query Q        a range query (log lines or a matrix) against Skald or Loki, like logcli
           query instant-query Q, query labels [NAME], query series SELECTOR
 
@@ -109,6 +109,7 @@ public enum SkaldTool {
             """,
         "compact --once": """
             usage: skald-tool compact --once [-config.file=FILE] [--json]
+                   skald-tool compact --once --server URL [--json]
 
             Runs the server's compactor once over the volume FILE (the server's own config) describes:
             each period's index tables merged into one per tenant, references to missing chunk files
@@ -117,6 +118,11 @@ public enum SkaldTool {
             retention_period and retention_stream, runtime overrides included). Without -config.file,
             the embedded default (./data). Refused while a server runs on the volume: the server's own
             compactor does this every compactor.compaction_interval.
+
+            With --server URL (a Skald server's HTTP address), the server that owns the volume runs one
+            pass now (POST /compactor/run) and the answer is printed: how a Kubernetes CronJob schedules
+            compaction, since a volume belongs to one process. Exit 2 when the server cannot be reached
+            or the pass fails.
 
             """,
     ]
@@ -140,7 +146,7 @@ public enum SkaldTool {
             case "wal repair": ["backup"]
             case "wal replay": ["into", "config.file", "config"]
             case "index inspect": ["chunks"]
-            case "compact --once": ["config.file", "config"]
+            case "compact --once": ["config.file", "config", "server"]
             default: []
             }
             if command.hasPrefix("query ") {
@@ -172,7 +178,16 @@ public enum SkaldTool {
                 return ToolResult(out: a.json ? ToolJSON.encode(c) : c.text, status: c.isClean ? 0 : 1)
             case "compact --once":
                 guard a.operands.isEmpty else { throw ToolError.usage("unexpected \(a.operands.joined(separator: " ")); the volume comes from -config.file") }
-                let r = try CompactCommand.run(configPath: a.values["config.file"] ?? a.values["config"])
+                let config = a.values["config.file"] ?? a.values["config"]
+                if let server = a.values["server"], config != nil {
+                    throw ToolError.usage("--server \(server) and -config.file both given; the server compacts its own volume, so give one")
+                }
+                let r: CompactCommand
+                if let server = a.values["server"] {
+                    r = try CompactCommand.run(server: server, timeout: 3600)
+                } else {
+                    r = try CompactCommand.run(configPath: config)
+                }
                 return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: 0)
             case "index inspect":
                 let x = try IndexInspection.inspect(try a.one("index directory"), chunkDirectory: a.values["chunks"], listSeries: a.flags.contains("series"))

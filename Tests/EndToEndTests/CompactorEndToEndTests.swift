@@ -97,6 +97,44 @@ import TestSupport
         server.stop()
     }
 
+    /// `compaction_interval: 0`: no periodic pass; `POST /compactor/run` (what `skald-tool compact
+    /// --once --server`, the CronJob's command, sends) runs one now on the server that owns the volume.
+    @Test func aRequestedPassCompactsWhatNoPeriodicPassTouched() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: Self.config.replacingOccurrences(of: "compaction_interval: 1s", with: "compaction_interval: 0s"))
+        try server.start()
+        let c = server.connection()
+        for i in 0..<3 {
+            let r = try c.request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json")],
+                                  body: Bodies.json([("app=keep", [(Bodies.now - Int64(i), "line \(i)")])]))
+            #expect(r.status == 204)
+            #expect(try c.request("POST", "/flush?wait=true").status == 204)
+        }
+        func tables() throws -> Int {
+            let (_, out) = try ToolEndToEndTests.run(["index", "inspect", dir.path + "/data/index", "--json"])
+            return (ToolEndToEndTests.json(out)["tables"] as? [Any])?.count ?? -1
+        }
+        usleep(1_500_000)
+        #expect(try tables() == 3, "no pass ran by itself")
+        #expect(try c.request("GET", "/compactor/run").status != 200) // POST only
+        let (status, out) = try ToolEndToEndTests.run(["compact", "--once", "--server", "http://127.0.0.1:\(server.port)", "--json"])
+        #expect(status == 0, "\(out)")
+        let report = ToolEndToEndTests.json(out)
+        #expect(report["tablesBefore"] as? Int == 3 && report["tablesAfter"] as? Int == 1, "\(out)")
+        #expect(report["retentionEnabled"] as? Bool == true)
+        #expect(try tables() == 1)
+        // The server still serves every line, and a second pass finds nothing to merge.
+        #expect(Set(try c.lines(#"{app="keep"}"#)) == Set((0..<3).map { "line \($0)" }))
+        let again = try c.request("POST", "/compactor/run")
+        #expect(again.status == 200 && again.text.contains(#""groups":0"#), "\(again.text)")
+        server.stop()
+        // Nobody there: a clear failure, exit 2; both a server and a config: a usage error.
+        let (down, err) = try runBinary(ToolEndToEndTests.tool, ["compact", "--once", "--server", "http://127.0.0.1:\(server.port)"], stdout: false, stderr: true)
+        #expect(down == 2 && err.contains("--server"), "\(err)")
+        let (both, _) = try ToolEndToEndTests.run(["compact", "--once", "--server", "http://127.0.0.1:1", "-config.file=/nonexistent.yaml"])
+        #expect(both == 2)
+    }
+
     @Test func aSecondServerOnTheSameVolumeIsRefused() throws {
         let dir = TestDirectory()
         let first = try ServerProcess(dir: dir.path, config: Self.config)

@@ -179,13 +179,15 @@ import Testing
             ("limits_config:\n  retention_stream:\n  - selector: 'namespace=dev'\n    period: 24h\n", "is not a stream selector"),
             ("limits_config:\n  retention_stream:\n  - selector: '{a=\"b\"}'\n", "has no period"),
             ("limits_config:\n  retention_stream:\n  - period: 24h\n", "has no selector"),
-            ("compactor:\n  compaction_interval: 0s\n", "must be above 0"),
+            ("compactor:\n  compaction_interval: -1m\n", "must be 0 (passes only when asked"),
         ] {
             do { _ = try ConfigLoader.parse(bad, expandEnv: false); Issue.record("accepted: \(bad)") } catch {
                 #expect(error.message.contains(says), "\(error.message)")
                 #expect(error.message.contains("line "), "\(error.message)")
             }
         }
+        // 0: no periodic pass (a CronJob asks for them: POST /compactor/run).
+        #expect(try ConfigLoader.parse("compactor:\n  compaction_interval: 0s\n", expandEnv: false).config.compactor.compactionInterval == 0)
         #expect(throws: ConfigError.self) {
             try ConfigLoader.parseOverrides("overrides:\n  x:\n    retention_stream:\n    - selector: '{a=\"b\"}'\n      when: now\n", defaults: .init())
         }

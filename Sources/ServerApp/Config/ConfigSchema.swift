@@ -297,7 +297,7 @@ enum ConfigSchema {
                 "Skald applies table_manager retention through its compactor; use limits_config.retention_period") { $0.tableManager.retentionPeriod = $1.duration }),
             "compactor.working_directory": set(.string) { $0.compactor.workingDirectory = $1.string },
             "compactor.compaction_interval": set(.duration) { (c: inout SkaldConfig, v: ConfigValue) throws(ConfigError) in
-                guard v.duration > 0 else { throw ConfigError("compactor.compaction_interval must be above 0, got \(TimeParser.formatDuration(v.duration))") }
+                guard v.duration >= 0 else { throw ConfigError("compactor.compaction_interval must be 0 (passes only when asked: POST /compactor/run) or above, got \(TimeParser.formatDuration(v.duration))") }
                 c.compactor.compactionInterval = v.duration
             },
             "compactor.retention_enabled": set(.bool) { $0.compactor.retentionEnabled = $1.bool },

@@ -51,7 +51,7 @@ public struct SkaldConfig: Sendable {
     public struct Compactor: Sendable {
         /// `working_directory` (default `<data>/compactor`): retention markers live here, on the volume.
         public var workingDirectory = ""
-        /// `compaction_interval` (10m).
+        /// `compaction_interval` (10m); 0: no periodic pass, only those asked for (`POST /compactor/run`).
         public var compactionInterval: Int64 = 10 * 60 * 1_000_000_000
         /// `retention_enabled` (false): without it the compactor only compacts.
         public var retentionEnabled = false
