@@ -167,6 +167,7 @@ let package = Package(
         .testTarget(name: "CompactorTests", dependencies: ["Compactor", "Storage", "IndexFormat", "ChunkFormat", "LogModel", "WriteAheadLog", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ToolTests", dependencies: ["Tool", "WriteAheadLog", "ChunkFormat", "IndexFormat", "Storage", "LogModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
+        .testTarget(name: "OpsTests", dependencies: ["GoTemplate", "LogQL", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "CheckpointFormatTests", dependencies: ["CheckpointFormat", "ChunkFormat", "LogModel", "Codecs"], resources: [.copy("Fixtures")], swiftSettings: strict),

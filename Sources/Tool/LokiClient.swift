@@ -19,10 +19,22 @@ struct LokiClient {
     }
 
     func request(_ method: String, _ path: String, _ params: [(String, String)]) throws -> [String: Any] {
+        let (url, status, body) = try send(method, path, params)
+        guard status == 200 else {
+            throw Failure(description: "\(method) \(url): \(status) \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
+            throw Failure(description: "\(method) \(url): the answer is not a JSON object")
+        }
+        return object
+    }
+
+    /// One request; the URL asked, the status and the body (any status: the caller judges it).
+    func send(_ method: String, _ path: String, _ params: [(String, String)]) throws -> (URL, Int, Data) {
         guard var c = URLComponents(string: address.hasSuffix("/") ? String(address.dropLast()) + path : address + path), c.scheme != nil else {
             throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)")
         }
-        c.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) }
+        if !params.isEmpty { c.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) } }
         // (`+` in a value must reach the server as a plus, not a space.)
         let encoded = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         c.percentEncodedQuery = encoded
@@ -38,14 +50,6 @@ struct LokiClient {
         }.resume()
         done.wait()
         if let e = result.2 { throw Failure(description: "\(method) \(url): \(e.localizedDescription)") }
-        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
-        let body = result.0 ?? Data()
-        guard status == 200 else {
-            throw Failure(description: "\(method) \(url): \(status) \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw Failure(description: "\(method) \(url): the answer is not a JSON object")
-        }
-        return object
+        return (url, (result.1 as? HTTPURLResponse)?.statusCode ?? 0, result.0 ?? Data())
     }
 }

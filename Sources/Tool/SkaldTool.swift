@@ -1,3 +1,5 @@
+import Foundation
+
 /// `skald-tool`: looks inside a Skald volume and repairs it, over the same library code the server
 /// runs. Each command returns its output and exit status instead of printing, so tests call it
 /// directly; the executable only prints.
@@ -13,6 +15,7 @@ public enum SkaldTool {
           chunk inspect FILE   a chunk file's header and blocks, each checked
           index inspect DIR    the manifest and its tables, checked; missing chunk files
           compact --once       the server's compaction and retention, once: on a stopped server's volume, or asked of a running one (--server)
+          ingester flush       a running server flushes every stream to chunks and indexes them (--addr)
           query query Q        a range query (log lines or a matrix) against Skald or Loki, like logcli
           query instant-query Q, query labels [NAME], query series SELECTOR
 
@@ -107,6 +110,16 @@ public enum SkaldTool {
             chunk file is looked for and the missing ones named. Exit 1 when anything is damaged or missing.
 
             """,
+        "ingester flush": """
+            usage: skald-tool ingester flush [--addr URL] [--json]
+
+            Asks the running Skald server at URL (default $LOKI_ADDR, else http://localhost:3100) to flush
+            every stream's lines to chunk files and index them (POST /flush?wait=true), and returns once
+            they are stored. Before a scale-down that will remove the pod, or before copying a volume
+            for a backup. The WAL keeps everything anyway; this makes the chunks and index whole on
+            their own. Exit 2 when the server cannot be reached or refuses.
+
+            """,
         "compact --once": """
             usage: skald-tool compact --once [-config.file=FILE] [--json]
                    skald-tool compact --once --server URL [--json]
@@ -147,6 +160,7 @@ public enum SkaldTool {
             case "wal replay": ["into", "config.file", "config"]
             case "index inspect": ["chunks"]
             case "compact --once": ["config.file", "config", "server"]
+            case "ingester flush": ["addr"]
             default: []
             }
             if command.hasPrefix("query ") {
@@ -188,6 +202,11 @@ public enum SkaldTool {
                 } else {
                     r = try CompactCommand.run(configPath: config)
                 }
+                return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: 0)
+            case "ingester flush":
+                guard a.operands.isEmpty else { throw ToolError.usage("unexpected \(a.operands.joined(separator: " ")); the server comes from --addr") }
+                let address = a.values["addr"] ?? ProcessInfo.processInfo.environment["LOKI_ADDR"] ?? "http://localhost:3100"
+                let r = try IngesterFlushCommand.run(address: address, timeout: 600)
                 return ToolResult(out: a.json ? ToolJSON.encode(r) : r.text, status: 0)
             case "index inspect":
                 let x = try IndexInspection.inspect(try a.one("index directory"), chunkDirectory: a.values["chunks"], listSeries: a.flags.contains("series"))
