@@ -168,13 +168,13 @@ enum Bodies {
 
 extension HTTPConnection {
     /// All lines of a selector over the last `hours`, forward.
-    func lines(_ selector: String, tenant: String? = nil, hours: Int64 = 2) throws -> [String] {
+    func lines(_ selector: String, tenant: String? = nil, hours: Int64 = 2, limit: Int = 2_000_000) throws -> [String] {
         let end = Bodies.now + 3_600_000_000_000
         let start = end - hours * 3_600_000_000_000
         let q = selector.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         var headers: [(String, String)] = []
         if let tenant { headers.append(("X-Scope-OrgID", tenant)) }
-        let r = try request("GET", "/loki/api/v1/query_range?query=\(q)&start=\(start)&end=\(end)&limit=2000000&direction=forward", headers: headers)
+        let r = try request("GET", "/loki/api/v1/query_range?query=\(q)&start=\(start)&end=\(end)&limit=\(limit)&direction=forward", headers: headers)
         guard r.status == 200 else { throw Failure(message: "query failed: \(r.status) \(r.text)") }
         let obj = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
         let data = obj["data"] as! [String: Any]
