@@ -28,6 +28,19 @@ import Testing
         #expect(d.timestamp == 1_556_590_361_400_000_000, "the joined line takes its final part's time")
     }
 
+    @Test func criWholeLinesKeepTheirBytes() throws {
+        var p = try S.pipeline(S.stage("cri", S.null))
+        for (line, content, stream, flags) in [("2019-04-30T02:12:41Z stderr F héllo wörld ✓", "héllo wörld ✓", "stderr", "F"),
+                                               ("2019-04-30T02:12:41Z stdout F ", "", "stdout", "F"),
+                                               ("2019-04-30T02:12:41Z stdout F  two  spaces ", " two  spaces ", "stdout", "F"),
+                                               ("2019-04-30T02:12:41Z stdout X,Y x", "x", "stdout", "X,Y")] {
+            var e = entry(line)
+            #expect(p.process(&e) == .keep)
+            #expect(e.line == content && e.extracted["content"] == content, "\(line)")
+            #expect(e.labels["stream"] == stream && e.extracted["flags"] == flags && e.extracted["time"] == "2019-04-30T02:12:41Z")
+        }
+    }
+
     @Test func criSendsWhatIsHeldAtMaxPartialLines() throws {
         var p = try S.pipeline(S.stage("cri", S.map([("max_partial_lines", S.v("2"))])))
         var a = entry("2019-04-30T02:12:41.1Z stdout P a")
@@ -39,7 +52,9 @@ import Testing
 
     @Test func criLeavesOtherLinesAlone() throws {
         var p = try S.pipeline(S.stage("cri", S.null))
-        for line in ["plain text", "2019-04-30T02:12:41Z stdin F x", "", "a b"] {
+        for line in ["plain text", "2019-04-30T02:12:41Z stdin F x", "", "a b", "2019-04-30T02:12:41Z stdoux F x",
+                     "2019-04-30T02:12:41Z stdouts F x", "2019-04-30T02:12:41Z sterr F x", "2019-04-30T02:12:41Z xtderr F x",
+                     "2019-04-30T02:12:41Z stdout F"] {
             var e = entry(line)
             #expect(p.process(&e) == .keep)
             #expect(e.line == line)

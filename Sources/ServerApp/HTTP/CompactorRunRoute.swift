@@ -30,7 +30,7 @@ struct CompactorRunRoute: Sendable {
             return HTTPResponses.json(Self.json(report, retentionEnabled: compactor.retentionEnabled))
         } catch {
             logger.error("requested compaction failed", metadata: ["error": "\(error)"])
-            return HTTPResponses.text(.internalServerError, "compaction failed: \(error); the index is unchanged where the pass stopped — see the server log, then retry\n")
+            return HTTPResponses.text(.internalServerError, "compaction failed: \(error); the index stays valid (a pass is crash-safe, the next one finishes the job) — see the server log, then retry\n")
         }
     }
 
