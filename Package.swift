@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "ServerApp",
             dependencies: [
-                "Codecs", "LogModel", "LogQL", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath", "Compactor",
+                "Codecs", "LogModel", "LogQL", "WriteAheadLog", "ChunkFormat", "Storage", "WritePath", "ReadPath", "Compactor", "WebUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -108,6 +108,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["README.md"],
+            swiftSettings: strict
+        ),
+        // the built-in explore page: HTML, CSS and ES modules embedded in the binary (no build step)
+        .target(
+            name: "WebUI",
+            exclude: ["README.md"],
+            resources: [
+                .embedInCode("Assets/index.html"), .embedInCode("Assets/style.css"), .embedInCode("Assets/app.js"),
+                .embedInCode("Assets/api.js"), .embedInCode("Assets/chart.js"), .embedInCode("Assets/logql.js"),
+            ],
             swiftSettings: strict
         ),
         // the compactor: index compaction and retention over the store (in the server, or once from skald-tool)
@@ -167,6 +177,7 @@ let package = Package(
         .testTarget(name: "CompactorTests", dependencies: ["Compactor", "Storage", "IndexFormat", "ChunkFormat", "LogModel", "WriteAheadLog", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ToolTests", dependencies: ["Tool", "WriteAheadLog", "ChunkFormat", "IndexFormat", "Storage", "LogModel", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "GoTemplateTests", dependencies: ["GoTemplate"], swiftSettings: strict),
+        .testTarget(name: "WebUITests", dependencies: ["WebUI"], swiftSettings: strict),
         .testTarget(name: "OpsTests", dependencies: ["GoTemplate", "LogQL", .product(name: "Yams", package: "Yams")], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog", "LogModel", "Codecs", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChunkFormatTests", dependencies: ["ChunkFormat", "LogModel", "Codecs", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),

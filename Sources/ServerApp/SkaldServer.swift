@@ -86,6 +86,7 @@ public struct SkaldServer: Sendable {
         routes.register(on: router)
         DeleteRoutes(store: deletes, tenancy: tenancy, overrides: overrides, cancelPeriod: config.compactor.deleteRequestCancelPeriod).register(on: router)
         CompactorRunRoute(compactor: compactor, readiness: readiness, logger: logger).register(on: router)
+        UIRoutes().register(on: router)
         let app = Application(
             router: router,
             // HTTP/1.1 that upgrades live-tail requests to websockets; Loki pings its tails, and so

@@ -48,6 +48,14 @@ struct TailRoute: Sendable {
 
     /// Checks a tail request's tenant and parameters (Loki's `ParseTailQuery` and `parseRegexQuery`).
     func check(query rawQuery: String?, headers: HTTPFields, now: Int64) -> Result<Accepted, Refusal> {
+        // A browser's websocket cannot send headers: the built-in page names its tenant as
+        // `orgId` in the query instead. The header wins when both are there.
+        var headers = headers
+        if headers[Tenancy.header] == nil, let rawQuery {
+            var q = Params()
+            q.addForm(rawQuery)
+            if let id = q["orgId"], !id.isEmpty { headers[Tenancy.header] = id }
+        }
         let tenant: TenantID
         switch tenancy.tenant(headers) {
         case .success(let t): tenant = t
