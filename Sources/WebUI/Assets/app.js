@@ -21,6 +21,7 @@ const state = {
   labelNames: null,
   refreshTimer: 0,
   tail: null,         // { socket, paused, buffered, dropped }
+  seq: 0,             // the run whose answers may still be shown (an older run's late answers are not)
 };
 
 // ---- theme -------------------------------------------------------------------------------------
@@ -204,27 +205,29 @@ async function run() {
   saveURL();
   const { startMs, endMs } = range();
   state.lastRun = { q, startMs, endMs };
+  const seq = ++state.seq;
   const began = performance.now();
   try {
-    if (isMetric(q)) await runMetric(q, startMs, endMs);
-    else await runLogs(q, startMs, endMs);
-    $('summary').textContent += ` · ${Math.round(performance.now() - began)} ms`;
+    if (isMetric(q)) await runMetric(q, startMs, endMs, seq);
+    else await runLogs(q, startMs, endMs, { seq });
+    if (seq === state.seq) $('summary').textContent += ` · ${Math.round(performance.now() - began)} ms`;
   } catch (err) {
-    showError(err);
+    if (seq === state.seq) showError(err);
   }
 }
 $('run').onclick = run;
 
 function stepFor(startMs, endMs) { return Math.max(1, Math.ceil((endMs - startMs) / 1000 / 250)); }
 
-async function runMetric(q, startMs, endMs) {
+async function runMetric(q, startMs, endMs, seq) {
   if ($('instant').checked) {
     const r = await state.api.instant(q, ns(endMs));
-    renderInstant(r.data);
+    if (seq === state.seq) renderInstant(r.data);
     return;
   }
   const step = stepFor(startMs, endMs);
   const r = await state.api.queryRange(q, ns(startMs), ns(endMs), { step });
+  if (seq !== state.seq) return;
   if (r.data.resultType !== 'matrix') { renderInstant(r.data); return; }
   const series = r.data.result.map((s) => ({
     name: labelText(s.metric) || q,
@@ -252,12 +255,13 @@ function renderInstant(data) {
 
 const labelText = (m) => '{' + Object.entries(m || {}).map(([k, v]) => `${k}="${v}"`).join(', ') + '}';
 
-async function runLogs(q, startMs, endMs, { append = false, endNs } = {}) {
+async function runLogs(q, startMs, endMs, { append = false, endNs, seq = state.seq } = {}) {
   const limit = Math.min(Math.max(Number($('limit').value) || 1000, 1), 5000);
   const direction = $('direction').value;
   const logs = state.api.queryRange(q, ns(startMs), endNs ?? ns(endMs), { limit, direction });
-  if (!append) volume(q, startMs, endMs);
+  if (!append) volume(q, startMs, endMs, seq);
   const r = await logs;
+  if (seq !== state.seq) return;
   const got = [];
   for (const s of r.data.result) for (const [t, line] of s.values) got.push({ ts: BigInt(t), line, labels: s.stream });
   got.sort((a, b) => (direction === 'backward' ? (a.ts < b.ts ? 1 : a.ts > b.ts ? -1 : 0) : (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)));
@@ -270,10 +274,11 @@ async function runLogs(q, startMs, endMs, { append = false, endNs } = {}) {
 }
 
 // The volume histogram: Grafana's query for it — lines per level over the range.
-async function volume(q, startMs, endMs) {
+async function volume(q, startMs, endMs, seq) {
   const step = stepFor(startMs, endMs);
   try {
     const r = await state.api.queryRange(`sum by (level) (count_over_time(${q} [${step}s]))`, ns(startMs), ns(endMs), { step });
+    if (seq !== state.seq) return;
     const series = r.data.result.map((s) => ({ level: s.metric.level || '', points: s.values.map(([t, v]) => [Number(t), Number(v)]) }));
     $('histogram').hidden = false;
     histogram($('histogram'), series, startMs / 1000, endMs / 1000, step, (from, to) => {
@@ -383,6 +388,7 @@ $('tail').onclick = () => {
   }
   const q = query.value.trim();
   if (!q || isMetric(q)) { showError(new Error('live tail needs a log query ({…} and its filters)')); return; }
+  state.seq++;
   clearResults();
   saveURL();
   const socket = state.api.tail(q, ns(Date.now() - 60000), 100);
