@@ -190,9 +190,9 @@ function clearResults() {
   $('chart').hidden = true;
   $('table').hidden = true;
   $('more').hidden = true;
-  $('lines').textContent = '';
-  $('summary').textContent = '';
   state.lines = [];
+  renderLines();
+  $('summary').textContent = '';
 }
 
 async function run() {
@@ -255,8 +255,9 @@ function renderInstant(data) {
 
 const labelText = (m) => '{' + Object.entries(m || {}).map(([k, v]) => `${k}="${v}"`).join(', ') + '}';
 
-async function runLogs(q, startMs, endMs, { append = false, endNs, seq = state.seq } = {}) {
-  const limit = Math.min(Math.max(Number($('limit').value) || 1000, 1), 5000);
+async function runLogs(q, startMs, endMs, { append = false, endNs, seq = state.seq, extra = 0 } = {}) {
+  // (extra: lines already shown that the next page repeats — those at its edge's timestamp.)
+  const limit = Math.min(Math.max(Number($('limit').value) || 1000, 1), 5000) + extra;
   const direction = $('direction').value;
   const logs = state.api.queryRange(q, ns(startMs), endNs ?? ns(endMs), { limit, direction });
   if (!append) volume(q, startMs, endMs, seq);
@@ -268,7 +269,7 @@ async function runLogs(q, startMs, endMs, { append = false, endNs, seq = state.s
   const seen = new Set(state.lines.map((l) => l.ts + '\u0000' + l.line));
   const fresh = got.filter((l) => !seen.has(l.ts + '\u0000' + l.line));
   state.lines.push(...fresh);
-  renderLines(fresh, append);
+  renderLines(append);
   $('summary').textContent = `${state.lines.length} lines` + (got.length >= limit ? ` (limit ${limit} reached)` : '');
   $('more').hidden = got.length < limit;
 }
@@ -295,9 +296,10 @@ $('more').onclick = async () => {
   if (!state.lastRun || !state.lines.length) return;
   const { q, startMs, endMs } = state.lastRun;
   const edge = state.lines.at(-1).ts;
+  const extra = state.lines.filter((l) => l.ts === edge).length;
   try {
-    if ($('direction').value === 'backward') await runLogs(q, startMs, endMs, { append: true, endNs: (edge + 1n).toString() });
-    else await runLogs(q, Number(edge / 1000000n), endMs, { append: true });
+    if ($('direction').value === 'backward') await runLogs(q, startMs, endMs, { append: true, endNs: (edge + 1n).toString(), extra });
+    else await runLogs(q, Number(edge / 1000000n), endMs, { append: true, extra });
   } catch (err) { showError(err); }
 };
 
@@ -318,16 +320,66 @@ function formatTs(ts) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-function renderLines(lines, append, prepend = false) {
-  const list = $('lines');
-  const frag = document.createDocumentFragment();
-  for (const l of lines) {
-    const li = el('li', { class: 'l-' + (levelOf(l) || 'none'), tabindex: '0' }, el('time', {}, formatTs(l.ts)), el('span', { class: 'msg' }, l.line));
-    li.onclick = (ev) => { if (!ev.target.closest('.details')) toggleDetails(li, l); };
-    li.onkeydown = (ev) => { if (ev.key === 'Enter') toggleDetails(li, l); };
-    frag.append(li);
+// The lines as a windowed list: blocks of BLOCK rows, of which only those near the viewport hold
+// their rows; the others are empty boxes of the height they had (or an estimate), so 5,000 lines
+// scroll like a few hundred. Heights are kept per block while blocks keep their lines (appending
+// with "load more"); a new answer or tailed lines rebuild the blocks.
+const BLOCK = 200;
+const ROW_ESTIMATE = 18;
+const windowing = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    const b = e.target;
+    if (e.isIntersecting && !b.filled) fillBlock(b);
+    else if (!e.isIntersecting && b.filled) emptyBlock(b);
   }
-  if (prepend) list.prepend(frag); else { if (!append) list.textContent = ''; list.append(frag); }
+}, { rootMargin: '1200px 0px' });
+
+function row(l) {
+  const li = el('li', { class: 'row l-' + (levelOf(l) || 'none'), tabindex: '0' }, el('time', {}, formatTs(l.ts)), el('span', { class: 'msg' }, l.line));
+  li.onclick = (ev) => { if (!ev.target.closest('.details')) toggleDetails(li, l); };
+  li.onkeydown = (ev) => { if (ev.key === 'Enter' && ev.target === li) toggleDetails(li, l); };
+  return li;
+}
+function fillBlock(b) {
+  const list = el('ol');
+  for (let i = b.start; i < b.end && i < state.lines.length; i++) list.append(row(state.lines[i]));
+  b.replaceChildren(list);
+  b.style.height = '';
+  b.filled = true;
+}
+function emptyBlock(b) {
+  b.style.height = b.offsetHeight + 'px';
+  b.replaceChildren();
+  b.filled = false;
+}
+function newBlock(start) {
+  const b = el('li', { class: 'block' });
+  b.start = start;
+  b.end = Math.min(start + BLOCK, state.lines.length);
+  b.filled = false;
+  b.style.height = (b.end - b.start) * ROW_ESTIMATE + 'px';
+  windowing.observe(b);
+  return b;
+}
+// Shows state.lines: all of them anew, or (append) only what was added at the end.
+function renderLines(append = false) {
+  const list = $('lines');
+  if (!append) {
+    for (const b of list.children) windowing.unobserve(b);
+    list.replaceChildren();
+  }
+  let start = 0;
+  const last = list.lastElementChild;
+  if (last) {
+    start = last.end;
+    if (last.end - last.start < BLOCK && start < state.lines.length) {
+      // The last block takes lines until it is full.
+      last.end = Math.min(last.start + BLOCK, state.lines.length);
+      if (last.filled) fillBlock(last); else last.style.height = (last.end - last.start) * ROW_ESTIMATE + 'px';
+      start = last.end;
+    }
+  }
+  for (; start < state.lines.length; start += BLOCK) list.append(newBlock(start));
 }
 
 // Fields of the line itself: a JSON object's (flattened) or logfmt pairs.
@@ -419,9 +471,8 @@ function flushTail() {
   t.buffered = [];
   t.received += fresh.length;
   state.lines.unshift(...fresh);
-  renderLines(fresh, true, true);
-  const list = $('lines');
-  while (list.children.length > 5000) list.lastChild.remove();
+  if (state.lines.length > 5000) state.lines.length = 5000;
+  renderLines();
   $('summary').textContent = `tailing · ${t.received} lines` + (t.dropped ? ` · ${t.dropped} dropped by the server` : '');
 }
 
@@ -486,6 +537,9 @@ $('refresh').onchange = () => {
   const s = Number($('refresh').value);
   if (s > 0) state.refreshTimer = setInterval(() => { if (!state.tail && document.visibilityState === 'visible') run(); }, s * 1000);
 };
+
+// What the page shows, for the browser tests and the console: window.skald.lines().
+window.skald = { lines: () => state.lines.map((l) => `${l.ts} ${l.line}`) };
 
 // ---- start -------------------------------------------------------------------------------------
 loadURL();
