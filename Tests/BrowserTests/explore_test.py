@@ -205,6 +205,71 @@ def main():
         driver.find_element(By.ID, "run").click()  # a query ends the tail
         wait.until(lambda d: d.find_element(By.ID, "tail").get_attribute("aria-pressed") == "false")
 
+        # Completion: label names inside a selector, then a label's values.
+        editor = driver.find_element(By.ID, "query")
+        editor.clear()
+        editor.send_keys("{ap")
+        wait.until(lambda d: d.find_element(By.ID, "suggest").is_displayed())
+        options = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#suggest li")]
+        check(options == ["app"], f"label names are completed ({options})")
+        editor.send_keys(Keys.ARROW_DOWN, Keys.ENTER)
+        shown_values = "return document.getElementById('suggest').hidden ? null : [...document.querySelectorAll('#suggest li')].map(e => e.textContent)"
+        wait.until(lambda d: d.find_element(By.ID, "query").get_attribute("value") == '{app="' and d.execute_script(shown_values))
+        values = sorted(driver.execute_script(shown_values))
+        check(values == ["api", "web"], f"then its values ({values})")
+        editor.send_keys(Keys.ARROW_DOWN, Keys.TAB)
+        wait.until(lambda d: d.find_element(By.ID, "query").get_attribute("value") == '{app="api"')
+        editor.send_keys("}")
+        # Keyboard: Ctrl+Enter runs, Tab reaches a line, Enter opens it; "+" filters for a value.
+        editor.send_keys(Keys.CONTROL, Keys.ENTER)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row"))
+        driver.execute_script("document.querySelector('#lines li.row').focus()")
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row .details"))
+        check(True, "a line opens from the keyboard")
+        rows = driver.find_elements(By.CSS_SELECTOR, "#lines li.row .details tr")
+        level_row = [r for r in rows if r.find_elements(By.TAG_NAME, "td") and r.find_elements(By.TAG_NAME, "td")[1].text == "level"][0]
+        level_row.find_elements(By.TAG_NAME, "button")[1].click()  # "−": hide this level
+        wait.until(lambda d: '| level!="info"' in d.find_element(By.ID, "query").get_attribute("value"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row"))
+        levels = set(driver.execute_script("return [...document.querySelectorAll('#lines li.row')].map(e => e.className)"))
+        check(levels and all("l-info" not in c for c in levels), f"filter out a label's value: the query gains | level!=\"info\" and runs ({sorted(levels)})")
+        # History keeps what ran.
+        history = [o.get_attribute("value") for o in driver.find_elements(By.CSS_SELECTOR, "#history option")]
+        check('{app="api"}' in history and '{namespace="default"} |= "request"' in history, "query history keeps the queries run")
+        # Themes, and text contrast in both (WCAG AA: 4.5:1 for text, 3:1 for muted labels).
+        contrast = """
+            const lum = (c) => { const m = c.match(/\\d+/g).map(Number).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                                 return 0.2126 * m[0] + 0.7152 * m[1] + 0.0722 * m[2]; };
+            const probe = (v) => { const e = document.createElement('span'); e.style.color = `var(${v})`; document.body.append(e); const c = getComputedStyle(e).color; e.remove(); return c; };
+            const bg = lum(getComputedStyle(document.body).backgroundColor);
+            const ratio = (v) => { const l = lum(probe(v)); return (Math.max(l, bg) + 0.05) / (Math.min(l, bg) + 0.05); };
+            return [document.documentElement.dataset.theme, ratio('--fg'), ratio('--muted'), ratio('--err')];"""
+        first = driver.execute_script(contrast)
+        driver.find_element(By.ID, "theme").click()
+        second = driver.execute_script(contrast)
+        check(first[0] != second[0], f"the theme switches ({first[0]} -> {second[0]})")
+        for t in (first, second):
+            check(t[1] >= 4.5 and t[2] >= 4.5 and t[3] >= 4.5, f"{t[0]} theme contrast: text {t[1]:.1f}, muted {t[2]:.1f}, error {t[3]:.1f} (>= 4.5)")
+        driver.find_element(By.ID, "theme").click()
+
+        # An absolute range from a shared URL, and auto-refresh picking up a new line.
+        t0 = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now / 1e9 - 1200))
+        t1 = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now / 1e9 + 600))
+        driver.get(f"{base}/?query=%7Bapp%3D%22web%22%7D&from={t0}&to={t1}&tenant={TENANT}&limit=1000&direction=backward")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row"))
+        check(driver.find_element(By.ID, "range").get_attribute("value") == "absolute" and driver.find_element(By.ID, "from").get_attribute("value") == t0,
+              "a shared URL restores an absolute range")
+        Select = __import__("selenium.webdriver.support.select", fromlist=["Select"]).Select
+        Select(driver.find_element(By.ID, "refresh")).select_by_value("5")
+        push(port, [{"stream": {"app": "web", "level": "info", "namespace": "default"}, "values": [[str(time.time_ns()), "arrived during auto-refresh"]]}])
+        try:
+            WebDriverWait(driver, 12).until(lambda d: any("arrived during auto-refresh" in x for x in d.execute_script("return window.skald.lines()")))
+            check(True, "auto-refresh shows a line pushed meanwhile")
+        except Exception:
+            check(False, "auto-refresh shows a line pushed meanwhile")
+        Select(driver.find_element(By.ID, "refresh")).select_by_value("0")
+
         # The labels browser.
         driver.find_element(By.ID, "labels-toggle").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#label-names li"))

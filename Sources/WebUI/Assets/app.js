@@ -66,7 +66,11 @@ query.addEventListener('keydown', (ev) => {
   }
   if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); run(); }
 });
-query.addEventListener('blur', () => setTimeout(() => { $('suggest').hidden = true; }, 150));
+// Leaving the editor closes the list (after a moment, so a click on it lands first); coming back
+// cancels that.
+let closeSuggest = 0;
+query.addEventListener('blur', () => { closeSuggest = setTimeout(() => { $('suggest').hidden = true; }, 150); });
+query.addEventListener('focus', () => clearTimeout(closeSuggest));
 
 let suggestSeq = 0;
 async function suggest() {
@@ -85,6 +89,7 @@ async function suggest() {
     }
   } catch { options = []; }
   if (seq !== suggestSeq) return;
+  clearTimeout(closeSuggest);
   options = options.filter((o) => o.startsWith(ctx.prefix) && o !== ctx.prefix).slice(0, 50);
   list.textContent = '';
   if (!options.length) { list.hidden = true; return; }
