@@ -175,6 +175,29 @@ def main():
         check(not driver.find_element(By.ID, "histogram").is_displayed(), "no stale volume histogram over a metric query")
         driver.save_screenshot(os.path.join(ARTIFACTS, "metric-query.png"))
 
+        # Instant: a table of the series.
+        driver.find_element(By.ID, "instant").click()
+        driver.find_element(By.ID, "run").click()
+        wait.until(lambda d: d.find_element(By.ID, "table").is_displayed())
+        cells = [c.text for c in driver.find_elements(By.CSS_SELECTOR, "#table td")]
+        check(len(cells) == 6 and '{level="error"}' in cells, f"an instant metric query is a table ({cells})")
+        driver.find_element(By.ID, "instant").click()
+
+        # Oldest first, unwrapped.
+        editor.clear()
+        editor.send_keys('{app="web", level="error"}')
+        Select = __import__("selenium.webdriver.support.select", fromlist=["Select"]).Select
+        Select(driver.find_element(By.ID, "direction")).select_by_value("forward")
+        driver.find_element(By.ID, "wrap").click()
+        driver.find_element(By.ID, "run").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row"))
+        got = driver.execute_script("return window.skald.lines()")
+        stamps = [int(x.split(" ")[0]) for x in got]
+        check(stamps == sorted(stamps) and len(stamps) > 1, f"oldest first ({len(stamps)} lines in ascending time)")
+        check("wrap" not in driver.find_element(By.TAG_NAME, "body").get_attribute("class"), "lines unwrapped")
+        Select(driver.find_element(By.ID, "direction")).select_by_value("backward")
+        driver.find_element(By.ID, "wrap").click()
+
         # A syntax error: the server's message and its position in the editor.
         editor.clear()
         editor.send_keys('{namespace="default"} |= ')
@@ -260,7 +283,6 @@ def main():
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#lines li.row"))
         check(driver.find_element(By.ID, "range").get_attribute("value") == "absolute" and driver.find_element(By.ID, "from").get_attribute("value") == t0,
               "a shared URL restores an absolute range")
-        Select = __import__("selenium.webdriver.support.select", fromlist=["Select"]).Select
         Select(driver.find_element(By.ID, "refresh")).select_by_value("5")
         push(port, [{"stream": {"app": "web", "level": "info", "namespace": "default"}, "values": [[str(time.time_ns()), "arrived during auto-refresh"]]}])
         try:
