@@ -267,6 +267,15 @@ import Testing
         r = try get(#"{app="x"}"#, headers: [])
         #expect(r.status == 401)
         #expect(r.text == "no org id\n")
+        // The tenant as `orgId` in the query (the built-in page: a browser's websocket sends no
+        // headers) passes the tenant check; an invalid one is refused like the header's; the
+        // header wins over it.
+        r = try get(#"{app="x"}"#, "&orgId=team", headers: [])
+        #expect(r.status == 400 && r.text.contains("websocket"), "\(r.text)")
+        r = try get(#"{app="x"}"#, "&orgId=" + String(repeating: "t", count: 200), headers: [])
+        #expect(r.status == 401, "\(r.text)")
+        r = try get(#"{app="x"}"#, "&orgId=" + String(repeating: "t", count: 200))
+        #expect(r.status == 400 && r.text.contains("websocket"), "the header's tenant is used: \(r.text)")
         // A valid request without the upgrade: told to use a websocket.
         r = try get(#"{app="x"}"#)
         #expect(r.status == 400)
