@@ -349,8 +349,9 @@ extension Pipeline.Program {
     func run(_ line: UnsafeRawBufferPointer, _ labels: inout LabelsBuilder, _ timestamp: Int64, _ memory: inout Pipeline.Memory) -> Pipeline.Output? {
         // (A line the stream's labels judge: dropped at once when such a line was dropped before;
         // otherwise its fate is learnt once it reaches the `json` step.)
+        // (Once the stream is known to keep such lines there is nothing to learn: no test.)
         var judging: Int?
-        if let j = judgedByStream, !JSONObjectWalk.opensObject(line) {
+        if let j = judgedByStream, labels.nonObjectDropped != false, !JSONObjectWalk.opensObject(line) {
             if labels.nonObjectDropped == true { return nil }
             if labels.nonObjectDropped == nil { judging = j }
         }

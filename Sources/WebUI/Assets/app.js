@@ -1,7 +1,7 @@
 // Skald's explore page: the query editor, the range, the results (lines, volume, charts, tables),
 // the live tail, the labels browser and the status view. Plain ES modules; no build step.
 import { API, APIError, ns } from '/ui/api.js';
-import { highlight, isMetric, offsetOf, context } from '/ui/logql.js';
+import { highlight, isMetric, offsetOf, context, quoted } from '/ui/logql.js';
 import { histogram, timeSeries, formatValue } from '/ui/chart.js';
 
 const $ = (id) => document.getElementById(id);
@@ -104,7 +104,7 @@ function complete(ctx, word) {
   const before = query.value.slice(0, at - ctx.prefix.length);
   let insert = word;
   if (ctx.kind === 'name') insert += '="';
-  else insert = word.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  else insert = quoted(word) + '"';
   query.value = before + insert + query.value.slice(at);
   query.selectionStart = query.selectionEnd = before.length + insert.length;
   $('suggest').hidden = true;
@@ -421,8 +421,7 @@ function toggleDetails(li, l) {
 // Filter for (=) or out (!=) a label's value: a label filter after the query's stages (it applies
 // to stream labels and parsed fields alike).
 function addFilter(name, value, op) {
-  const v = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-  query.value = `${query.value.trim()} | ${name}${op}"${v}"`;
+  query.value = `${query.value.trim()} | ${name}${op}"${quoted(value)}"`;
   paint();
   run();
 }
@@ -510,7 +509,7 @@ $('labels-toggle').onclick = async () => {
   } catch (err) { showError(err); }
 };
 function addToSelector(name, value) {
-  const m = `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const m = `${name}="${quoted(value)}"`;
   const q = query.value;
   const sel = /^(\s*\{)([^}]*)(\})/.exec(q);
   if (!sel) query.value = `{${m}}` + q;

@@ -13,6 +13,14 @@ function tooltip() {
   return t;
 }
 
+// Shows `text` in the tooltip beside the pointer.
+function showTip(tip, ev, text) {
+  tip.textContent = text;
+  tip.style.left = ev.clientX + 12 + 'px';
+  tip.style.top = ev.clientY + 12 + 'px';
+  tip.hidden = false;
+}
+
 // series: [{ level, points: [[seconds, value], …] }] over [startS, endS] in buckets of stepS.
 export function histogram(canvas, series, startS, endS, stepS, onPick) {
   const dpr = window.devicePixelRatio || 1;
@@ -51,8 +59,7 @@ export function histogram(canvas, series, startS, endS, stepS, onPick) {
     const i = Math.floor(ev.offsetX / bw);
     if (i < 0 || i >= buckets) { tip.hidden = true; return; }
     const parts = stacks[i].map(([l, v]) => `${l || '(no level)'}: ${v}`);
-    tip.textContent = `${new Date((startS + i * stepS) * 1000).toLocaleString()}\n${parts.join('\n') || 'no lines'}`;
-    tip.style.left = ev.clientX + 12 + 'px'; tip.style.top = ev.clientY + 12 + 'px'; tip.hidden = false;
+    showTip(tip, ev, `${new Date((startS + i * stepS) * 1000).toLocaleString()}\n${parts.join('\n') || 'no lines'}`);
   };
   canvas.onmouseleave = () => { tip.hidden = true; };
   canvas.onclick = (ev) => {
@@ -116,8 +123,7 @@ export function timeSeries(container, series, startS, endS) {
       if (best) lines.push(`${s.name}: ${formatValue(best[1])}`);
     });
     cursor.setAttribute('x1', px); cursor.setAttribute('x2', px); cursor.setAttribute('visibility', 'visible');
-    tip.textContent = `${new Date(t * 1000).toLocaleString()}\n${lines.slice(0, 20).join('\n')}`;
-    tip.style.left = ev.clientX + 12 + 'px'; tip.style.top = ev.clientY + 12 + 'px'; tip.hidden = false;
+    showTip(tip, ev, `${new Date(t * 1000).toLocaleString()}\n${lines.slice(0, 20).join('\n')}`);
   };
   svg.onmouseleave = () => { tip.hidden = true; cursor.setAttribute('visibility', 'hidden'); };
 }

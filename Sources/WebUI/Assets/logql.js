@@ -70,8 +70,5 @@ export function context(text, cursor) {
   return null;
 }
 
-// The selector part of a log query ({…}), for the volume histogram's query.
-export function selectorOf(q) {
-  const m = /^\s*(\{[^}]*\})/.exec(q);
-  return m ? m[1] : null;
-}
+// A value as the inside of a double-quoted LogQL string.
+export const quoted = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
