@@ -1,4 +1,5 @@
 import LogModel
+import Glibc
 
 /// `cri`: reads the CRI log format kubelet writes (`<RFC3339Nano time> <stdout|stderr> <P|F> <content>`):
 /// the line becomes the content, `stream` a label, the time the timestamp; `time`, `stream`,
@@ -24,48 +25,69 @@ struct CRIStage: Stage {
     }
 
     mutating func process(_ e: inout AgentEntry) -> StageOutcome {
-        var line = e.line
-        let parsed: (time: Substring, stream: Substring, flags: Substring, content: Range<Int>)? = line.withUTF8 { b in
-            func field(_ from: Int) -> Int? {
-                var i = from
-                while i < b.count, b[i] != 0x20 { i += 1 }
-                return i < b.count && i > from ? i : nil
-            }
-            guard let t = field(0), let s = field(t + 1), let f = field(s + 1) else { return nil }
-            let str = String(decoding: UnsafeBufferPointer(rebasing: b[(t + 1)..<s]), as: UTF8.self)
-            guard str == "stdout" || str == "stderr" else { return nil }
-            return (Substring(String(decoding: UnsafeBufferPointer(rebasing: b[0..<t]), as: UTF8.self)), Substring(str),
-                    Substring(String(decoding: UnsafeBufferPointer(rebasing: b[(s + 1)..<f]), as: UTF8.self)), (f + 1)..<b.count)
+        var line = e.line  // keeps the bytes alive while `e.line` is replaced
+        return line.withUTF8 { process(&e, $0) }
+    }
+
+    private mutating func process(_ e: inout AgentEntry, _ b: UnsafeBufferPointer<UInt8>) -> StageOutcome {
+        func field(_ from: Int) -> Int? {
+            var i = from
+            while i < b.count, b[i] != 0x20 { i += 1 }
+            return i < b.count && i > from ? i : nil
         }
-        guard let p = parsed else { return .keep }
-        let content = Array(line.utf8)[p.content]
-        let stream = String(p.stream)
-        e.extracted["time"] = String(p.time)
-        e.extracted["stream"] = stream
-        e.extracted["flags"] = String(p.flags)
+        guard let t = field(0), let s = field(t + 1), let f = field(s + 1) else { return .keep }
+        let stream: String
+        if Self.equal(b, t + 1, s, "stdout") { stream = "stdout" } else if Self.equal(b, t + 1, s, "stderr") { stream = "stderr" } else { return .keep }
+        let timeBytes = UnsafeBufferPointer(rebasing: b[0..<t])
+        let time = String(decoding: timeBytes, as: UTF8.self)
+        let flags = String(decoding: UnsafeBufferPointer(rebasing: b[(s + 1)..<f]), as: UTF8.self)
+        let content = UnsafeBufferPointer(rebasing: b[(f + 1)...])
         e.labels["stream"] = stream
-        if let ns = TimeParser.rfc3339(String(p.time)) { e.timestamp = ns }
-        if p.flags.utf8.contains(UInt8(ascii: "P")) {
+        if let ns = TimeParser.rfc3339(timeBytes) { e.timestamp = ns }
+        if UnsafeBufferPointer(rebasing: b[(s + 1)..<f]).contains(UInt8(ascii: "P")) {
             var held = partial[stream] ?? ([], 0, e.offset)
-            held.text += content
+            held.text.append(contentsOf: content)
             held.parts += 1
             if maxPartialLineSize > 0 && truncate && held.text.count > maxPartialLineSize { held.text.removeLast(held.text.count - maxPartialLineSize) }
             if held.parts < maxPartialLines {
                 partial[stream] = held
+                extract(&e, time: time, stream: stream, flags: flags)
                 return .held
             }
             partial[stream] = nil
             e.line = String(decoding: held.text, as: UTF8.self)
             e.offset = held.offset
-        } else if let held = partial.removeValue(forKey: stream) {
-            var joined = held.text + content
-            if maxPartialLineSize > 0 && truncate && joined.count > maxPartialLineSize { joined.removeLast(joined.count - maxPartialLineSize) }
-            e.line = String(decoding: joined, as: UTF8.self)
+        } else if !partial.isEmpty, var held = partial.removeValue(forKey: stream) {
+            held.text.append(contentsOf: content)
+            if maxPartialLineSize > 0 && truncate && held.text.count > maxPartialLineSize { held.text.removeLast(held.text.count - maxPartialLineSize) }
+            e.line = String(decoding: held.text, as: UTF8.self)
             e.offset = held.offset
         } else {
             e.line = String(decoding: content, as: UTF8.self)
         }
-        e.extracted["content"] = e.line
+        extract(&e, time: time, stream: stream, flags: flags, content: e.line)
         return .keep
+    }
+
+    /// Sets the extracted values (one sorted map made at once when there were none before, as
+    /// there are not when `cri` is the first stage).
+    private func extract(_ e: inout AgentEntry, time: String, stream: String, flags: String, content: String? = nil) {
+        if e.extracted.isEmpty {
+            var pairs: [LabelMap.Element] = []
+            pairs.reserveCapacity(8)
+            if let content { pairs.append(("content", content)) }
+            pairs += [("flags", flags), ("stream", stream), ("time", time)]
+            e.extracted = LabelMap(sortedUnique: pairs)
+        } else {
+            e.extracted["time"] = time
+            e.extracted["stream"] = stream
+            e.extracted["flags"] = flags
+            if let content { e.extracted["content"] = content }
+        }
+    }
+
+    /// Whether `b[from..<to]` is the ASCII text `name`.
+    private static func equal(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, _ name: StaticString) -> Bool {
+        to - from == name.utf8CodeUnitCount && memcmp(b.baseAddress! + from, name.utf8Start, to - from) == 0
     }
 }

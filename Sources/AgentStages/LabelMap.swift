@@ -11,6 +11,9 @@ public struct LabelMap: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         pairs = dict.map { (key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
     }
 
+    /// A map of `pairs` already sorted by name, each name once (a stage that sets several values at once).
+    init(sortedUnique pairs: [Element]) { self.pairs = pairs }
+
     public init(dictionaryLiteral elements: (String, String)...) {
         for (k, v) in elements { self[k] = v }
     }
@@ -26,6 +29,8 @@ public struct LabelMap: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
             if i < pairs.count, pairs[i].key == name {
                 if let newValue { pairs[i].value = newValue } else { pairs.remove(at: i) }
             } else if let newValue {
+                // A copy made to add a pair gets room for a few more: stages add labels one by one.
+                if pairs.count == pairs.capacity { pairs.reserveCapacity(pairs.count + 4) }
                 pairs.insert((key: name, value: newValue), at: i)
             }
         }
@@ -37,6 +42,9 @@ public struct LabelMap: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         if old != nil { self[name] = nil }
         return old
     }
+
+    /// Room for `n` pairs without growing (and a map of its own, if it shared its storage).
+    public mutating func reserveCapacity(_ n: Int) { pairs.reserveCapacity(n) }
 
     public var count: Int { pairs.count }
     public var isEmpty: Bool { pairs.isEmpty }

@@ -32,6 +32,19 @@ public enum Snappy {
         }
     }
 
+    /// Compresses `input` as one snappy block into `output`, replacing what it held and keeping its
+    /// capacity, so a sender that compresses batch after batch reuses one buffer.
+    public static func compress(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let bound = max(snappy_max_compressed_length(input.count), 1)
+        if output.count < bound { output.append(contentsOf: repeatElement(0, count: bound - output.count)) }
+        var outLen = bound
+        output.withUnsafeMutableBufferPointer { out in
+            _ = snappy_compress(UnsafeRawPointer(input.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                                input.count, UnsafeMutableRawPointer(out.baseAddress!).assumingMemoryBound(to: CChar.self), &outLen)
+        }
+        output.removeLast(output.count - outLen)
+    }
+
     /// Compresses `input` as one snappy block (no spare capacity kept).
     public static func compress(_ input: [UInt8]) -> [UInt8] {
         let bound = snappy_max_compressed_length(input.count)

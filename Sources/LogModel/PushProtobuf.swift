@@ -1,4 +1,4 @@
-public import Codecs
+import Codecs
 
 /// Loki's `logproto.PushRequest` wire format, decoded by hand (no generated code, no per-line
 /// allocation): `PushRequest{streams=1}`, `StreamAdapter{labels=1, entries=2, hash=3}`,
@@ -197,40 +197,15 @@ public enum PushProtobuf {
 
     /// Encodes a batch as a `PushRequest` (uncompressed).
     public static func encode(_ batch: PushBatch) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(batch.bytes.count + batch.entryCount * 24 + 1024)
-        var sbuf: [UInt8] = []
-        var ebuf: [UInt8] = []
-        for s in batch.streams {
-            sbuf.removeAll(keepingCapacity: true)
-            appendBytes(&sbuf, field: 1, Array(s.labels.utf8))
-            for e in s.entries {
-                ebuf.removeAll(keepingCapacity: true)
-                var ts: [UInt8] = []
-                let secs = e.timestamp >= 0 ? e.timestamp / 1_000_000_000 : (e.timestamp - 999_999_999) / 1_000_000_000
-                let nanos = e.timestamp - secs * 1_000_000_000
-                if secs != 0 { ts.append(0x08); ts.appendUVarint(UInt64(bitPattern: secs)) }
-                if nanos != 0 { ts.append(0x10); ts.appendUVarint(UInt64(nanos)) }
-                appendBytes(&ebuf, field: 1, ts)
-                appendBytes(&ebuf, field: 2, batch.bytes[e.line])
-                if e.metadata >= 0 {
-                    for l in batch.metadata[Int(e.metadata)] {
-                        var p: [UInt8] = []
-                        appendBytes(&p, field: 1, Array(l.name.utf8))
-                        appendBytes(&p, field: 2, Array(l.value.utf8))
-                        appendBytes(&ebuf, field: 3, p)
-                    }
-                }
-                appendBytes(&sbuf, field: 2, ebuf)
+        var w = PushRequestWriter(reservingCapacity: batch.bytes.count + batch.entryCount * 24 + 1024)
+        func metadata(_ e: PushEntry) -> [Label] { e.metadata >= 0 ? batch.metadata[Int(e.metadata)] : [] }
+        batch.bytes.withUnsafeBufferPointer { all in
+            for s in batch.streams {
+                let size = s.entries.reduce(0) { $0 + PushRequestWriter.entrySize(timestamp: $1.timestamp, lineBytes: $1.line.count, metadata: metadata($1)) }
+                w.stream(labels: s.labels, entriesSize: size)
+                for e in s.entries { w.entry(timestamp: e.timestamp, line: UnsafeBufferPointer(rebasing: all[e.line]), metadata: metadata(e)) }
             }
-            appendBytes(&out, field: 1, sbuf)
         }
-        return out
-    }
-
-    static func appendBytes<C: Collection>(_ out: inout [UInt8], field: UInt64, _ bytes: C) where C.Element == UInt8 {
-        out.appendUVarint(field << 3 | 2)
-        out.appendUVarint(UInt64(bytes.count))
-        out.append(contentsOf: bytes)
+        return w.bytes
     }
 }

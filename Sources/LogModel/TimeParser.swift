@@ -23,7 +23,12 @@ public enum TimeParser {
 
     /// RFC3339 with optional fractional seconds and a `Z` or `±hh:mm` offset.
     public static func rfc3339(_ s: String) -> Int64? {
-        let u = Array(s.utf8)
+        var s = s
+        return s.withUTF8 { rfc3339($0) }
+    }
+
+    /// `rfc3339(_:)` on the text's UTF-8 bytes (a parser reading a line in place).
+    public static func rfc3339(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         func num(_ n: Int) -> Int64? {
             guard i + n <= u.count else { return nil }

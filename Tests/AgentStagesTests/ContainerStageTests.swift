@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    /// What `cri` extracts, whether it is the first stage or values were extracted before it.
+    @Test func criExtractsIntoEmptyAndEarlierValues() throws {
+        var p = try S.pipeline(S.stage("cri", S.null))
+        var e = entry("2019-04-30T02:12:41Z stdout F hello")
+        #expect(p.process(&e) == .keep)
+        #expect(e.extracted == LabelMap(["content": "hello", "flags": "F", "stream": "stdout", "time": "2019-04-30T02:12:41Z"]))
+        var held = entry("2019-04-30T02:12:42Z stderr P par")
+        #expect(p.process(&held) == .held)
+        #expect(held.extracted == LabelMap(["flags": "P", "stream": "stderr", "time": "2019-04-30T02:12:42Z"]))
+        var earlier = entry("2019-04-30T02:12:43Z stdout F x")
+        earlier.extracted = ["app": "a", "flags": "old", "zone": "z"]
+        #expect(p.process(&earlier) == .keep)
+        #expect(earlier.extracted == LabelMap(["app": "a", "content": "x", "flags": "F", "stream": "stdout", "time": "2019-04-30T02:12:43Z", "zone": "z"]))
+    }
+
     @Test func criSendsWhatIsHeldAtMaxPartialLines() throws {
         var p = try S.pipeline(S.stage("cri", S.map([("max_partial_lines", S.v("2"))])))
         var a = entry("2019-04-30T02:12:41.1Z stdout P a")

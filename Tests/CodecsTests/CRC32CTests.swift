@@ -29,6 +29,19 @@ import Testing
         #expect(try Snappy.decompress(c, maxOutput: text.count) == text)
     }
 
+    /// A sender's reused buffer: whatever it held before (longer, shorter, empty), it comes back
+    /// holding exactly what `compress(_:)` makes of the input.
+    @Test func snappyIntoAReusedBuffer() throws {
+        var out: [UInt8] = []
+        let inputs: [[UInt8]] = [text, Array(text.prefix(10)), [], text + text + text, Array(repeating: 7, count: 100_000), Array(text.prefix(1))]
+        for input in inputs {
+            input.withUnsafeBufferPointer { Snappy.compress($0, into: &out) }
+            #expect(out == Snappy.compress(input))
+            #expect(try Snappy.decompress(out, maxOutput: input.count) == input)
+        }
+        #expect(out.capacity >= 100_000 / 20, "the buffer keeps its capacity")
+    }
+
     @Test func snappyBombIsRefusedBeforeAllocating() {
         let c = Snappy.compress([UInt8](repeating: 0, count: 10 << 20))
         #expect(c.count < 600 << 10)

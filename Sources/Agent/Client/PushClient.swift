@@ -75,20 +75,29 @@ public final class PushClient: Sendable {
         done.unlock()
     }
 
+    /// The sending thread's reusable buffers: a batch's request is written into the same memory
+    /// every time, and compressed into the same body.
+    struct Buffers {
+        var request = PushRequestWriter()
+        var body: [UInt8] = []
+    }
+
     private func run() {
         let http = HTTPClient()
+        var buffers = Buffers()
+        var items: [PushItem] = []
         var batch: [PushItem] = []
         var batchBytes = 0
         var batchStart: Date?
         while true {
             let deadline = batchStart.map { $0.addingTimeInterval(Double(config.batchWait) / 1e9) } ?? Date().addingTimeInterval(0.5)
-            let items = queue.take(until: deadline)
+            queue.take(until: deadline, into: &items)
             for item in items {
                 if item.entry != nil && batchStart == nil { batchStart = Date() }
                 batch.append(item)
                 batchBytes += item.bytes
                 if batchBytes >= config.batchSize {
-                    send(batch, http)
+                    send(batch, http, &buffers)
                     batch.removeAll(keepingCapacity: true)
                     batchBytes = 0
                     batchStart = nil
@@ -96,7 +105,7 @@ public final class PushClient: Sendable {
             }
             let closed = queue.isClosed
             if let s = batchStart, closed || Date() >= s.addingTimeInterval(Double(config.batchWait) / 1e9) {
-                send(batch, http)
+                send(batch, http, &buffers)
                 batch.removeAll(keepingCapacity: true)
                 batchBytes = 0
                 batchStart = nil
@@ -110,14 +119,15 @@ public final class PushClient: Sendable {
         }
     }
 
-    /// Sends a batch (one push per tenant), then acknowledges its marks in order — unless the
-    /// agent is stopping before an answer, in which case nothing is acknowledged and the lines
-    /// are read and sent again at the next start.
-    private func send(_ batch: [PushItem], _ http: HTTPClient) {
-        var byTenant: [String: [PushItem.Entry]] = [:]
-        for item in batch { if let e = item.entry { byTenant[e.tenant.isEmpty ? config.tenantID : e.tenant, default: []].append(e) } }
-        for (tenant, entries) in byTenant.sorted(by: { $0.key < $1.key }) {
-            guard push(tenant: tenant, entries, http) else { return }
+    /// Sends a batch (one push per tenant, in tenant order), then acknowledges its marks in order —
+    /// unless the agent is stopping before an answer, in which case nothing is acknowledged and the
+    /// lines are read and sent again at the next start.
+    private func send(_ batch: [PushItem], _ http: HTTPClient, _ buffers: inout Buffers) {
+        var tenants = Set<String>()
+        for item in batch { if let e = item.entry { tenants.insert(e.tenant.isEmpty ? config.tenantID : e.tenant) } }
+        for tenant in tenants.sorted() {
+            let sent = Self.encode(batch, tenant: tenant, clientTenant: config.tenantID, into: &buffers)
+            guard push(tenant: tenant, entries: sent.entries, bytes: sent.bytes, body: buffers.body, http) else { return }
         }
         acknowledge(batch)
     }
@@ -128,41 +138,51 @@ public final class PushClient: Sendable {
         for (f, m) in last { tracker.acknowledge(f, m, client: index) }
     }
 
-    /// Encodes `entries` as one push request: streams grouped by labels, in arrival order.
-    static func encode(_ entries: [PushItem.Entry]) -> [UInt8] {
+    /// Encodes the entries of `items` sent as `tenant` (an entry without one is sent as
+    /// `clientTenant`) as one push request into `buffers.body`: streams grouped by labels in order
+    /// of first appearance, each stream's entries in arrival order. Returns how many entries and
+    /// line bytes it holds.
+    static func encode(_ items: [PushItem], tenant: String, clientTenant: String, into buffers: inout Buffers) -> (entries: Int, bytes: Int) {
         var order: [String] = []
         var slot: [String: Int] = [:]
-        var streams: [[Int]] = []
+        var streams: [(size: Int, entries: [Int])] = []
         var last = -1
-        for (i, e) in entries.enumerated() {
+        var lineBytes = 0
+        for (i, item) in items.enumerated() {
+            guard let e = item.entry, (e.tenant.isEmpty ? clientTenant : e.tenant) == tenant else { continue }
             // Neighbours mostly share their stream: compare with the previous one before hashing.
-            if last >= 0, order[last] == e.labels {
-                streams[last].append(i)
-                continue
+            if last < 0 || order[last] != e.labels {
+                if let k = slot[e.labels] {
+                    last = k
+                } else {
+                    last = order.count
+                    slot[e.labels] = last
+                    order.append(e.labels)
+                    streams.append((0, []))
+                }
             }
-            if let k = slot[e.labels] {
-                last = k
-            } else {
-                last = order.count
-                slot[e.labels] = last
-                order.append(e.labels)
-                streams.append([])
-            }
-            streams[last].append(i)
+            let n = e.line.utf8.count
+            lineBytes += n
+            streams[last].size += PushRequestWriter.entrySize(timestamp: e.timestamp, lineBytes: n)
+            streams[last].entries.append(i)
         }
-        var b = PushBatchBuilder(reservingCapacity: entries.reduce(0) { $0 + $1.line.utf8.count })
+        buffers.request.reset()
+        var count = 0
         for (k, labels) in order.enumerated() {
-            b.stream(labels)
-            for i in streams[k] { b.entry(entries[i].timestamp, entries[i].line) }
+            buffers.request.stream(labels: labels, entriesSize: streams[k].size)
+            for i in streams[k].entries {
+                let e = items[i].entry!
+                buffers.request.entry(timestamp: e.timestamp, line: e.line)
+            }
+            count += streams[k].entries.count
         }
-        return Snappy.compress(PushProtobuf.encode(b.batch))
+        buffers.request.bytes.withUnsafeBufferPointer { Snappy.compress($0, into: &buffers.body) }
+        return (count, lineBytes)
     }
 
     /// Pushes until answered with 2xx (true), dropped on a 4xx (true: nothing to retry), or the
     /// agent stops (false).
-    private func push(tenant: String, _ entries: [PushItem.Entry], _ http: HTTPClient) -> Bool {
-        let body = Self.encode(entries)
-        let bytes = entries.reduce(0) { $0 + $1.line.utf8.count }
+    private func push(tenant: String, entries: Int, bytes: Int, body: [UInt8], _ http: HTTPClient) -> Bool {
         var headers = ["Content-Type: application/x-protobuf", "User-Agent: skald-agent/\(AgentVersion.version)"]
         if !tenant.isEmpty { headers.append("X-Scope-OrgID: \(tenant)") }
         if let t = config.bearerToken { headers.append("Authorization: Bearer \(t)") }
@@ -182,7 +202,7 @@ public final class PushClient: Sendable {
                 Timer(label: "promtail_request_duration_seconds", dimensions: [("status_code", String(r.status)), ("host", host)])
                     .recordNanoseconds(Int64(Date().timeIntervalSince(started) * 1e9))
                 if (200..<300).contains(r.status) {
-                    Counter(label: "promtail_sent_entries_total", dimensions: [("host", host)]).increment(by: entries.count)
+                    Counter(label: "promtail_sent_entries_total", dimensions: [("host", host)]).increment(by: entries)
                     Counter(label: "promtail_sent_bytes_total", dimensions: [("host", host)]).increment(by: bytes)
                     Counter(label: "promtail_encoded_bytes_total", dimensions: [("host", host)]).increment(by: body.count)
                     return true
@@ -190,8 +210,8 @@ public final class PushClient: Sendable {
                 let text = String(decoding: r.body.prefix(1024), as: UTF8.self)
                 if r.status == 429 && config.dropRateLimitedBatches || (r.status >= 400 && r.status < 500 && r.status != 429) {
                     let reason = r.status == 429 ? "rate_limited" : "server_rejected"
-                    logger.error("push refused; the batch is dropped", metadata: ["status": "\(r.status)", "host": "\(host)", "entries": "\(entries.count)", "response": "\(text)"])
-                    Counter(label: "promtail_dropped_entries_total", dimensions: [("host", host), ("reason", reason)]).increment(by: entries.count)
+                    logger.error("push refused; the batch is dropped", metadata: ["status": "\(r.status)", "host": "\(host)", "entries": "\(entries)", "response": "\(text)"])
+                    Counter(label: "promtail_dropped_entries_total", dimensions: [("host", host), ("reason", reason)]).increment(by: entries)
                     Counter(label: "promtail_dropped_bytes_total", dimensions: [("host", host), ("reason", reason)]).increment(by: bytes)
                     return true
                 }

@@ -32,7 +32,6 @@ final class PushQueue: @unchecked Sendable {
     private let condition = NSCondition()
     /// Guarded by `condition`.
     private var items: [PushItem] = []
-    private var head = 0
     private var bytes = 0
     private var closed = false
     let maxBytes: Int
@@ -50,27 +49,26 @@ final class PushQueue: @unchecked Sendable {
             condition.wait(until: Date().addingTimeInterval(0.1))
         }
         if closed { return false }
-        let wasEmpty = head == items.count
+        let wasEmpty = items.isEmpty
         items.append(contentsOf: batch)
         bytes += size
         if wasEmpty { condition.broadcast() }
         return true
     }
 
-    /// Everything queued, waiting until `deadline` for something to arrive; empty at the deadline or when closed.
-    func take(until deadline: Date) -> [PushItem] {
+    /// Everything queued, moved into `out` (whose old contents go, its buffer becoming the
+    /// queue's), waiting until `deadline` for something to arrive; empty at the deadline or when closed.
+    func take(until deadline: Date, into out: inout [PushItem]) {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed {
+        while items.isEmpty && !closed {
             if !condition.wait(until: deadline) { break }
         }
-        let out = Array(items[head...])
-        items.removeAll(keepingCapacity: true)
-        head = 0
+        out.removeAll(keepingCapacity: true)
+        swap(&out, &items)
         let wasFull = bytes > 0
         bytes = 0
         if wasFull { condition.broadcast() }  // a producer may be waiting for room
-        return out
     }
 
     func close() {

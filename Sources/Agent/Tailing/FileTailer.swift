@@ -148,7 +148,9 @@ public final class FileTailer {
     /// Splits the `n` bytes just read (at `offset + pending.count`) into lines.
     private func split(_ n: Int, into lines: inout [Line]) {
         let chunkStart = offset + Int64(pending.count)
-        buffer.withUnsafeBufferPointer { b in
+        // One copy of the read for all the lines that lie wholly in it: each is a slice of it.
+        let chunk = Array(buffer[0..<n])
+        chunk.withUnsafeBufferPointer { b in
             var i = 0
             while i < n {
                 let nl = UnsafeBufferPointer(rebasing: b[i..<n]).firstIndex(of: 0x0a).map { $0 + i }
@@ -180,8 +182,8 @@ public final class FileTailer {
                 }
                 var line: ArraySlice<UInt8>
                 if pending.isEmpty {
-                    // The whole line is in this read: one copy, straight out of the buffer.
-                    line = Array(UnsafeBufferPointer(rebasing: b[i..<nl]))[...]
+                    // The whole line is in this read: a slice of its copy.
+                    line = chunk[i..<nl]
                 } else {
                     pending.append(contentsOf: b[i..<nl])
                     line = pending[...]

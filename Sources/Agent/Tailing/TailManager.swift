@@ -258,7 +258,12 @@ public final class TailManager: @unchecked Sendable {
             let stamp = anchors.stamp(path, offset: line.start, now: now())
             let text = t.transcoder.map { $0.decode(line.bytes) } ?? String(decoding: line.bytes, as: UTF8.self)
             let r = t.pipeline.process(AgentEntry(labels: t.labels, timestamp: stamp, line: text, offset: line.start))
-            emit(r.released + [(r.entry, r.outcome)], &t, into: &out)
+            if r.released.isEmpty {
+                emit(r.entry, r.outcome, &t, into: &out)
+                if r.outcome == .held { mark(&t, into: &out) }
+            } else {
+                emit(r.released + [(r.entry, r.outcome)], &t, into: &out)
+            }
         }
         if t.tailer.generation != generation && t.tailer.generation != t.lineGeneration {
             // Rotated after the last line read: the new file starts at 0.
@@ -292,22 +297,25 @@ public final class TailManager: @unchecked Sendable {
     /// Queues what the pipeline gave: entries kept go out with the current mark; drops count, and
     /// move the mark if they can.
     private func emit(_ results: [(entry: AgentEntry, outcome: StageOutcome)], _ t: inout Tailed, into out: inout [Outgoing]) {
-        for (e, outcome) in results {
-            switch outcome {
-            case .held:
-                continue
-            case .drop(let reason):
-                Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
-                mark(&t, into: &out)
-            case .keep:
-                var labels = e.labels
-                let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
-                let m = currentMark(t)
-                t.lastMark = m
-                out.append(((labels, tenant, e.timestamp, e.line), m))
-            }
-        }
+        for (e, outcome) in results { emit(e, outcome, &t, into: &out) }
         if results.contains(where: { $0.outcome == .held }) { mark(&t, into: &out) }
+    }
+
+    /// One entry of `emit(_:_:into:)` (the caller moves the mark after a held one).
+    private func emit(_ e: AgentEntry, _ outcome: StageOutcome, _ t: inout Tailed, into out: inout [Outgoing]) {
+        switch outcome {
+        case .held:
+            return
+        case .drop(let reason):
+            Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
+            mark(&t, into: &out)
+        case .keep:
+            var labels = e.labels
+            let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
+            let m = currentMark(t)
+            t.lastMark = m
+            out.append(((labels, tenant, e.timestamp, e.line), m))
+        }
     }
 
     /// Hands a poll's items to every client (stamp anchors made durable first).
