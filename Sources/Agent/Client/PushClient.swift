@@ -150,9 +150,10 @@ public final class PushClient: Sendable {
         var lineBytes = 0
         for (i, item) in items.enumerated() {
             guard let e = item.entry, (e.tenant.isEmpty ? clientTenant : e.tenant) == tenant else { continue }
-            // Neighbours mostly share their stream: compare with the previous one before hashing.
+            // Neighbours mostly share their stream, and a file's lines alternate among a few (a
+            // level label): compare with the previous one and the last few found before hashing.
             if last < 0 || order[last] != e.labels {
-                if let k = slot[e.labels] {
+                if let k = order.indices.suffix(4).last(where: { order[$0] == e.labels }) ?? slot[e.labels] {
                     last = k
                 } else {
                     last = order.count

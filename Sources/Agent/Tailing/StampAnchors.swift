@@ -43,16 +43,15 @@ public final class StampAnchors: Sendable {
     /// The timestamp of the line starting at `offset` in `file`, read at `now`.
     public func stamp(_ file: String, offset: Int64, now: Int64) -> Int64 {
         state.withLock { s in
-            if let a = s.anchors[file]?.last(where: { $0.offset <= offset }) {
-                let t = a.time + (offset - a.offset)
+            // Anchors are in ascending offsets: the one for this line is the last at or below it.
+            if let list = s.anchors[file], let i = list.lastIndex(where: { $0.offset <= offset }) {
+                let t = list[i].time + (offset - list[i].offset)
                 // An anchor past this offset was made for a later line: keep to the old one.
-                let newer = s.anchors[file]!.contains { $0.offset > offset }
-                if newer || now - t <= maxLag { return t }
+                if i < list.count - 1 || now - t <= maxLag { return t }
             }
-            let a = Anchor(offset: offset, time: now)
-            var list = s.anchors[file] ?? []
+            var list = s.anchors.removeValue(forKey: file) ?? []
             list.removeAll { $0.offset >= offset }
-            list.append(a)
+            list.append(Anchor(offset: offset, time: now))
             s.anchors[file] = list
             s.dirty = true
             return now
