@@ -80,6 +80,39 @@ import TestSupport
         #expect(t.truncatedLines == 2)
     }
 
+    /// Lines are slices of the reads they lie in: written in random pieces (cut mid-line, lines
+    /// longer than one read, empty ones) and polled with random limits, every line comes back
+    /// whole, in order, with offsets that follow one another.
+    @Test func linesAcrossReadsAndPiecesComeBackWhole() throws {
+        let dir = TestDirectory()
+        let f = dir.path + "/a.log"
+        var rng = SystemRandomNumberGenerator()
+        var expected: [String] = []
+        var text = ""
+        for i in 0..<3000 {
+            let n = [0, 1, 50, 200, 70_000, 130_000].randomElement(using: &rng)!
+            let line = "\(i):" + String(repeating: Character(UnicodeScalar(UInt8(97 + i % 26))), count: i % 40 == 0 ? n : n % 300)
+            expected.append(line)
+            text += line + "\n"
+        }
+        let bytes = Array(text.utf8)
+        let t = FileTailer(path: f, offset: 0, maxLineBytes: 1 << 20)
+        FileManager.default.createFile(atPath: f, contents: nil)
+        var got: [FileTailer.Line] = []
+        var at = 0
+        while at < bytes.count {
+            let piece = min(bytes.count - at, Int.random(in: 1...200_000, using: &rng))
+            try append(f, String(decoding: bytes[at..<(at + piece)], as: UTF8.self))
+            at += piece
+            got += t.poll(limit: Int.random(in: 1...300_000, using: &rng))
+        }
+        while got.count < expected.count, case let more = t.poll(), !more.isEmpty { got += more }
+        #expect(texts(got) == expected)
+        #expect(got.first?.start == 0)
+        #expect(zip(got, got.dropFirst()).allSatisfy { $0.end == $1.start })
+        #expect(got.last?.end == Int64(bytes.count))
+    }
+
     @Test func nonUTF8BytesAndAMissingFile() throws {
         let dir = TestDirectory()
         let f = dir.path + "/a.log"

@@ -38,8 +38,10 @@ public final class FileTailer {
     /// The path was seen naming another file; the old one gets one more read to its end first
     /// (lines may have been appended between that read and the rename).
     private var rotationSeen = false
-    /// One read's worth (64 KiB: 50 files cost 3 MiB; a poll reads up to its limit in several).
-    private var buffer = [UInt8](repeating: 0, count: 64 << 10)
+    /// The most one read asks for (a poll reads up to its limit in several). Each read goes into
+    /// a new array of what the file holds past the offset, at most this, that its lines are
+    /// slices of: nothing is kept per file between polls.
+    static let readSize = 64 << 10
     /// Lines cut at `maxLineBytes`, and rotations / truncations seen (for metrics and tests).
     public private(set) var truncatedLines = 0
     public private(set) var rotations = 0
@@ -104,7 +106,8 @@ public final class FileTailer {
         var readNow = 0
         while readNow < limit {
             var st = stat()
-            if fstat(fd, &st) == 0, Int64(st.st_size) < offset + Int64(pending.count) {
+            let sized = fstat(fd, &st) == 0
+            if sized, Int64(st.st_size) < offset + Int64(pending.count) {
                 // copytruncate: the file was emptied under us. Read again from the start.
                 truncations += 1
                 generation += 1
@@ -113,7 +116,13 @@ public final class FileTailer {
                 discarding = false
             }
             let at = offset + Int64(pending.count)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, limit - readNow), off_t(at)) }
+            let left = sized ? Int(clamping: Int64(st.st_size) - at) : Self.readSize
+            let want = max(1, min(Self.readSize, limit - readNow, left))
+            var n = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: want) { buf, count in
+                n = pread(fd, buf.baseAddress, want, off_t(at))
+                count = max(n, 0)
+            }
             if n <= 0 {
                 // At the end: if the path now names another file (rotated), finish with this one and switch.
                 if rotated() {
@@ -133,7 +142,7 @@ public final class FileTailer {
                 break
             }
             readNow += n
-            split(n, into: &lines)
+            split(chunk, into: &lines)
         }
         return lines
     }
@@ -145,11 +154,11 @@ public final class FileTailer {
         return UInt64(st.st_ino) != inode || UInt64(st.st_dev) != device
     }
 
-    /// Splits the `n` bytes just read (at `offset + pending.count`) into lines.
-    private func split(_ n: Int, into lines: inout [Line]) {
+    /// Splits `chunk`, just read at `offset + pending.count`, into lines: those wholly in it are
+    /// slices of it (no copy per line).
+    private func split(_ chunk: [UInt8], into lines: inout [Line]) {
         let chunkStart = offset + Int64(pending.count)
-        // One copy of the read for all the lines that lie wholly in it: each is a slice of it.
-        let chunk = Array(buffer[0..<n])
+        let n = chunk.count
         chunk.withUnsafeBufferPointer { b in
             var i = 0
             while i < n {
