@@ -15,8 +15,11 @@ import WriteAheadLog
 /// from `skald-tool compact --once`) it merges each period's tables per tenant into one, drops
 /// references to chunk files that are gone, and — with retention on — drops the chunks retention
 /// says must go, notes them in a marker file, and deletes the files once the delete delay has
-/// passed (queries that read the index before may still open them). Idempotent: a crash anywhere
-/// leaves a valid index, and the next run finishes the job.
+/// passed (queries that read the index before may still open them). Chunk files no index lists
+/// (orphans: written before a crash cut the index write short, torn by one, or taken out of the
+/// index just before a crash lost their marker) are marked the same way and deleted after the same
+/// delay, unless the index lists them by then. Idempotent: a crash anywhere leaves a valid index,
+/// and the next run finishes the job.
 public final class Compactor: Sendable {
     public struct Configuration: Sendable {
         /// Where marker files are kept (on the volume: they are the only record of what to delete).
@@ -42,6 +45,8 @@ public final class Compactor: Sendable {
         /// Chunk files deleted this run (markers whose delay had passed), and their bytes.
         public var deletedChunks = 0
         public var deletedBytes = 0
+        /// Chunk files no index lists nor marker holds, marked for deletion this run.
+        public var orphans = 0
         /// Delete requests applied to the chunk files this run, and the lines they removed.
         public var deleteRequestsProcessed = 0
         public var linesDeleted = 0
@@ -134,20 +139,33 @@ public final class Compactor: Sendable {
         for r in due { try deletes?.markProcessed(r.requestID) }
         report.deleteRequestsProcessed = due.count
         report.linesDeleted = processor.linesDeleted
-        (report.deletedChunks, report.deletedBytes) = try sweep(now: now)
+        // Read after the manifest switch and the marker: what the index lists now, pending included.
+        // A table that cannot be read may be rebuilt from the chunk files' headers: then no file is
+        // marked or deleted this run.
+        let referenced: Set<String>?
+        do { referenced = try index.chunkKeys() } catch {
+            referenced = nil
+            logger.warning("the index could not be read whole; no chunk file is marked or deleted until it is", metadata: ["error": "\(error)"])
+        }
+        if let referenced {
+            report.orphans = try markOrphans(referenced: referenced, now: now)
+            (report.deletedChunks, report.deletedBytes) = try sweep(now: now, referenced: referenced)
+        }
         Gauge(label: "loki_boltdb_shipper_compact_tables_operation_last_successful_run_timestamp_seconds").record(Double(now) / 1e9)
         if config.retentionEnabled {
             Gauge(label: "loki_compactor_apply_retention_last_successful_run_timestamp_seconds").record(Double(now) / 1e9)
         }
         Counter(label: "skald_compactor_chunks_marked_total").increment(by: expired.count)
         Counter(label: "skald_compactor_missing_chunks_dropped_total").increment(by: missing)
+        Counter(label: "skald_compactor_orphans_marked_total").increment(by: report.orphans)
         Counter(label: "skald_compactor_chunks_deleted_total").increment(by: report.deletedChunks)
         Counter(label: "skald_compactor_bytes_deleted_total").increment(by: report.deletedBytes)
-        if report.groups > 0 || report.deletedChunks > 0 {
+        if report.groups > 0 || report.deletedChunks > 0 || report.orphans > 0 {
             logger.info("compaction finished", metadata: [
                 "compactor.groups": "\(report.groups)", "compactor.tables_before": "\(report.tablesBefore)",
                 "compactor.tables_after": "\(report.tablesAfter)", "compactor.expired": "\(report.expired)",
-                "compactor.missing": "\(report.missing)", "compactor.deleted_chunks": "\(report.deletedChunks)",
+                "compactor.missing": "\(report.missing)", "compactor.orphans": "\(report.orphans)",
+                "compactor.deleted_chunks": "\(report.deletedChunks)",
                 "compactor.deleted_bytes": "\(report.deletedBytes)",
                 "compactor.seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)",
             ])
@@ -155,12 +173,37 @@ public final class Compactor: Sendable {
         return report
     }
 
-    /// Deletes the chunks of every marker whose delay has passed, then the marker (a crash between
-    /// leaves the marker, whose deletions are repeated harmlessly next time).
-    func sweep(now: Int64) throws -> (Int, Int) {
+    /// Marks the chunk files no index lists (`referenced`, read after this pass's index write) and no
+    /// marker holds yet. A file written a moment ago whose chunk is not recorded yet may be marked
+    /// too: by the time the delay has passed the index lists it, and `sweep` keeps it.
+    func markOrphans(referenced: Set<String>, now: Int64) throws -> Int {
+        let marked = try RetentionMarkers.allKeys(in: markerDirectory)
+        var orphans: [String] = []
+        for tenant in try chunks.tenants() {
+            for key in try chunks.objects.list(tenant) where ChunkRef.isKey(key) && !referenced.contains(key) && !marked.contains(key) {
+                orphans.append(key)
+            }
+        }
+        guard !orphans.isEmpty else { return 0 }
+        orphans.sort()
+        try RetentionMarkers.write(orphans, at: now, in: markerDirectory)
+        logger.info("chunk files no index lists were marked for deletion after the delete delay", metadata: [
+            "compactor.orphans": "\(orphans.count)", "compactor.first": "\(orphans[0])",
+        ])
+        return orphans.count
+    }
+
+    /// Deletes the chunks of every marker whose delay has passed — except any the index lists
+    /// (`referenced`): a chunk written again under the same key since it was marked — then the
+    /// marker (a crash between leaves the marker, whose deletions are repeated harmlessly next time).
+    func sweep(now: Int64, referenced: Set<String>) throws -> (Int, Int) {
         var deleted = 0, bytes = 0
         for m in RetentionMarkers.list(in: markerDirectory) where now &- m.time >= config.deleteDelay {
             for key in try RetentionMarkers.read(m.path) {
+                if referenced.contains(key) {
+                    logger.info("a marked chunk file is listed in the index again; kept", metadata: ["chunk": "\(key)"])
+                    continue
+                }
                 // Gone already (a run a crash cut short): nothing to do. Any other failure stops
                 // the sweep with the marker kept, so the next run tries again.
                 let size: Int

@@ -1,7 +1,8 @@
 import WriteAheadLog
 
-/// Marker files: the chunk keys one compaction took out of the index for retention, to be deleted
-/// once the delete delay has passed. `<working dir>/retention/<unix ns>-<count>.marks`, one key per
+/// Marker files: chunk keys one compaction pass found should go — taken out of the index by
+/// retention or a delete request, or orphans no index lists — to be deleted once the delete delay
+/// has passed. `<working dir>/retention/<unix ns>-<count>.marks`, one key per
 /// line, written with the crash-safety ritual (a marker is the only record of what to delete).
 enum RetentionMarkers {
     static let suffix = ".marks"
@@ -18,6 +19,13 @@ enum RetentionMarkers {
             guard name.hasSuffix(suffix), let dash = name.firstIndex(of: "-"), let t = Int64(name[..<dash]) else { return nil }
             return (t, directory + "/" + name)
         }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Every key some marker in `directory` holds.
+    static func allKeys(in directory: String) throws -> Set<String> {
+        var keys = Set<String>()
+        for m in list(in: directory) { keys.formUnion(try read(m.path)) }
+        return keys
     }
 
     /// The keys in a marker; blank lines and anything that is not a chunk key under a tenant are skipped.

@@ -30,6 +30,15 @@ public struct ChunkRef: Sendable, Equatable {
 
     static func hex(_ v: UInt64, _ width: Int) -> String { hexDigits(v, width: width) }
 
+    /// Whether `key` is named as `key(tenant:labels:minTime:maxTime:checksum:)` names chunks: a
+    /// tenant directory, then four dash-separated hex fields of 16, 16, 16 and 8 digits.
+    public static func isKey(_ key: String) -> Bool {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        let fields = parts[1].split(separator: "-", omittingEmptySubsequences: false)
+        return fields.map(\.count) == [16, 16, 16, 8] && fields.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
     /// The first entry's time, parsed back out of a key (nil for a name that is not a chunk key).
     static func minTime(ofKey key: String) -> Int64? {
         let name = key.split(separator: "/").last ?? ""

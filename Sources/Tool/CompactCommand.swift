@@ -14,6 +14,7 @@ struct CompactCommand: Encodable {
     var tablesAfter: Int
     var expired: Int
     var missing: Int
+    var orphans: Int
     var deletedChunks: Int
     var deletedBytes: Int
     var warnings: [String]
@@ -30,7 +31,7 @@ struct CompactCommand: Encodable {
         }
         return CompactCommand(dataDirectory: c.dataDirectory, retentionEnabled: c.compactor.retentionEnabled, groups: r.groups,
                               tablesBefore: r.tablesBefore, tablesAfter: r.tablesAfter, expired: r.expired, missing: r.missing,
-                              deletedChunks: r.deletedChunks, deletedBytes: r.deletedBytes, warnings: loaded.warnings)
+                              orphans: r.orphans, deletedChunks: r.deletedChunks, deletedBytes: r.deletedBytes, warnings: loaded.warnings)
     }
 
     /// Asks the server at `server` to run one pass now and reports what it did.
@@ -44,7 +45,7 @@ struct CompactCommand: Encodable {
         func n(_ k: String) -> Int { (answer[k] as? NSNumber)?.intValue ?? 0 }
         return CompactCommand(dataDirectory: server, retentionEnabled: (answer["retention_enabled"] as? Bool) ?? false,
                               groups: n("groups"), tablesBefore: n("tables_before"), tablesAfter: n("tables_after"),
-                              expired: n("expired_chunks"), missing: n("missing_chunks"), deletedChunks: n("deleted_chunks"),
+                              expired: n("expired_chunks"), missing: n("missing_chunks"), orphans: n("orphan_chunks"), deletedChunks: n("deleted_chunks"),
                               deletedBytes: n("deleted_bytes"), warnings: [])
     }
 
@@ -53,6 +54,7 @@ struct CompactCommand: Encodable {
         compacted \(dataDirectory): \(groups) period(s) rewritten, \(tablesBefore) → \(tablesAfter) tables
           retention \(retentionEnabled ? "on" : "off (compactor.retention_enabled: false)"): \(expired) chunk(s) expired and marked, \(deletedChunks) deleted (\(deletedBytes) bytes)
           \(missing) reference(s) to missing chunk files dropped
+          \(orphans) chunk file(s) no index lists marked for deletion after the delete delay
 
         """
     }

@@ -63,6 +63,16 @@ final class CompactorHarness: @unchecked Sendable {
     func markers() -> [String] { DurableFile.list(dir.path + "/compactor/retention").sorted() }
 }
 
+/// What the compactor's marker files hold, read as the compactor writes them (one key a line).
+enum RetentionMarkersProbe {
+    static func keys(_ h: CompactorHarness) throws -> [String] {
+        let dir = h.dir.path + "/compactor/retention"
+        return try h.markers().flatMap { name in
+            String(decoding: try DurableFile.read(dir + "/" + name), as: UTF8.self).split(separator: "\n").map(String.init)
+        }.sorted()
+    }
+}
+
 struct CompactorTests {
     @Test func eachPeriodBecomesOneTablePerTenantAndNothingIsLost() throws {
         let h = try CompactorHarness()
@@ -118,6 +128,53 @@ struct CompactorTests {
         #expect(later.deletedChunks == 1 && later.deletedBytes == old.size)
         #expect(!h.exists(old) && h.exists(young))
         #expect(h.markers().isEmpty)
+    }
+
+    /// Chunk files no index lists (a crash between writing a chunk and the index, a torn file) are
+    /// marked once and deleted after the delete delay; pending chunks, listed ones, files not named
+    /// like chunks, and a file listed again before its turn are kept.
+    @Test func orphanChunkFilesAreMarkedThenDeletedAfterTheDelay() throws {
+        let h = try CompactorHarness()
+        let listed = try h.chunk(#"{app="api"}"#, at: h.t0)
+        let pending = try h.chunk(#"{app="api"}"#, at: h.t0 + 100, write: false)
+        // Written, never indexed: what a crash between the chunk and its table leaves.
+        var w = BlockWriter()
+        w.append(LogEntry(timestamp: h.t0 + 200, line: Array("lost".utf8)))
+        let orphan = try h.store.put(header: ChunkHeader(encoding: .lz4, tenant: "fake", labels: #"{app="api"}"#, minLSN: 1, maxLSN: 1, minTime: h.t0 + 200, maxTime: h.t0 + 200),
+                                     blocks: [ChunkBlock(sealing: w, encoding: .lz4)])
+        let relisted = try h.store.put(header: ChunkHeader(encoding: .lz4, tenant: "other", labels: #"{app="db"}"#, minLSN: 1, maxLSN: 1, minTime: h.t0 + 200, maxTime: h.t0 + 200),
+                                       blocks: [ChunkBlock(sealing: w, encoding: .lz4)])
+        let torn = "fake/" + String(repeating: "a", count: 16) + "-" + String(repeating: "0", count: 16) + "-" + String(repeating: "1", count: 16) + "-0badf00d"
+        try h.chunkObjects.put(torn, Array("torn".utf8))
+        try h.chunkObjects.put("fake/notes.txt", Array("not a chunk".utf8))
+        let c = h.compactor(delay: CompactorHarness.hour)
+        let first = try c.run(now: h.t0)
+        #expect(first.orphans == 3 && first.deletedChunks == 0)
+        #expect(try RetentionMarkersProbe.keys(h) == [orphan.key, relisted.key, torn].sorted())
+        // Already marked: not marked again.
+        #expect(try c.run(now: h.t0 + 1).orphans == 0)
+        // The same chunk written and indexed again before its turn (a replay after a crash).
+        h.index.add(relisted, labels: try LabelParser.parse(#"{app="db"}"#))
+        try h.index.writePending()
+        #expect(try c.run(now: h.t0 + CompactorHarness.hour - 1).deletedChunks == 0 && h.exists(orphan))
+        let later = try c.run(now: h.t0 + CompactorHarness.hour)
+        #expect(later.deletedChunks == 2 && later.orphans == 0)
+        #expect(!h.exists(orphan) && (try? h.chunkObjects.size(torn)) == nil)
+        #expect(h.exists(listed) && h.exists(pending) && h.exists(relisted))
+        #expect((try? h.chunkObjects.size("fake/notes.txt")) != nil)
+        #expect(h.markers().isEmpty)
+        #expect(try h.keys() == [listed.key, pending.key].sorted())
+    }
+
+    @Test func chunkKeysAreRecognisedByTheirShape() throws {
+        let h = try CompactorHarness()
+        let ref = try h.chunk(#"{app="api"}"#, at: h.t0)
+        #expect(ChunkRef.isKey(ref.key))
+        for bad in ["", "fake", "fake/", "/0000000000000000-0000000000000000-0000000000000000-00000000",
+                    "fake/0000000000000000-0000000000000000-0000000000000000-0000000", "fake/000000000000000g-0000000000000000-0000000000000000-00000000",
+                    "a/b/0000000000000000-0000000000000000-0000000000000000-00000000", "fake/0000000000000000-0000000000000000-0000000000000000-00000000.tmp"] {
+            #expect(!ChunkRef.isKey(bad), "\(bad)")
+        }
     }
 
     @Test func retentionStreamRulesDecidePerStream() throws {

@@ -122,6 +122,7 @@ import TestSupport
         let report = ToolEndToEndTests.json(out)
         #expect(report["tablesBefore"] as? Int == 3 && report["tablesAfter"] as? Int == 1, "\(out)")
         #expect(report["retentionEnabled"] as? Bool == true)
+        #expect(report["orphans"] as? Int == 0, "every chunk the server wrote is indexed: \(out)")
         #expect(try tables() == 1)
         // The server still serves every line, and a second pass finds nothing to merge.
         #expect(Set(try c.lines(#"{app="keep"}"#)) == Set((0..<3).map { "line \($0)" }))

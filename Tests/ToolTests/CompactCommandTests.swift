@@ -26,13 +26,18 @@ struct CompactCommandTests {
 
     @Test func mergesTheTablesOfEachPeriod() throws {
         let (dir, config) = try Self.volume()
+        // A chunk file no index lists: marked for deletion, reported.
+        let store = ChunkStore(objects: try FilesystemObjectStore(root: dir.path + "/chunks"))
+        let orphan = try ToolHarness.chunk(store, labels: #"{app="lost"}"#, at: 99_000)
         let r = SkaldTool.run(["compact", "--once", "-config.file=\(config)", "--json"])
         #expect(r.status == 0, "\(r.err)")
         let j = try ToolHarness.json(r.out)
         #expect(j["tablesBefore"] as? Int == 5 && j["tablesAfter"] as? Int == 1 && j["groups"] as? Int == 1)
+        #expect(j["orphans"] as? Int == 1 && (try? store.objects.size(orphan.key)) != nil, "marked, kept until the delete delay")
         let x = try IndexInspection.inspect(dir.path + "/index", chunkDirectory: nil, listSeries: false)
         #expect(x.tables.count == 1 && x.tables[0].chunks == 5 && x.isClean)
-        #expect(SkaldTool.run(["compact", "--once", "-config.file", config]).out.contains("0 period(s) rewritten"))
+        let text = SkaldTool.run(["compact", "--once", "-config.file", config]).out
+        #expect(text.contains("0 period(s) rewritten") && text.contains("0 chunk file(s) no index lists marked"), "\(text)")
     }
 
     @Test func refusedWhileTheVolumeIsHeldAndOnBadConfigs() throws {

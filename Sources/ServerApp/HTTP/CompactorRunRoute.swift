@@ -49,7 +49,7 @@ struct CompactorRunRoute: Sendable {
 
     static func fields(_ r: Compactor.Report) -> [(String, Int)] {
         [("groups", r.groups), ("tables_before", r.tablesBefore), ("tables_after", r.tablesAfter),
-         ("expired_chunks", r.expired), ("missing_chunks", r.missing), ("deleted_chunks", r.deletedChunks),
+         ("expired_chunks", r.expired), ("missing_chunks", r.missing), ("orphan_chunks", r.orphans), ("deleted_chunks", r.deletedChunks),
          ("deleted_bytes", r.deletedBytes), ("delete_requests_processed", r.deleteRequestsProcessed),
          ("lines_deleted", r.linesDeleted)]
     }
