@@ -15,20 +15,39 @@ public final class DeleteRequestStore: Sendable {
         public var description: String { message }
     }
 
+    /// The file's layout: `{"requests": [...], "version": 1}`. Files written before the version
+    /// field (a bare array of requests) are read as version 1 and rewritten at the next change.
+    struct File: Codable {
+        var requests: [DeleteRequest]
+        var version: Int
+    }
+
+    /// The version this build writes and the newest it reads.
+    public static let version = 1
+
     /// Opens (or starts) the file in `directory`. An unreadable file is an error: starting without
     /// the requests would show lines the user asked to delete.
     public init(directory: String) throws {
         path = directory + "/delete_requests.json"
         var loaded: [DeleteRequest] = []
         if DurableFile.size(path) != nil {
-            let bytes = try DurableFile.read(path)
-            do {
-                loaded = try JSONDecoder().decode([DeleteRequest].self, from: Data(bytes))
-            } catch {
-                throw Refusal(status: 500, message: "\(path) is not a readable delete-request file (\(error)); fix or move it aside — without it deleted lines would show again")
-            }
+            loaded = try Self.decode(try DurableFile.read(path), path: path)
         }
         state = Mutex(loaded)
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(Refusal) -> [DeleteRequest] {
+        let data = Data(bytes)
+        if let legacy = try? JSONDecoder().decode([DeleteRequest].self, from: data) { return legacy }
+        struct Versioned: Decodable { var version: Int }
+        if let v = try? JSONDecoder().decode(Versioned.self, from: data), v.version > version {
+            throw Refusal(status: 500, message: "\(path) is version \(v.version) of the delete-request file, written by a newer Skald; this build reads up to version \(version) — run the newer build on this volume")
+        }
+        do {
+            return try JSONDecoder().decode(File.self, from: data).requests
+        } catch {
+            throw Refusal(status: 500, message: "\(path) is not a readable delete-request file (\(error)); fix or move it aside — without it deleted lines would show again")
+        }
     }
 
     /// Every request of `tenant`, oldest first.
@@ -70,7 +89,7 @@ public final class DeleteRequestStore: Sendable {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             try DurableFile.createDirectory(DurableFile.parent(of: path))
-            try DurableFile.writeAtomically(Array(try e.encode(next)), to: path)
+            try DurableFile.writeAtomically(Array(try e.encode(File(requests: next, version: Self.version))), to: path)
             all = next
         }
     }
