@@ -48,7 +48,7 @@ struct CRIStage: Stage {
             var held = partial[stream] ?? ([], 0, e.offset)
             held.text.append(contentsOf: content)
             held.parts += 1
-            if maxPartialLineSize > 0 && truncate && held.text.count > maxPartialLineSize { held.text.removeLast(held.text.count - maxPartialLineSize) }
+            cap(&held.text)
             if held.parts < maxPartialLines {
                 partial[stream] = held
                 extract(&e, time: time, stream: stream, flags: flags)
@@ -59,7 +59,7 @@ struct CRIStage: Stage {
             e.offset = held.offset
         } else if !partial.isEmpty, var held = partial.removeValue(forKey: stream) {
             held.text.append(contentsOf: content)
-            if maxPartialLineSize > 0 && truncate && held.text.count > maxPartialLineSize { held.text.removeLast(held.text.count - maxPartialLineSize) }
+            cap(&held.text)
             e.line = String(decoding: held.text, as: UTF8.self)
             e.offset = held.offset
         } else {
@@ -84,6 +84,11 @@ struct CRIStage: Stage {
             e.extracted["flags"] = flags
             if let content { e.extracted["content"] = content }
         }
+    }
+
+    /// Cuts a joined line at `max_partial_line_size` when `max_partial_line_size_truncate` is set.
+    private func cap(_ text: inout [UInt8]) {
+        if maxPartialLineSize > 0 && truncate && text.count > maxPartialLineSize { text.removeLast(text.count - maxPartialLineSize) }
     }
 
     /// Whether `b[from..<to]` is the ASCII text `name`.

@@ -30,6 +30,9 @@ public struct ChunkRef: Sendable, Equatable {
 
     static func hex(_ v: UInt64, _ width: Int) -> String { hexDigits(v, width: width) }
 
+    /// A 64-bit hash of a key, for sets of every chunk of a volume (`StoreIndex.chunkKeyHashes`).
+    public static func keyHash(_ key: String) -> UInt64 { StreamHash.fnv64(key) }
+
     /// Whether `key` is named as `key(tenant:labels:minTime:maxTime:checksum:)` names chunks: a
     /// tenant directory, then four dash-separated hex fields of 16, 16, 16 and 8 digits.
     public static func isKey(_ key: String) -> Bool {

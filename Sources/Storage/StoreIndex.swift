@@ -360,17 +360,20 @@ public final class StoreIndex: Sendable {
         }
     }
 
-    /// Every chunk key the index lists or holds pending, per tenant (the compactor's orphan sweep
-    /// keeps these).
-    public func chunkKeys() throws -> Set<String> {
+    /// Every chunk key the index lists or holds pending, as `ChunkRef.keyHash` (the compactor keeps
+    /// these files). Hashes, not keys: a volume of a million chunks costs megabytes, not a hundred;
+    /// two keys sharing a hash can only make the compactor keep a file it could have deleted.
+    public func chunkKeyHashes() throws -> Set<UInt64> {
         let (tables, pending) = state.withLock { ($0.manifest.tables, $0.pending) }
-        var keys = Set<String>()
-        for (_, series) in pending { for s in series.values { for r in s.refs { keys.insert(r.key) } } }
+        var keys = Set<UInt64>()
+        for (_, series) in pending { for s in series.values { for r in s.refs { keys.insert(ChunkRef.keyHash(r.key)) } } }
         for e in tables {
             let t = try table(e)
             for id in 0..<UInt32(t.seriesCount) {
                 let s = try t.series(id)
-                for c in s.chunks { keys.insert(ChunkRef.key(tenant: e.header.tenant, labels: s.labels.canonical, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)) }
+                for c in s.chunks {
+                    keys.insert(ChunkRef.keyHash(ChunkRef.key(tenant: e.header.tenant, labels: s.labels.canonical, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)))
+                }
             }
         }
         return keys

@@ -258,12 +258,7 @@ public final class TailManager: @unchecked Sendable {
             let stamp = anchors.stamp(path, offset: line.start, now: now())
             let text = t.transcoder.map { $0.decode(line.bytes) } ?? String(decoding: line.bytes, as: UTF8.self)
             let r = t.pipeline.process(AgentEntry(labels: t.labels, timestamp: stamp, line: text, offset: line.start))
-            if r.released.isEmpty {
-                emit(r.entry, r.outcome, &t, into: &out)
-                if r.outcome == .held { mark(&t, into: &out) }
-            } else {
-                emit(r.released + [(r.entry, r.outcome)], &t, into: &out)
-            }
+            emit(r, &t, into: &out)
         }
         if t.tailer.generation != generation && t.tailer.generation != t.lineGeneration {
             // Rotated after the last line read: the new file starts at 0.
@@ -301,7 +296,14 @@ public final class TailManager: @unchecked Sendable {
         if results.contains(where: { $0.outcome == .held }) { mark(&t, into: &out) }
     }
 
-    /// One entry of `emit(_:_:into:)` (the caller moves the mark after a held one).
+    /// What one line came to: the entries a stage released on the way, then the line's own.
+    private func emit(_ r: AgentPipeline.Result, _ t: inout Tailed, into out: inout [Outgoing]) {
+        for (e, outcome) in r.released { emit(e, outcome, &t, into: &out) }
+        emit(r.entry, r.outcome, &t, into: &out)
+        if r.outcome == .held || r.released.contains(where: { $0.outcome == .held }) { mark(&t, into: &out) }
+    }
+
+    /// One entry of the `emit`s above (they move the mark after a held one).
     private func emit(_ e: AgentEntry, _ outcome: StageOutcome, _ t: inout Tailed, into out: inout [Outgoing]) {
         switch outcome {
         case .held:
