@@ -142,8 +142,8 @@ public final class Compactor: Sendable {
         // Read after the manifest switch and the marker: what the index lists now, pending included.
         // A table that cannot be read may be rebuilt from the chunk files' headers: then no file is
         // marked or deleted this run.
-        let referenced: Set<UInt64>?
-        do { referenced = try index.chunkKeyHashes() } catch {
+        let referenced: [String: Set<ChunkID>]?
+        do { referenced = try index.chunkIDs() } catch {
             referenced = nil
             logger.warning("the index could not be read whole; no chunk file is marked or deleted until it is", metadata: ["error": "\(error)"])
         }
@@ -173,14 +173,16 @@ public final class Compactor: Sendable {
         return report
     }
 
-    /// Marks the chunk files no index lists (`referenced`: key hashes, read after this pass's index write) and no
+    /// Marks the chunk files no index lists (`referenced`, read after this pass's index write) and no
     /// marker holds yet. A file written a moment ago whose chunk is not recorded yet may be marked
     /// too: by the time the delay has passed the index lists it, and `sweep` keeps it.
-    func markOrphans(referenced: Set<UInt64>, now: Int64) throws -> Int {
+    func markOrphans(referenced: [String: Set<ChunkID>], now: Int64) throws -> Int {
         let marked = try RetentionMarkers.allKeys(in: markerDirectory)
         var orphans: [String] = []
         for tenant in try chunks.tenants() {
-            for key in try chunks.objects.list(tenant) where ChunkRef.isKey(key) && !referenced.contains(ChunkRef.keyHash(key)) && !marked.contains(key) {
+            let listed = referenced[tenant] ?? []
+            for key in try chunks.objects.list(tenant) {
+                guard let (_, id) = ChunkRef.id(ofKey: key), !listed.contains(id), !marked.contains(key) else { continue }
                 orphans.append(key)
             }
         }
@@ -196,11 +198,11 @@ public final class Compactor: Sendable {
     /// Deletes the chunks of every marker whose delay has passed — except any the index lists
     /// (`referenced`): a chunk written again under the same key since it was marked — then the
     /// marker (a crash between leaves the marker, whose deletions are repeated harmlessly next time).
-    func sweep(now: Int64, referenced: Set<UInt64>) throws -> (Int, Int) {
+    func sweep(now: Int64, referenced: [String: Set<ChunkID>]) throws -> (Int, Int) {
         var deleted = 0, bytes = 0
         for m in RetentionMarkers.list(in: markerDirectory) where now &- m.time >= config.deleteDelay {
             for key in try RetentionMarkers.read(m.path) {
-                if referenced.contains(ChunkRef.keyHash(key)) {
+                if let (tenant, id) = ChunkRef.id(ofKey: key), referenced[tenant]?.contains(id) == true {
                     logger.info("a marked chunk file is listed in the index again; kept", metadata: ["chunk": "\(key)"])
                     continue
                 }

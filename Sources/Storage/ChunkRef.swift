@@ -30,16 +30,39 @@ public struct ChunkRef: Sendable, Equatable {
 
     static func hex(_ v: UInt64, _ width: Int) -> String { hexDigits(v, width: width) }
 
-    /// A 64-bit hash of a key, for sets of every chunk of a volume (`StoreIndex.chunkKeyHashes`).
-    public static func keyHash(_ key: String) -> UInt64 { StreamHash.fnv64(key) }
-
-    /// Whether `key` is named as `key(tenant:labels:minTime:maxTime:checksum:)` names chunks: a
-    /// tenant directory, then four dash-separated hex fields of 16, 16, 16 and 8 digits.
-    public static func isKey(_ key: String) -> Bool {
-        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let fields = parts[1].split(separator: "-", omittingEmptySubsequences: false)
-        return fields.map(\.count) == [16, 16, 16, 8] && fields.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    /// What a chunk key names, as numbers: the tenant, then `ChunkID`. Nil for a name that is not
+    /// a chunk key (a tenant directory, then four dash-separated hex fields of 16, 16, 16 and 8
+    /// digits, as `key(tenant:labels:minTime:maxTime:checksum:)` writes them).
+    public static func id(ofKey key: String) -> (tenant: String, id: ChunkID)? {
+        var key = key
+        return key.withUTF8 { b -> (String, ChunkID)? in
+            guard let slash = b.firstIndex(of: 0x2f), slash > 0, b.count - slash - 1 == 16 * 3 + 8 + 3 else { return nil }
+            var i = slash + 1
+            func field(_ width: Int, last: Bool) -> UInt64? {
+                var v: UInt64 = 0
+                for _ in 0..<width {
+                    let c = b[i]
+                    let d: UInt8
+                    switch c {
+                    case 0x30...0x39: d = c - 0x30
+                    case 0x61...0x66: d = c - 0x61 + 10
+                    case 0x41...0x46: d = c - 0x41 + 10
+                    default: return nil
+                    }
+                    v = v << 4 | UInt64(d)
+                    i += 1
+                }
+                if !last {
+                    guard b[i] == 0x2d else { return nil }
+                    i += 1
+                }
+                return v
+            }
+            guard let stream = field(16, last: false), let minTime = field(16, last: false), let maxTime = field(16, last: false),
+                  let checksum = field(8, last: true) else { return nil }
+            return (String(decoding: UnsafeBufferPointer(rebasing: b[..<slash]), as: UTF8.self),
+                    ChunkID(stream: stream, minTime: Int64(bitPattern: minTime), maxTime: Int64(bitPattern: maxTime), checksum: UInt32(checksum)))
+        }
     }
 
     /// The first entry's time, parsed back out of a key (nil for a name that is not a chunk key).
@@ -54,6 +77,22 @@ public struct ChunkRef: Sendable, Equatable {
     static func checksum(ofKey key: String) -> UInt32? {
         guard let dash = key.lastIndex(of: "-") else { return nil }
         return UInt32(key[key.index(after: dash)...], radix: 16)
+    }
+}
+
+/// A chunk within its tenant, as its key names it: the stream's label hash, its time span and its
+/// checksum (a set of every chunk of a volume costs 32 bytes a chunk, and no key strings are built).
+public struct ChunkID: Hashable, Sendable {
+    public var stream: UInt64
+    public var minTime: Int64
+    public var maxTime: Int64
+    public var checksum: UInt32
+
+    public init(stream: UInt64, minTime: Int64, maxTime: Int64, checksum: UInt32) {
+        self.stream = stream
+        self.minTime = minTime
+        self.maxTime = maxTime
+        self.checksum = checksum
     }
 }
 

@@ -360,23 +360,26 @@ public final class StoreIndex: Sendable {
         }
     }
 
-    /// Every chunk key the index lists or holds pending, as `ChunkRef.keyHash` (the compactor keeps
-    /// these files). Hashes, not keys: a volume of a million chunks costs megabytes, not a hundred;
-    /// two keys sharing a hash can only make the compactor keep a file it could have deleted.
-    public func chunkKeyHashes() throws -> Set<UInt64> {
+    /// Every chunk the index lists or holds pending, per tenant (the compactor keeps these files).
+    public func chunkIDs() throws -> [String: Set<ChunkID>] {
         let (tables, pending) = state.withLock { ($0.manifest.tables, $0.pending) }
-        var keys = Set<UInt64>()
-        for (_, series) in pending { for s in series.values { for r in s.refs { keys.insert(ChunkRef.keyHash(r.key)) } } }
-        for e in tables {
-            let t = try table(e)
-            for id in 0..<UInt32(t.seriesCount) {
-                let s = try t.series(id)
-                for c in s.chunks {
-                    keys.insert(ChunkRef.keyHash(ChunkRef.key(tenant: e.header.tenant, labels: s.labels.canonical, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)))
-                }
+        var ids: [String: Set<ChunkID>] = [:]
+        for (_, series) in pending {
+            for s in series.values {
+                for r in s.refs { if let (tenant, id) = ChunkRef.id(ofKey: r.key) { ids[tenant, default: []].insert(id) } }
             }
         }
-        return keys
+        for e in tables {
+            let t = try table(e)
+            var set = ids.removeValue(forKey: e.header.tenant) ?? []
+            for n in 0..<UInt32(t.seriesCount) {
+                let s = try t.series(n)
+                let stream = StreamHash.fnv64(s.labels.canonical)
+                for c in s.chunks { set.insert(ChunkID(stream: stream, minTime: c.minTime, maxTime: c.maxTime, checksum: c.checksum)) }
+            }
+            ids[e.header.tenant] = set
+        }
+        return ids
     }
 
     struct TableKey: Hashable, Comparable {

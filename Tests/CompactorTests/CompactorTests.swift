@@ -169,11 +169,12 @@ struct CompactorTests {
     @Test func chunkKeysAreRecognisedByTheirShape() throws {
         let h = try CompactorHarness()
         let ref = try h.chunk(#"{app="api"}"#, at: h.t0)
-        #expect(ChunkRef.isKey(ref.key))
+        let parsed = try #require(ChunkRef.id(ofKey: ref.key))
+        #expect(parsed.tenant == "fake" && parsed.id == ChunkID(stream: StreamHash.fnv64(#"{app="api"}"#), minTime: h.t0, maxTime: h.t0 + 2, checksum: ref.checksum))
         for bad in ["", "fake", "fake/", "/0000000000000000-0000000000000000-0000000000000000-00000000",
                     "fake/0000000000000000-0000000000000000-0000000000000000-0000000", "fake/000000000000000g-0000000000000000-0000000000000000-00000000",
-                    "a/b/0000000000000000-0000000000000000-0000000000000000-00000000", "fake/0000000000000000-0000000000000000-0000000000000000-00000000.tmp"] {
-            #expect(!ChunkRef.isKey(bad), "\(bad)")
+                    "a/b/0000000000000000-0000000000000000-0000000000000000-00000000", "fake/0000000000000000_0000000000000000-0000000000000000-00000000", "fake/0000000000000000-0000000000000000-0000000000000000-00000000.tmp"] {
+            #expect(ChunkRef.id(ofKey: bad) == nil, "\(bad)")
         }
     }
 
