@@ -3,60 +3,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 @testable import Agent
-
-/// A scripted API server on a local socket: each request gets the next canned answer whose path
-/// prefix matches; the request lines are recorded.
-final class FakeAPIServer: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
-    let answers: [(prefix: String, status: Int, body: Data)]
-    let requests = Mutex<[String]>([])
-
-    init(_ answers: [(String, Int, Data)]) {
-        self.answers = answers.map { (prefix: $0.0, status: $0.1, body: $0.2) }
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
-        listen(s, 8)
-        fd = s
-        port = Int(UInt16(bigEndian: addr.sin_port))
-        Thread.detachNewThread { [self] in serve() }
-    }
-
-    deinit { close(fd) }
-
-    private func serve() {
-        var used = 0
-        while true {
-            let c = accept(fd, nil, nil)
-            guard c >= 0 else { return }
-            var req: [UInt8] = []
-            var buf = [UInt8](repeating: 0, count: 4096)
-            while !req.contains(0x0a) || !String(decoding: req, as: UTF8.self).contains("\r\n\r\n") {
-                let n = read(c, &buf, buf.count)
-                if n <= 0 { break }
-                req += buf[0..<n]
-            }
-            let line = String(decoding: req, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
-            requests.withLock { $0.append(line) }
-            let path = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
-            var answer: (prefix: String, status: Int, body: Data)?
-            for (i, a) in answers.enumerated() where i >= used && path.hasPrefix(a.prefix) { answer = a; used = i + 1; break }
-            let a = answer ?? ("", 500, Data("no more answers".utf8))
-            let head = "HTTP/1.1 \(a.status) X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
-            _ = head.utf8CString.withUnsafeBufferPointer { write(c, $0.baseAddress, $0.count - 1) }
-            _ = a.body.withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
-            close(c)
-        }
-    }
-}
 
 @Suite struct PodWatcherTests {
     @Test func listsThenWatchesAndRelistsWhenTheVersionExpires() throws {

@@ -22,7 +22,8 @@ final class AgentProcess {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func start() throws {
+    /// Starts the agent with `-config.file` and `arguments` (`environment` added to the test's own).
+    func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HTTPConnection.Failure(message: "no skald-agent binary at \(Self.binary): run `swift build` first (scripts/test does)")
         }
@@ -31,7 +32,8 @@ final class AgentProcess {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["-config.file=\(configPath)"]
+        p.arguments = ["-config.file=\(configPath)"] + arguments
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         p.standardError = FileHandle(forWritingAtPath: logPath)
         p.standardOutput = FileHandle.nullDevice
         try p.run()
