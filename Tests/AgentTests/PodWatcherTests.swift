@@ -43,6 +43,21 @@ import TestSupport
         #expect(!afterWatch.contains { $0.labels["__meta_kubernetes_pod_name"] == "loki-0" })
     }
 
+    /// A server (or proxy) that ends every watch at once gets a watch a second, not a tight loop.
+    @Test func watchesEndedAtOnceAreNotRepeatedInATightLoop() throws {
+        let list = try KubernetesPodsTests.fixture("pods-list", "json")
+        let server = FakeAPIServer(answers: [.init("/api/v1/pods?watch=true", 200, Data(), repeats: true), .init("/api/v1/pods", 200, list, repeats: true)])
+        defer { server.stop() }
+        var c = AgentConfig.KubernetesDiscovery()
+        c.apiServer = "http://127.0.0.1:\(server.port)"
+        let w = PodWatcher(job: "j", config: c, api: try KubernetesAPI.resolve(c, environment: [:]), logger: Logger(label: "test")) { _ in }
+        w.start()
+        usleep(2_500_000)
+        w.stop()
+        let watches = server.requests.withLock { $0.filter { $0.contains("watch=true") }.count }
+        #expect((2...4).contains(watches), "\(watches) watches in 2.5 s")
+    }
+
     @Test func resolvingTheAPIServer() throws {
         var c = AgentConfig.KubernetesDiscovery()
         #expect(throws: AgentConfigError.self) { try KubernetesAPI.resolve(c, environment: [:]) }

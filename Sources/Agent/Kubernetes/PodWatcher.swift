@@ -75,8 +75,11 @@ public final class PodWatcher: @unchecked Sendable {
                 var version = try list(path, http)
                 backoff = 1
                 while !stopping.load(ordering: .relaxed) {
+                    let began = Date()
                     guard let next = try watch(path, from: version, http) else { break }  // nil: relist
                     version = next
+                    // A watch the server (or a proxy before it) ends at once is not asked again in a tight loop.
+                    if Date().timeIntervalSince(began) < Self.minimumWatch { Thread.sleep(forTimeInterval: Self.minimumWatch) }
                 }
             } catch {
                 logger.error("kubernetes pod discovery failed; retrying", metadata: ["job": "\(job)", "path": "\(path)", "error": "\(error)"])
@@ -85,6 +88,9 @@ public final class PodWatcher: @unchecked Sendable {
             }
         }
     }
+
+    /// Seconds: a watch that ended sooner is followed by a pause this long.
+    static let minimumWatch = 1.0
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
