@@ -70,6 +70,16 @@ import Relabel
         }
     }
 
+    /// `bearer_token_file`: read at start (a missing file is an error then) and kept, to be read again.
+    @Test func aClientTokenFileIsKeptToBeReadAgain() throws {
+        let file = NSTemporaryDirectory() + "/skald-client-token-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "s3cret\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let c = try AgentConfigLoader.parse("clients: [{url: 'http://x/push', bearer_token_file: \(file)}]").config.clients[0]
+        #expect(c.bearerToken == "s3cret" && c.bearerTokenFile == file)
+        #expect(throws: AgentConfigError.self) { try AgentConfigLoader.parse("clients: [{url: 'http://x/push', bearer_token_file: /no/such/token}]") }
+    }
+
     @Test func unsupportedButKnownKeysWarnOnce() throws {
         let text = """
             clients: [{url: 'http://x/push', oauth2: {client_id: a}}]

@@ -43,6 +43,41 @@ import TestSupport
         #expect(!afterWatch.contains { $0.labels["__meta_kubernetes_pod_name"] == "loki-0" })
     }
 
+    /// A rotated service-account token is what the next requests carry.
+    @Test func requestsCarryTheTokenFileAsItIsNow() throws {
+        let list = try KubernetesPodsTests.fixture("pods-list", "json")
+        let server = FakeAPIServer(answers: [.init("/api/v1/pods?watch=true", 200, Data(), repeats: true), .init("/api/v1/pods", 200, list, repeats: true)])
+        defer { server.stop() }
+        let file = NSTemporaryDirectory() + "/skald-token-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "first\n".write(toFile: file, atomically: true, encoding: .utf8)
+        var api = KubernetesAPI(server: "http://127.0.0.1:\(server.port)")
+        api.bearerToken = BearerToken("first", file: file, refresh: 0)
+        let w = PodWatcher(job: "j", config: AgentConfig.KubernetesDiscovery(), api: api, logger: Logger(label: "test")) { _ in }
+        w.start()
+        usleep(300_000)
+        try "second\n".write(toFile: file, atomically: true, encoding: .utf8)  // what the kubelet does before the old one expires
+        usleep(2_300_000)
+        w.stop()
+        let heads = server.heads.withLock { $0 }
+        #expect(heads.first?.contains("Authorization: Bearer first") == true, "\(heads.first ?? "")")
+        #expect(heads.last?.contains("Authorization: Bearer second") == true, "\(heads.last ?? "")")
+    }
+
+    @Test func aTokenFileIsReadAgainAtMostOncePerRefresh() throws {
+        let file = NSTemporaryDirectory() + "/skald-token-r-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "one".write(toFile: file, atomically: true, encoding: .utf8)
+        let start = Date()
+        let t = BearerToken("one", file: file, refresh: 60)
+        try "two".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(t.current(now: start.addingTimeInterval(30)) == "one", "not yet read again")
+        #expect(t.current(now: start.addingTimeInterval(61)) == "two")
+        try FileManager.default.removeItem(atPath: file)
+        #expect(t.current(now: start.addingTimeInterval(200)) == "two", "unreadable later: the last token read")
+        #expect(BearerToken("inline").current(now: start.addingTimeInterval(1000)) == "inline")
+    }
+
     /// A server (or proxy) that ends every watch at once gets a watch a second, not a tight loop.
     @Test func watchesEndedAtOnceAreNotRepeatedInATightLoop() throws {
         let list = try KubernetesPodsTests.fixture("pods-list", "json")
@@ -68,7 +103,7 @@ import TestSupport
         try "logging".write(toFile: dir + "/namespace", atomically: true, encoding: .utf8)
         let inCluster = try KubernetesAPI.resolve(c, environment: ["KUBERNETES_SERVICE_HOST": "10.96.0.1", "KUBERNETES_SERVICE_PORT": "443"], serviceAccountDir: dir)
         #expect(inCluster.server == "https://10.96.0.1:443")
-        #expect(inCluster.bearerToken == "tok")
+        #expect(inCluster.bearerToken?.current() == "tok" && inCluster.bearerToken?.file == dir + "/token")
         #expect(inCluster.tls.caFile == dir + "/ca.crt")
         #expect(inCluster.ownNamespace == "logging")
         try """
@@ -81,7 +116,7 @@ import TestSupport
         c.kubeconfigFile = dir + "/kubeconfig"
         let kc = try KubernetesAPI.resolve(c, environment: [:])
         #expect(kc.server == "https://k8s.example:6443")
-        #expect(kc.bearerToken == "abc")
+        #expect(kc.bearerToken?.current() == "abc" && kc.bearerToken?.file == nil)
         #expect(try String(contentsOfFile: try #require(kc.tls.caFile), encoding: .utf8) == "CA")
         try "contexts: []".write(toFile: dir + "/bad", atomically: true, encoding: .utf8)
         c.kubeconfigFile = dir + "/bad"

@@ -26,6 +26,8 @@ public final class FakeAPIServer: @unchecked Sendable {
     public let port: Int
     let answers: [Answer]
     public let requests = Mutex<[String]>([])
+    /// Each request's head (request line and headers), as received.
+    public let heads = Mutex<[String]>([])
     private let used = Mutex<Set<Int>>([])
     private let stopped = Atomic<Bool>(false)
 
@@ -76,8 +78,10 @@ public final class FakeAPIServer: @unchecked Sendable {
             if n <= 0 { break }
             req += buf[0..<n]
         }
-        let line = String(decoding: req, as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+        let text = String(decoding: req, as: UTF8.self)
+        let line = text.split(separator: "\r\n").first.map(String.init) ?? ""
         requests.withLock { $0.append(line) }
+        heads.withLock { $0.append(text.components(separatedBy: "\r\n\r\n").first ?? "") }
         let path = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
         let a = used.withLock { used -> Answer? in
             for (i, a) in answers.enumerated() where path.hasPrefix(a.prefix) && !used.contains(i) {

@@ -20,6 +20,7 @@ public final class PushClient: Sendable {
     let logger: Logger
     let queue: PushQueue
     let host: String
+    let token: BearerToken
     private let stopping = Atomic<Bool>(false)
     private let done = NSCondition()
     private let finished = Mutex(false)
@@ -32,6 +33,7 @@ public final class PushClient: Sendable {
         // Four batches' worth may wait to be sent; past that the tailers wait.
         queue = PushQueue(maxBytes: max(config.batchSize, 64 << 10) * 4)
         host = URLComponents(string: config.url)?.host ?? config.url
+        token = BearerToken(config.bearerToken, file: config.bearerTokenFile)
     }
 
     /// Queues items in order; false when shutting down (or `shouldStop` turned true while the queue was full).
@@ -186,7 +188,7 @@ public final class PushClient: Sendable {
     private func push(tenant: String, entries: Int, bytes: Int, body: [UInt8], _ http: HTTPClient) -> Bool {
         var headers = ["Content-Type: application/x-protobuf", "User-Agent: skald-agent/\(AgentVersion.version)"]
         if !tenant.isEmpty { headers.append("X-Scope-OrgID: \(tenant)") }
-        if let t = config.bearerToken { headers.append("Authorization: Bearer \(t)") }
+        if let t = token.current() { headers.append("Authorization: Bearer \(t)") }
         for (k, v) in config.headers.sorted(by: { $0.key < $1.key }) { headers.append("\(k): \(v)") }
         var options = HTTPClient.Options()
         options.timeoutNanos = config.timeout

@@ -37,7 +37,9 @@ public struct AgentConfig: Sendable {
         public var externalLabels: [String: String] = [:]
         public var headers: [String: String] = [:]
         public var basicAuth: (username: String, password: String)?
+        /// `bearer_token`, or what `bearer_token_file` held at start (the file is read again while running).
         public var bearerToken: String?
+        public var bearerTokenFile: String?
         public var tls = TLS()
         public var proxyURL: String?
         /// `drop_rate_limited_batches`: drop a batch the server answers 429 instead of retrying.

@@ -120,7 +120,10 @@ public enum AgentConfigLoader {
             c.basicAuth = (user, password)
         }
         c.bearerToken = try m.string("bearer_token")
-        if let file = try m.string("bearer_token_file") { c.bearerToken = try readSecret(file, key: m.qualified("bearer_token_file")) }
+        if let file = try m.string("bearer_token_file") {
+            c.bearerToken = try readSecret(file, key: m.qualified("bearer_token_file"))
+            c.bearerTokenFile = file
+        }
         if let t = try m.mapping("tls_config") { c.tls = try tls(t) }
         for k in ["oauth2", "follow_redirects", "enable_http2", "stream_lag_labels", "authorization"] { m.accept(k, why: "not implemented") }
         try m.finish()

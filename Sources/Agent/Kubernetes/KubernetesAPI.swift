@@ -7,7 +7,8 @@ import Yams
 /// /var/run/secrets/kubernetes.io/serviceaccount), as Prometheus' discovery resolves it.
 public struct KubernetesAPI: Sendable {
     public var server: String
-    public var bearerToken: String?
+    /// Read again from its file while running (service-account tokens are rotated).
+    public var bearerToken: BearerToken?
     public var tls = AgentConfig.TLS()
     public var basicAuth: (username: String, password: String)?
     /// The namespace the agent runs in (in-cluster), for `own_namespace`.
@@ -22,8 +23,8 @@ public struct KubernetesAPI: Sendable {
         if let server = c.apiServer, !server.isEmpty {
             var api = KubernetesAPI(server: server)
             api.tls = c.tls
-            api.bearerToken = c.bearerToken
-            if let f = c.bearerTokenFile { api.bearerToken = try read(f, what: "bearer_token_file") }
+            if let t = c.bearerToken { api.bearerToken = BearerToken(t) }
+            if let f = c.bearerTokenFile { api.bearerToken = BearerToken(try read(f, what: "bearer_token_file"), file: f) }
             return api
         }
         if let file = c.kubeconfigFile, !file.isEmpty { return try kubeconfig(file) }
@@ -32,7 +33,8 @@ public struct KubernetesAPI: Sendable {
         }
         let h = host.contains(":") ? "[\(host)]" : host
         var api = KubernetesAPI(server: "https://\(h):\(port)")
-        api.bearerToken = try read(serviceAccountDir + "/token", what: "the service account token")
+        let tokenFile = serviceAccountDir + "/token"
+        api.bearerToken = BearerToken(try read(tokenFile, what: "the service account token"), file: tokenFile)
         api.tls.caFile = serviceAccountDir + "/ca.crt"
         api.ownNamespace = try? read(serviceAccountDir + "/namespace", what: "namespace")
         return api
@@ -77,8 +79,8 @@ public struct KubernetesAPI: Sendable {
         api.tls.caFile = try file(cluster, "certificate-authority")
         api.tls.insecureSkipVerify = cluster["insecure-skip-tls-verify"]?.bool ?? false
         if let user = named("users", context["user"]?.string ?? "", "user") {
-            api.bearerToken = user["token"]?.string
-            if let f = user["tokenFile"]?.string { api.bearerToken = try read(f, what: "kubeconfig tokenFile") }
+            if let t = user["token"]?.string { api.bearerToken = BearerToken(t) }
+            if let f = user["tokenFile"]?.string { api.bearerToken = BearerToken(try read(f, what: "kubeconfig tokenFile"), file: f) }
             api.tls.certFile = try file(user, "client-certificate")
             api.tls.keyFile = try file(user, "client-key")
             if let u = user["username"]?.string { api.basicAuth = (u, user["password"]?.string ?? "") }

@@ -54,7 +54,7 @@ public final class PodWatcher: @unchecked Sendable {
 
     func headers() -> [String] {
         var h = ["Accept: application/json", "User-Agent: skald-agent/\(AgentVersion.version)"]
-        if let t = api.bearerToken { h.append("Authorization: Bearer \(t)") }
+        if let t = api.bearerToken?.current() { h.append("Authorization: Bearer \(t)") }
         return h
     }
 
