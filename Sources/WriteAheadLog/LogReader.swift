@@ -70,6 +70,14 @@ public enum LogReader {
             progress(ReplayProgress(bytesRead: done, bytesTotal: total, records: report.records))
         }
         report.lastLSN = lastLSN
+        // The newest segment holding no record (a start with no push before the stop): the next
+        // writer opens that index again instead of a new one, so restarts of an idle server do not
+        // pile up empty segments.
+        if repair, let last = indices.last, last == maxIndex, report.segmentLastLSN.last?.index == last,
+           DurableFile.size(directory + "/" + SegmentName.name(last)) == WALFormat.segmentHeaderSize {
+            report.segmentLastLSN.removeLast()
+            report.nextSegmentIndex = last
+        }
         for d in report.damage {
             logger.warning("write-ahead log damage repaired", metadata: [
                 "wal.damage": "\(d.kind.rawValue)", "wal.segment": "\(SegmentName.name(d.segment))",

@@ -29,7 +29,8 @@ public struct ReplayReport: Sendable {
     public var bytes = 0
     public var firstLSN: UInt64 = 0
     public var lastLSN: UInt64 = 0
-    /// Index for the next segment a writer should create (after every existing or quarantined one).
+    /// Index for the next segment a writer should create: after every existing or quarantined one,
+    /// or the newest one itself when it holds no record (it is rewritten, not added to).
     public var nextSegmentIndex: UInt64 = 1
     public var damage: [Damage] = []
     /// Every segment replayed, oldest first, with the highest LSN at or before its end (its own last

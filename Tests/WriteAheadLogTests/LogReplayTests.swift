@@ -68,6 +68,32 @@ import Testing
         #expect(records.map(\.lsn) == Array(1...11))
     }
 
+    /// Starts with nothing pushed before the stop leave no trail of empty segments: the newest
+    /// segment, when it holds no record, is the one the next writer opens again.
+    @Test func idleRestartsReuseTheEmptyNewestSegment() async throws {
+        let dir = TestDirectory()
+        func start(_ records: Int) async throws -> ReplayReport {
+            let (r, _) = try replay(dir)
+            let w = try LogWriter(configuration: .init(directory: dir.path), nextLSN: r.lastLSN + 1, segmentIndex: r.nextSegmentIndex,
+                                  sealedSegments: r.segmentLastLSN, logger: logger) { _ in }
+            w.start()
+            for i in 0..<records { _ = try await w.append(type: .push, tenant: "t", payload: Array("r\(i)".utf8)) }
+            w.close()
+            return r
+        }
+        #expect(try await start(0).nextSegmentIndex == 1)
+        #expect(try await start(0).nextSegmentIndex == 1, "segment 1 is empty: opened again")
+        #expect(try await start(3).nextSegmentIndex == 1)
+        #expect(try await start(0).nextSegmentIndex == 2, "segment 1 holds records: a new one")
+        let idle = try await start(0)
+        #expect(idle.nextSegmentIndex == 2 && idle.segmentLastLSN.map(\.index) == [1], "the empty one is not listed as sealed")
+        #expect(dir.files().filter { SegmentName.index($0) != nil }.sorted() == [SegmentName.name(1), SegmentName.name(2)])
+        let (r, records) = try replay(dir)
+        #expect(r.damage.isEmpty && records.map(\.lsn) == [1, 2, 3])
+        // The tool's read-only verify leaves the choice alone.
+        #expect(try replay(dir, repair: false).0.nextSegmentIndex == 3)
+    }
+
     @Test func onCommitSeesGroupsInLSNOrderBeforeCallersResume() async throws {
         let dir = TestDirectory()
         final class Seen: @unchecked Sendable { var lsns: [UInt64] = []; let lock = NSLock() }
