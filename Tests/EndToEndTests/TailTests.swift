@@ -309,11 +309,15 @@ import Testing
 
     @Test func concurrencyAndDurationLimitsCloseWithLokisReasons() async throws {
         let dir = TestDirectory()
-        let config = ServerProcess.config(extraLimits: "  max_concurrent_tail_requests: 1") + "\nquerier:\n  tail_max_duration: 2s\n"
+        // 5 s: long enough that the second request reaches the server while the first still runs,
+        // even when parallel suites load the host and starve this test's tasks for a while.
+        let config = ServerProcess.config(extraLimits: "  max_concurrent_tail_requests: 1") + "\nquerier:\n  tail_max_duration: 5s\n"
         let server = try ServerProcess(dir: dir.path, config: config)
         try server.start()
         let first = Tail(port: server.port, query: #"{app="a"}"#)
-        try await Task.sleep(for: .milliseconds(500))
+        // Only once the server holds the first (a loaded host may take seconds to connect it, and
+        // then the second would be the only one).
+        #expect(await Self.eventually { server.log.contains("starting to tail logs") })
         // The second is upgraded and closed at once with Loki's 1011 and reason. (Read with a bare
         // websocket reader: swift-websocket's client can miss a close that follows the upgrade
         // answer at once — it did in a third of loaded runs — which Loki's clients do not.)
