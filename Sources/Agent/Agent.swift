@@ -30,7 +30,7 @@ public final class Agent: @unchecked Sendable {
         self.logger = logger
         positions = try PositionsFile(path: config.positions.filename, ignoreInvalid: config.positions.ignoreInvalidYAML)
         let tracker = PositionTracker(positions: positions, clients: config.clients.count)
-        clients = config.clients.enumerated().map { PushClient(config: $0.element, index: $0.offset, tracker: tracker, logger: logger) }
+        clients = config.clients.enumerated().map { PushClient(config: $0.element, index: $0.offset, tracker: tracker, logger: logger, maxStreams: config.maxStreams) }
         anchors = StampAnchors(path: config.positions.filename + ".stamps")
         let tails = try TailManager(config: config, clients: clients, positions: positions, tracker: tracker, anchors: anchors,
                                     hostname: hostname, logger: logger, now: now)

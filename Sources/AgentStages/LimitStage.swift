@@ -1,10 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `limit`: at most `rate` lines a second with bursts of `burst` (per value of `by_label_name`
 /// when given); past it a line waits for its turn — holding the file's reading back — or, with
-/// `drop: true`, is dropped (reason `ratelimit`).
+/// `drop: true`, is dropped (reason `ratelimit_drop_stage`, Promtail's).
 struct LimitStage: Stage {
     let rate: Double
     let burst: Double
@@ -12,8 +8,8 @@ struct LimitStage: Stage {
     let byLabel: String?
     let maxDistinct: Int
     let now: @Sendable () -> Int64
-    /// Per key: tokens left and when they were counted.
-    var buckets: [String: (tokens: Double, at: Int64)] = [:]
+    /// Per key (one, "", without `by_label_name`).
+    var buckets: [String: TokenBucket] = [:]
 
     init(_ settings: StageSettings, now: @escaping @Sendable () -> Int64) throws(StageError) {
         var r = try StageConfigReader(settings, stage: "limit")
@@ -39,24 +35,12 @@ struct LimitStage: Stage {
             if buckets[key] == nil && buckets.count >= maxDistinct { buckets.removeAll() }
         }
         while true {
-            let t = now()
-            var b = buckets[key] ?? (burst, t)
-            b.tokens = min(burst, b.tokens + Double(max(0, t - b.at)) / 1e9 * rate)
-            b.at = t
-            if b.tokens >= 1 {
-                b.tokens -= 1
-                buckets[key] = b
-                return .keep
-            }
+            var b = buckets[key] ?? TokenBucket(rate: rate, burst: burst)
+            let wait = b.take(now: now())
             buckets[key] = b
-            if drop { return .drop(reason: "ratelimit") }
-            let wait = (1 - b.tokens) / rate
-            Self.sleep(seconds: wait)
+            guard let wait else { return .keep }
+            if drop { return .drop(reason: "ratelimit_drop_stage") }
+            TokenBucket.sleep(seconds: wait)
         }
-    }
-
-    static func sleep(seconds: Double) {
-        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
-        nanosleep(&ts, nil)
     }
 }

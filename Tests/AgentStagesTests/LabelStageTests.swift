@@ -123,6 +123,17 @@ import Testing
         #expect(throws: StageError.self) { try S.pipeline(S.stage("pack", S.map([]))) }
     }
 
+    @Test func tokenBucketStartsFullRefillsAtItsRateAndCapsAtItsBurst() {
+        var b = TokenBucket(rate: 4, burst: 2)
+        let t0: Int64 = 5_000_000_000
+        #expect(b.take(now: t0) == nil && b.take(now: t0) == nil)
+        #expect(b.take(now: t0) == 0.25, "empty: a token in a quarter second")
+        #expect(b.take(now: t0 + 250_000_000) == nil)
+        #expect(b.take(now: t0 + 10_000_000_000) == nil && b.take(now: t0 + 10_000_000_000) == nil, "ten seconds refill only up to the burst")
+        #expect(b.take(now: t0 + 10_000_000_000) != nil)
+        #expect(b.take(now: t0) != nil, "a clock going back adds nothing")
+    }
+
     @Test func limitDropsPastTheRateAndRefills() throws {
         final class Clock: @unchecked Sendable { var t: Int64 = 1_000_000_000 }
         let clock = Clock()
@@ -130,16 +141,16 @@ import Testing
                                   context: .init(now: { clock.t }))
         var outcomes: [StageOutcome] = []
         for _ in 0..<5 { var e = entry("x"); outcomes.append(p.process(&e)) }
-        #expect(outcomes == [.keep, .keep, .keep, .drop(reason: "ratelimit"), .drop(reason: "ratelimit")])
+        #expect(outcomes == [.keep, .keep, .keep, .drop(reason: "ratelimit_drop_stage"), .drop(reason: "ratelimit_drop_stage")])
         clock.t += 1_000_000_000  // one second: two more tokens
         var more: [StageOutcome] = []
         for _ in 0..<3 { var e = entry("x"); more.append(p.process(&e)) }
-        #expect(more == [.keep, .keep, .drop(reason: "ratelimit")])
+        #expect(more == [.keep, .keep, .drop(reason: "ratelimit_drop_stage")])
         // Per label: each value has its own bucket; lines without the label are not limited.
         var by = try AgentPipeline([S.stage("limit", S.map([("rate", S.v("1")), ("burst", S.v("1")), ("drop", S.v("true")), ("by_label_name", S.v("pod"))]))],
                                    context: .init(now: { clock.t }))
         var a1 = entry("x", labels: ["pod": "a"]), a2 = entry("x", labels: ["pod": "a"]), b1 = entry("x", labels: ["pod": "b"]), n = entry("x", labels: [:])
-        #expect([by.process(&a1), by.process(&a2), by.process(&b1), by.process(&n)] == [.keep, .drop(reason: "ratelimit"), .keep, .keep])
+        #expect([by.process(&a1), by.process(&a2), by.process(&b1), by.process(&n)] == [.keep, .drop(reason: "ratelimit_drop_stage"), .keep, .keep])
         #expect(throws: StageError.self) { try S.pipeline(S.stage("limit", S.map([("rate", S.v("0"))]))) }
     }
 

@@ -70,6 +70,20 @@ import Relabel
         }
     }
 
+    /// `limits_config`: Promtail's defaults, what is set, and values that cannot work refused.
+    @Test func limitsConfig() throws {
+        let plain = try AgentConfigLoader.parse("clients: [{url: 'http://x/push'}]").config
+        #expect(!plain.readlineRateEnabled && plain.readlineRate == 10_000 && plain.readlineBurst == 10_000 && plain.readlineRateDrop && plain.maxStreams == 0)
+        let set = try AgentConfigLoader.parse("""
+            clients: [{url: 'http://x/push'}]
+            limits_config: {readline_rate_enabled: true, readline_rate: 2.5, readline_burst: 7, readline_rate_drop: false, max_streams: 3}
+            """).config
+        #expect(set.readlineRateEnabled && set.readlineRate == 2.5 && set.readlineBurst == 7 && !set.readlineRateDrop && set.maxStreams == 3)
+        for bad in ["readline_rate: 0", "readline_rate: fast", "readline_burst: 0", "max_streams: -1", "readline_rate_drop: maybe"] {
+            #expect(throws: AgentConfigError.self, "\(bad)") { try AgentConfigLoader.parse("clients: [{url: 'http://x/push'}]\nlimits_config: {\(bad)}") }
+        }
+    }
+
     /// `bearer_token_file`: read at start (a missing file is an error then) and kept, to be read again.
     @Test func aClientTokenFileIsKeptToBeReadAgain() throws {
         let file = NSTemporaryDirectory() + "/skald-client-token-\(getpid())"

@@ -33,8 +33,22 @@ import Testing
         #expect(b.entries == 1 && b.bytes == "other tenant".utf8.count)
         #expect(try Self.decode(buffers.body).map(\.lines) == [["other tenant"]])
         // No entries for a tenant: an empty request.
-        #expect(PushClient.encode([Self.item(nil)], tenant: "", clientTenant: "", into: &buffers) == (0, 0))
+        let none = PushClient.encode([Self.item(nil)], tenant: "", clientTenant: "", into: &buffers)
+        #expect(none.entries == 0 && none.bytes == 0 && none.dropped.entries == 0)
         #expect(try Self.decode(buffers.body).isEmpty)
+    }
+
+    /// `limits_config.max_streams`: a push holds at most that many streams; entries of the others
+    /// are left out and counted.
+    @Test func entriesOfStreamsPastTheLimitAreLeftOut() throws {
+        let items = [Self.item(#"{a="1"}"#, "one"), Self.item(#"{a="2"}"#, "two"), Self.item(#"{a="3"}"#, "three!"),
+                     Self.item(#"{a="1"}"#, "four"), Self.item(#"{a="3"}"#, "five")]
+        var buffers = PushClient.Buffers()
+        let r = PushClient.encode(items, tenant: "", clientTenant: "", maxStreams: 2, into: &buffers)
+        #expect(r.entries == 3 && r.bytes == 10 && r.dropped.entries == 2 && r.dropped.bytes == 10)
+        #expect(try Self.decode(buffers.body).map(\.lines) == [["one", "four"], ["two"]])
+        let all = PushClient.encode(items, tenant: "", clientTenant: "", into: &buffers)
+        #expect(all.entries == 5 && all.dropped.entries == 0)
     }
 
     @Test func queueHandsOverEverythingInOrderAndBoundsWhatWaits() {

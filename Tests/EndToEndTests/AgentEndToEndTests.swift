@@ -251,6 +251,39 @@ final class AgentProcess {
         server.stop()
     }
 
+    /// `limits_config.readline_rate`: with drop (Promtail's default) lines past the burst are
+    /// dropped and the position moves past them; without, every line arrives, no faster than the rate.
+    @Test func theReadlineRateDropsOrHoldsLinesBack() throws {
+        for drop in [true, false] {
+            let dir = TestDirectory()
+            let logs = dir.path + "/logs"
+            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+            let port = Self.freePort()
+            let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
+            try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+            let limits = "limits_config: {readline_rate_enabled: true, readline_rate: 10, readline_burst: 5, readline_rate_drop: \(drop)}"
+            let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, extra: limits))
+            try agent.start()
+            let started = Date()
+            append(logs + "/x.log", (0..<25).map { Self.criLine($0, file: "x") }.joined())
+            if drop {
+                // The burst, then what the rate refilled while the 25 lines went through (none: they are read at once).
+                let got = storedLines(server, timeout: 10, settle: 1.5) { $0.count >= 5 }
+                #expect((5...8).contains(got.count), "\(got.count) lines")
+                append(logs + "/x.log", Self.criLine(99, file: "x"))
+                let after = storedLines(server, timeout: 10) { $0.contains { $0.hasSuffix("line 99") } }
+                #expect(after.count == got.count + 1, "the dropped lines are not read again; the next one arrives")
+            } else {
+                let got = storedLines(server, timeout: 20) { $0.count >= 25 }
+                #expect(got.count == 25)
+                // 5 at once, 20 more at 10 a second: at least ~2 s (a slow host only adds).
+                #expect(Date().timeIntervalSince(started) >= 1.8, "\(Date().timeIntervalSince(started)) s")
+            }
+            #expect(agent.stop() == 0)
+            server.stop()
+        }
+    }
+
     /// A batch the server refuses with a 4xx is dropped and counted — not retried for ever — and the
     /// agent goes on with what follows.
     @Test func aRefusedBatchIsDroppedAndTheAgentGoesOn() throws {

@@ -21,12 +21,15 @@ public final class PushClient: Sendable {
     let queue: PushQueue
     let host: String
     let token: BearerToken
+    /// `limits_config.max_streams` (0: no limit).
+    let maxStreams: Int
     private let stopping = Atomic<Bool>(false)
     private let done = NSCondition()
     private let finished = Mutex(false)
 
-    public init(config: AgentConfig.Client, index: Int, tracker: PositionTracker, logger: Logger) {
+    public init(config: AgentConfig.Client, index: Int, tracker: PositionTracker, logger: Logger, maxStreams: Int = 0) {
         self.config = config
+        self.maxStreams = maxStreams
         self.index = index
         self.tracker = tracker
         self.logger = logger
@@ -128,7 +131,15 @@ public final class PushClient: Sendable {
         var tenants = Set<String>()
         for item in batch { if let e = item.entry { tenants.insert(e.tenant.isEmpty ? config.tenantID : e.tenant) } }
         for tenant in tenants.sorted() {
-            let sent = Self.encode(batch, tenant: tenant, clientTenant: config.tenantID, into: &buffers)
+            let sent = Self.encode(batch, tenant: tenant, clientTenant: config.tenantID, maxStreams: maxStreams, into: &buffers)
+            if sent.dropped.entries > 0 {
+                // Promtail's limits_config.max_streams: a push holds at most that many streams.
+                logger.error("streams limit exceeded; entries of further streams are dropped", metadata: [
+                    "tenant": "\(tenant)", "limit": "\(maxStreams)", "entries": "\(sent.dropped.entries)"])
+                Counter(label: "promtail_dropped_entries_total", dimensions: [("host", host), ("reason", "stream_limited")]).increment(by: sent.dropped.entries)
+                Counter(label: "promtail_dropped_bytes_total", dimensions: [("host", host), ("reason", "stream_limited")]).increment(by: sent.dropped.bytes)
+            }
+            guard sent.entries > 0 else { continue }
             guard push(tenant: tenant, entries: sent.entries, bytes: sent.bytes, body: buffers.body, http) else { return }
         }
         acknowledge(batch)
@@ -142,14 +153,17 @@ public final class PushClient: Sendable {
 
     /// Encodes the entries of `items` sent as `tenant` (an entry without one is sent as
     /// `clientTenant`) as one push request into `buffers.body`: streams grouped by labels in order
-    /// of first appearance, each stream's entries in arrival order. Returns how many entries and
-    /// line bytes it holds.
-    static func encode(_ items: [PushItem], tenant: String, clientTenant: String, into buffers: inout Buffers) -> (entries: Int, bytes: Int) {
+    /// of first appearance, each stream's entries in arrival order; with `maxStreams` above 0,
+    /// entries of streams past that many are left out. Returns how many entries and line bytes it
+    /// holds, and how many it left out.
+    static func encode(_ items: [PushItem], tenant: String, clientTenant: String, maxStreams: Int = 0,
+                       into buffers: inout Buffers) -> (entries: Int, bytes: Int, dropped: (entries: Int, bytes: Int)) {
         var order: [String] = []
         var slot: [String: Int] = [:]
         var streams: [(size: Int, entries: [Int])] = []
         var last = -1
         var lineBytes = 0
+        var dropped = (entries: 0, bytes: 0)
         for (i, item) in items.enumerated() {
             guard let e = item.entry, (e.tenant.isEmpty ? clientTenant : e.tenant) == tenant else { continue }
             // Neighbours mostly share their stream, and a file's lines alternate among a few (a
@@ -157,6 +171,10 @@ public final class PushClient: Sendable {
             if last < 0 || order[last] != e.labels {
                 if let k = order.indices.suffix(4).last(where: { order[$0] == e.labels }) ?? slot[e.labels] {
                     last = k
+                } else if maxStreams > 0 && order.count >= maxStreams {
+                    dropped.entries += 1
+                    dropped.bytes += e.line.utf8.count
+                    continue
                 } else {
                     last = order.count
                     slot[e.labels] = last
@@ -180,7 +198,7 @@ public final class PushClient: Sendable {
             count += streams[k].entries.count
         }
         buffers.request.bytes.withUnsafeBufferPointer { Snappy.compress($0, into: &buffers.body) }
-        return (count, lineBytes)
+        return (count, lineBytes, dropped)
     }
 
     /// Pushes until answered with 2xx (true), dropped on a 4xx (true: nothing to retry), or the

@@ -97,6 +97,16 @@ public struct AgentConfig: Sendable {
     /// `limits_config.max_line_size` (0: none) and whether longer lines are cut rather than dropped.
     public var maxLineSize = 0
     public var maxLineSizeTruncate = false
+    /// `limits_config.readline_rate*`: at most `readlineRate` lines a second (bursts of
+    /// `readlineBurst`) leave the pipelines, over all targets; past it a line is dropped
+    /// (`readlineRateDrop`, the default) or waits. Off unless `readline_rate_enabled`.
+    public var readlineRateEnabled = false
+    public var readlineRate = 10_000.0
+    public var readlineBurst = 10_000
+    public var readlineRateDrop = true
+    /// `limits_config.max_streams` (0: none): streams one push may hold per tenant; entries of
+    /// further streams are dropped (reason `stream_limited`), as Promtail drops them.
+    public var maxStreams = 0
     public var scrapeConfigs: [ScrapeConfig] = []
 
     public init() {}

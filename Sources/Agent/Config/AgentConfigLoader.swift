@@ -77,8 +77,19 @@ public enum AgentConfigLoader {
         if var l = try top.mapping("limits_config") {
             if let v = try l.bytes("max_line_size") { config.maxLineSize = v }
             if let v = try l.bool("max_line_size_truncate") { config.maxLineSizeTruncate = v }
-            for k in ["readline_rate_enabled", "readline_rate", "readline_burst", "readline_rate_drop", "max_streams"] {
-                l.accept(k, why: "read-rate limits are not implemented")
+            if let v = try l.bool("readline_rate_enabled") { config.readlineRateEnabled = v }
+            if let v = try l.string("readline_rate") {
+                guard let r = Double(v), r > 0, r.isFinite else { throw AgentConfigError("line \(l.line): limits_config.readline_rate must be a number of lines per second above 0, got \(v)") }
+                config.readlineRate = r
+            }
+            if let v = try l.int("readline_burst") {
+                guard v > 0 else { throw AgentConfigError("line \(l.line): limits_config.readline_burst must be at least 1, got \(v)") }
+                config.readlineBurst = v
+            }
+            if let v = try l.bool("readline_rate_drop") { config.readlineRateDrop = v }
+            if let v = try l.int("max_streams") {
+                guard v >= 0 else { throw AgentConfigError("line \(l.line): limits_config.max_streams must be 0 (no limit) or more, got \(v)") }
+                config.maxStreams = v
             }
             try l.finish()
         }

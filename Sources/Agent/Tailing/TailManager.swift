@@ -53,6 +53,8 @@ public final class TailManager: @unchecked Sendable {
     /// file is gone (their positions are forgotten once the clients are idle).
     private var lastGeneration: [String: Int] = [:]
     private var vanished = Set<String>()
+    /// Tail thread only: `limits_config.readline_rate` over every target's lines (nil: off).
+    private var readline: TokenBucket?
     /// Guarded by `activeLock`: the files being tailed, for `/targets` and tests.
     private let active = Mutex<[TargetDiscovery.FileTarget]>([])
 
@@ -70,6 +72,7 @@ public final class TailManager: @unchecked Sendable {
         self.logger = logger
         self.now = now
         maxLineBytes = config.maxLineSize > 0 ? config.maxLineSize : Self.defaultMaxLineBytes
+        if config.readlineRateEnabled { readline = TokenBucket(rate: config.readlineRate, burst: Double(config.readlineBurst)) }
         dropLongLines = config.maxLineSize > 0 && !config.maxLineSizeTruncate
         var d: [(TargetDiscovery, AgentConfig.ScrapeConfig)] = []
         for s in config.scrapeConfigs {
@@ -312,6 +315,23 @@ public final class TailManager: @unchecked Sendable {
             Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", reason)]).increment()
             mark(&t, into: &out)
         case .keep:
+            if var bucket = readline {
+                // Promtail's limits_config.readline_rate: past it a line is dropped, or waits (the
+                // lines before it go out first).
+                while let wait = bucket.take(now: now()) {
+                    if config.readlineRateDrop {
+                        readline = bucket
+                        Counter(label: "logentry_dropped_lines_total", dimensions: [("reason", "global_rate_limiter_drop")]).increment()
+                        mark(&t, into: &out)
+                        return
+                    }
+                    send(out, &t)
+                    out.removeAll()
+                    TokenBucket.sleep(seconds: wait)
+                    if stopping.load(ordering: .relaxed) { break }
+                }
+                readline = bucket
+            }
             var labels = e.labels
             let tenant = labels.removeValue(forKey: AgentEntry.tenantLabel) ?? ""
             let m = currentMark(t)
