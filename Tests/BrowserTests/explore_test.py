@@ -208,12 +208,17 @@ def main():
         check(len(driver.find_elements(By.CSS_SELECTOR, "#highlight .tok-err")) == 1, "the error position is marked in the editor")
         driver.save_screenshot(os.path.join(ARTIFACTS, "error.png"))
 
-        # Live tail: a line pushed while tailing appears.
+        # Live tail: a line pushed while tailing appears; a line whose details are open keeps them
+        # open when tailed lines rebuild the list.
         editor.clear()
         editor.send_keys('{app="api"}')
         driver.find_element(By.ID, "tail").click()
         wait.until(lambda d: "tailing" in d.find_element(By.ID, "summary").text)
-        time.sleep(1.5)
+        push(port, [{"stream": {"app": "api", "level": "info", "namespace": "default"}, "values": [[str(time.time_ns()), "first tailed line"]]}])
+        WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#lines li.row .msg')].some(e => e.textContent.includes('first tailed line'))"))
+        driver.execute_script("[...document.querySelectorAll('#lines li.row')].find(r => r.textContent.includes('first tailed line')).click()")
+        time.sleep(1.0)
         push(port, [{"stream": {"app": "api", "level": "info", "namespace": "default"}, "values": [[str(time.time_ns()), "freshly pushed while tailing"]]}])
         try:
             # (Read in the page: tailed lines rebuild the list, so element handles go stale.)
@@ -222,6 +227,10 @@ def main():
             check(True, "live tail shows a freshly pushed line")
         except Exception:
             check(False, "live tail shows a freshly pushed line")
+        still_open = driver.execute_script(
+            "const r = [...document.querySelectorAll('#lines li.row')].find(r => r.querySelector('.msg').textContent.includes('first tailed line'));"
+            "return !!(r && r.querySelector('.details'))")
+        check(still_open, "details opened on a tailed line stay open when new lines arrive")
         driver.find_element(By.ID, "tail").click()  # pause
         check(driver.find_element(By.ID, "tail").text == "Resume", "the tail pauses")
         driver.save_screenshot(os.path.join(ARTIFACTS, "tail.png"))

@@ -343,6 +343,9 @@ function row(l) {
   const li = el('li', { class: 'row l-' + (levelOf(l) || 'none'), tabindex: '0' }, el('time', {}, formatTs(l.ts)), el('span', { class: 'msg' }, l.line));
   li.onclick = (ev) => { if (!ev.target.closest('.details')) toggleDetails(li, l); };
   li.onkeydown = (ev) => { if (ev.key === 'Enter' && ev.target === li) toggleDetails(li, l); };
+  // Opened details stay open when the row is built again (a tailed line rebuilds the list; a block
+  // scrolled away and back is filled again).
+  if (l.open) li.append(details(l));
   return li;
 }
 function fillBlock(b) {
@@ -404,7 +407,12 @@ function parsedFields(line) {
 
 function toggleDetails(li, l) {
   const open = li.querySelector('.details');
-  if (open) { open.remove(); return; }
+  l.open = !open;
+  if (open) open.remove(); else li.append(details(l));
+}
+
+// A line's labels and parsed fields, with filter-for/out buttons, and a copy button.
+function details(l) {
   const box = el('div', { class: 'details' });
   const table = el('table');
   const row = (name, value, kind) => {
@@ -415,7 +423,7 @@ function toggleDetails(li, l) {
   for (const [k, v] of Object.entries(l.labels)) row(k, v, 'label');
   for (const [k, v] of Object.entries(parsedFields(l.line))) if (!(k in l.labels)) row(k, v, 'field');
   box.append(table, el('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(l.line) }, 'Copy line'));
-  li.append(box);
+  return box;
 }
 
 // Filter for (=) or out (!=) a label's value: a label filter after the query's stages (it applies
