@@ -132,7 +132,9 @@ let package = Package(
         .target(
             name: "Tool",
             dependencies: ["Codecs", "WriteAheadLog", "ChunkFormat", "IndexFormat", "CheckpointFormat", "Storage", "LogModel", "Compactor", "ServerApp",
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"),
+                           // `query --tail` over the server's tail websocket, as logcli
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")],
             exclude: ["README.md"],
             swiftSettings: strict
         ),

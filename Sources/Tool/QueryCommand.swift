@@ -5,11 +5,11 @@ import LogModel
 /// or a matrix), `instant-query`, `labels [NAME]`, `series SELECTOR` — against Skald or Loki, with
 /// logcli's flags and environment (`LOKI_ADDR`, `LOKI_ORG_ID`).
 enum QueryCommand {
-    static let valued: Set<String> = ["addr", "org-id", "limit", "since", "from", "to", "now", "step", "output", "o", "timeout"]
+    static let valued: Set<String> = ["addr", "org-id", "limit", "since", "from", "to", "now", "step", "output", "o", "timeout", "delay-for"]
     static let booleans: Set<String> = ["json", "help", "h", "forward", "quiet", "q", "tail", "t"]
 
     static func run(_ command: String, _ a: ToolArguments, environment: [String: String] = ProcessInfo.processInfo.environment,
-                    stream: (String) -> Void = { _ in }) throws(ToolError) -> ToolResult {
+                    stream: @escaping (String) -> Void = { _ in }) throws(ToolError) -> ToolResult {
         let client = LokiClient(address: a.values["addr"] ?? environment["LOKI_ADDR"] ?? "http://localhost:3100",
                                 orgID: a.values["org-id"] ?? environment["LOKI_ORG_ID"],
                                 timeout: try duration(a.values["timeout"] ?? "30s", "timeout") / 1e9)
@@ -30,7 +30,26 @@ enum QueryCommand {
                 guard Int(limit) != nil else { throw ToolError.usage("--limit must be a number, got \(limit)") }
                 var params = [("query", q), ("limit", limit), ("direction", a.flags.contains("forward") ? "forward" : "backward")]
                 if command == "query query", a.flags.contains("tail") || a.flags.contains("t") {
-                    try tail(client, q, limit: Int(limit) ?? 30, since: start, output: output, stream: stream)
+                    var delay: Int?
+                    if let d = a.values["delay-for"] {
+                        guard let v = Int(d), v >= 0 else { throw ToolError.usage("--delay-for must be a whole number of seconds, got \(d)") }
+                        delay = v
+                    }
+                    let url = try TailClient.url(address: client.address, query: q, limit: Int(limit) ?? 30, start: start, delayFor: delay)
+                    final class Out: @unchecked Sendable { let f: (String) -> Void; init(_ f: @escaping (String) -> Void) { self.f = f } }
+                    let out = Out(stream)
+                    do {
+                        try TailClient.run(url: url, orgID: client.orgID, output: output, stream: { out.f($0) },
+                                           warn: { FileHandle.standardError.write(Data($0.utf8)) })
+                    } catch let e as TailClient.Failure where e.beforeOpen {
+                        // The upgrade was refused: the server's own answer says why (a parse error, a limit).
+                        var tailParams = [("query", q), ("limit", limit), ("start", "\(start)")]
+                        if let delay { tailParams.append(("delay_for", "\(delay)")) }
+                        if let (_, status, body) = try? client.send("GET", "/loki/api/v1/tail", tailParams), status >= 400 {
+                            throw ToolError.input("tail: the server answered \(status): \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
+                        }
+                        throw e
+                    }
                     return ToolResult()
                 }
                 let data: [String: Any]
@@ -58,29 +77,6 @@ enum QueryCommand {
             throw e
         } catch {
             throw .input("\(error)")
-        }
-    }
-
-    /// `--tail`: the newest `limit` lines, then every second the lines after the last one shown
-    /// (those sharing its timestamp are told apart by their text), until the process is stopped.
-    static func tail(_ client: LokiClient, _ q: String, limit: Int, since: Int64, output: String, stream: (String) -> Void) throws {
-        var last = since
-        var shownAtLast = Set<String>()
-        var first = true
-        while true {
-            let now = Int64(Date().timeIntervalSince1970 * 1e9)
-            let params = [("query", q), ("limit", first ? "\(limit)" : "5000"), ("direction", first ? "backward" : "forward"),
-                          ("start", "\(last)"), ("end", "\(now + 1)")]
-            let data = try client.get("/loki/api/v1/query_range", params)["data"] as? [String: Any] ?? [:]
-            var entries = lines(data).sorted { $0.ts < $1.ts }
-            entries.removeAll { $0.ts == last && shownAtLast.contains($0.labels + $0.line) }
-            for e in entries {
-                stream(format(e, output: output))
-                if e.ts > last { last = e.ts; shownAtLast = [] }
-                shownAtLast.insert(e.labels + e.line)
-            }
-            first = false
-            Thread.sleep(forTimeInterval: 1)
         }
     }
 

@@ -66,13 +66,15 @@ public enum SkaldTool {
             """,
         "query query": """
             usage: skald-tool query query 'LOGQL' [--addr URL] [--org-id ID] [--limit 30] [--since 1h | --from T --to T]
-                                    [--forward] [--step D] [--output default|raw|jsonl] [--timeout 30s] [--tail]
+                                    [--forward] [--step D] [--output default|raw|jsonl] [--timeout 30s] [--tail [--delay-for S]]
 
             Runs a range query like logcli: log lines as "<time> <labels> <line>" (newest first unless
             --forward; --output raw prints the lines alone, jsonl one object each), a metric query's matrix
             as JSON. --addr defaults to $LOKI_ADDR, then http://localhost:3100; --org-id to $LOKI_ORG_ID.
-            Times: RFC3339 or Unix seconds or nanoseconds. --tail prints the newest --limit lines, then new
-            ones as they arrive (asking every second for lines after the last one shown) until interrupted.
+            Times: RFC3339 or Unix seconds or nanoseconds. --tail prints the newest --limit lines since
+            --since/--from, then each new one as the server receives it (the server's tail websocket, as
+            logcli; --delay-for S holds lines back S seconds so late ones come in order) until interrupted
+            or the server ends the tail.
 
             """,
         "query instant-query": """

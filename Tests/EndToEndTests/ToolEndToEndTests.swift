@@ -187,4 +187,23 @@ import TestSupport
         #expect(text == "before 2\nbefore 3\nbefore 4\nafter 0\nafter 1\nafter 2\n", "\(text)")
         server.stop()
     }
+
+    /// `--tail` ends when the server ends the tail, saying why; bad flags and queries are clear errors.
+    @Test func queryTailEndsWithTheServersReason() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config() + "\nquerier:\n  tail_max_duration: 1s\n")
+        try server.start()
+        let addr = "--addr=http://127.0.0.1:\(server.port)"
+        let started = Date()
+        let (status, out) = try runBinary(Self.tool, ["query", "query", #"{app="x"}"#, addr, "--tail"], stdout: true, stderr: true)
+        #expect(status != 0 && out.contains("reached tail max duration limit"), "\(status): \(out)")
+        #expect(Date().timeIntervalSince(started) < 20)
+        let (badDelay, delayOut) = try runBinary(Self.tool, ["query", "query", #"{app="x"}"#, addr, "--tail", "--delay-for", "soon"], stdout: true, stderr: true)
+        #expect(badDelay == 2 && delayOut.contains("--delay-for"), "\(delayOut)")
+        let (badQuery, queryOut) = try runBinary(Self.tool, ["query", "query", #"{app="x""#, addr, "--tail"], stdout: true, stderr: true)
+        #expect(badQuery != 0 && queryOut.contains("tail: the server answered 400") && queryOut.contains("parse error"), "\(queryOut)")
+        server.stop()
+        let (gone, goneOut) = try runBinary(Self.tool, ["query", "query", #"{app="x"}"#, addr, "--tail"], stdout: true, stderr: true)
+        #expect(gone != 0 && goneOut.contains("tail"), "nobody there: \(goneOut)")
+    }
 }
