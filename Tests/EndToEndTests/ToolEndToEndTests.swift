@@ -188,6 +188,25 @@ import TestSupport
         server.stop()
     }
 
+    /// With tenants on, `--org-id` (or `$LOKI_ORG_ID`) is the tail's tenant; without one the server's
+    /// refusal is shown.
+    @Test func queryTailSendsTheTenant() throws {
+        let dir = TestDirectory()
+        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(auth: true) + "\nquerier:\n  tail_max_duration: 1s\n")
+        try server.start()
+        let r = try server.connection().request("POST", "/loki/api/v1/push", headers: [("Content-Type", "application/json"), ("X-Scope-OrgID", "team-a")],
+                                                body: Bodies.json([("app=t", [(Bodies.now, "team a's line")])]))
+        #expect(r.status == 204)
+        let addr = "--addr=http://127.0.0.1:\(server.port)"
+        let (_, out) = try runBinary(Self.tool, ["query", "query", #"{app="t"}"#, addr, "--org-id", "team-a", "--tail", "--output", "raw"], stdout: true, stderr: true)
+        #expect(out.hasPrefix("team a's line\n") && out.contains("reached tail max duration limit"), "\(out)")
+        let (other, otherOut) = try runBinary(Self.tool, ["query", "query", #"{app="t"}"#, addr, "--org-id", "team-b", "--tail", "--output", "raw"], stdout: true, stderr: true)
+        #expect(other != 0 && !otherOut.contains("team a's line"), "another tenant sees nothing: \(otherOut)")
+        let (none, noneOut) = try runBinary(Self.tool, ["query", "query", #"{app="t"}"#, addr, "--tail"], stdout: true, stderr: true)
+        #expect(none != 0 && noneOut.contains("the server answered 401"), "\(noneOut)")
+        server.stop()
+    }
+
     /// `--tail` ends when the server ends the tail, saying why; bad flags and queries are clear errors.
     @Test func queryTailEndsWithTheServersReason() throws {
         let dir = TestDirectory()
