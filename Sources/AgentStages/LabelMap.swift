@@ -43,9 +43,6 @@ public struct LabelMap: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return old
     }
 
-    /// Room for `n` pairs without growing (and a map of its own, if it shared its storage).
-    public mutating func reserveCapacity(_ n: Int) { pairs.reserveCapacity(n) }
-
     public var count: Int { pairs.count }
     public var isEmpty: Bool { pairs.isEmpty }
     public var keys: [String] { pairs.map(\.key) }

@@ -65,19 +65,6 @@ public struct ChunkRef: Sendable, Equatable {
         }
     }
 
-    /// The first entry's time, parsed back out of a key (nil for a name that is not a chunk key).
-    static func minTime(ofKey key: String) -> Int64? {
-        let name = key.split(separator: "/").last ?? ""
-        let fields = name.split(separator: "-")
-        guard fields.count == 4, let v = UInt64(fields[1], radix: 16) else { return nil }
-        return Int64(bitPattern: v)
-    }
-
-    /// Parses the checksum back out of a key's last field.
-    static func checksum(ofKey key: String) -> UInt32? {
-        guard let dash = key.lastIndex(of: "-") else { return nil }
-        return UInt32(key[key.index(after: dash)...], radix: 16)
-    }
 }
 
 /// A chunk within its tenant, as its key names it: the stream's label hash, its time span and its

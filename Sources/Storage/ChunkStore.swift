@@ -43,7 +43,7 @@ public struct ChunkStore: Sendable {
         var bad: [(String, any Error)] = []
         for key in try objects.list(tenant) where include(key) {
             do {
-                guard let checksum = ChunkRef.checksum(ofKey: key) else {
+                guard let checksum = ChunkRef.id(ofKey: key)?.id.checksum else {
                     throw ChunkFormatError(.notAChunk, section: "name", "\(key) is not named like a chunk")
                 }
                 // Read and checked whole: a chunk written since the last index write may have been

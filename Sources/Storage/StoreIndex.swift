@@ -195,7 +195,7 @@ public final class StoreIndex: Sendable {
                 removed.insert(path)
                 let name = entry.header.tableName
                 let (refs, _) = try chunks.scan(tenant: entry.header.tenant) { key in
-                    ChunkRef.minTime(ofKey: key).map { config.schema.tableName(for: $0) == name } ?? false
+                    ChunkRef.id(ofKey: key).map { config.schema.tableName(for: $0.id.minTime) == name } ?? false
                 }
                 for r in refs { if let labels = try? LabelParser.parse(r.header.labels) { include(r, labels) } }
                 try? objects.put(Self.quarantinePrefix + "/" + path, (try? objects.get(path)) ?? [])

@@ -29,16 +29,25 @@ struct LokiClient {
         return object
     }
 
-    /// One request; the URL asked, the status and the body (any status: the caller judges it).
-    func send(_ method: String, _ path: String, _ params: [(String, String)]) throws -> (URL, Int, Data) {
-        guard var c = URLComponents(string: address.hasSuffix("/") ? String(address.dropLast()) + path : address + path), c.scheme != nil else {
-            throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)")
+    /// The URL of `path` on the server with `params` as its query (`scheme` replaces the address's,
+    /// as the tail's websocket does).
+    func url(_ path: String, _ params: [(String, String)], scheme: ((String) -> String?)? = nil) throws -> URL {
+        let bad = Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)")
+        guard var c = URLComponents(string: address.hasSuffix("/") ? String(address.dropLast()) + path : address + path), let s = c.scheme else { throw bad }
+        if let scheme {
+            guard let other = scheme(s) else { throw Failure(description: "--addr \(address) is not an http:// or https:// URL (like http://localhost:3100)") }
+            c.scheme = other
         }
         if !params.isEmpty { c.queryItems = params.map { URLQueryItem(name: $0.0, value: $0.1) } }
         // (`+` in a value must reach the server as a plus, not a space.)
-        let encoded = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        c.percentEncodedQuery = encoded
-        guard let url = c.url else { throw Failure(description: "--addr \(address) is not a URL (like http://localhost:3100)") }
+        c.percentEncodedQuery = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
+        guard let url = c.url else { throw bad }
+        return url
+    }
+
+    /// One request; the URL asked, the status and the body (any status: the caller judges it).
+    func send(_ method: String, _ path: String, _ params: [(String, String)]) throws -> (URL, Int, Data) {
+        let url = try url(path, params)
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         if let orgID { request.setValue(orgID, forHTTPHeaderField: "X-Scope-OrgID") }

@@ -35,7 +35,7 @@ enum QueryCommand {
                         guard let v = Int(d), v >= 0 else { throw ToolError.usage("--delay-for must be a whole number of seconds, got \(d)") }
                         delay = v
                     }
-                    let url = try TailClient.url(address: client.address, query: q, limit: Int(limit) ?? 30, start: start, delayFor: delay)
+                    let url = try TailClient.url(client, query: q, limit: Int(limit) ?? 30, start: start, delayFor: delay)
                     final class Out: @unchecked Sendable { let f: (String) -> Void; init(_ f: @escaping (String) -> Void) { self.f = f } }
                     let out = Out(stream)
                     do {
@@ -43,8 +43,7 @@ enum QueryCommand {
                                            warn: { FileHandle.standardError.write(Data($0.utf8)) })
                     } catch let e as TailClient.Failure where e.beforeOpen {
                         // The upgrade was refused: the server's own answer says why (a parse error, a limit).
-                        var tailParams = [("query", q), ("limit", limit), ("start", "\(start)")]
-                        if let delay { tailParams.append(("delay_for", "\(delay)")) }
+                        let tailParams = TailClient.params(query: q, limit: Int(limit) ?? 30, start: start, delayFor: delay)
                         if let (_, status, body) = try? client.send("GET", "/loki/api/v1/tail", tailParams), status >= 400 {
                             throw ToolError.input("tail: the server answered \(status): \(String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))")
                         }

@@ -14,18 +14,19 @@ enum TailClient {
         var beforeOpen = false
     }
 
-    /// The tail URL for a server address (`http` → `ws`, `https` → `wss`).
-    static func url(address: String, query: String, limit: Int, start: Int64, delayFor: Int?) throws -> String {
-        let base = address.hasSuffix("/") ? String(address.dropLast()) : address
-        guard var c = URLComponents(string: base + "/loki/api/v1/tail"), let scheme = c.scheme, ["http", "https"].contains(scheme) else {
-            throw Failure(description: "--addr \(address) is not an http:// or https:// URL (like http://localhost:3100)")
+    /// The tail request's parameters, as logcli sends them.
+    static func params(query: String, limit: Int, start: Int64, delayFor: Int?) -> [(String, String)] {
+        [("query", query), ("limit", "\(limit)"), ("start", "\(start)")] + (delayFor.map { [("delay_for", "\($0)")] } ?? [])
+    }
+
+    /// The tail's websocket URL on the server `client` asks (`http` → `ws`, `https` → `wss`).
+    static func url(_ client: LokiClient, query: String, limit: Int, start: Int64, delayFor: Int?) throws -> String {
+        do {
+            return try client.url("/loki/api/v1/tail", params(query: query, limit: limit, start: start, delayFor: delayFor),
+                                  scheme: { ["http": "ws", "https": "wss"][$0] }).absoluteString
+        } catch let e as LokiClient.Failure {
+            throw Failure(description: e.description)
         }
-        c.scheme = scheme == "https" ? "wss" : "ws"
-        c.queryItems = [URLQueryItem(name: "query", value: query), URLQueryItem(name: "limit", value: "\(limit)"),
-                        URLQueryItem(name: "start", value: "\(start)")] + (delayFor.map { [URLQueryItem(name: "delay_for", value: "\($0)")] } ?? [])
-        c.percentEncodedQuery = c.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        guard let s = c.string else { throw Failure(description: "--addr \(address): cannot make a tail URL of it") }
-        return s
     }
 
     /// One tail message's lines, oldest first, and how many lines the server dropped.

@@ -63,17 +63,7 @@ final class AgentProcess {
 
 @Suite(.serialized) struct AgentEndToEndTests {
     /// A free TCP port (the server must come back on the same one after a restart).
-    static func freePort() -> Int {
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(s) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    static func freePort() -> Int { LoopbackSocket.freePort() }
 
     static func agentConfig(logs: String, positions: String, port: Int, positionsSync: String = "200ms", stages: String = "- cri: {}",
                             extra: String = "") -> String {
@@ -140,17 +130,26 @@ final class AgentProcess {
         try? h.close()
     }
 
+    /// In `dir`: a server on a port of its own (it must come back on it after a restart) and an agent
+    /// tailing `<dir>/logs/*.log` into it, both started.
+    func serverAndAgent(in dir: TestDirectory, server serverConfig: String = ServerProcess.config(), positionsSync: String = "200ms",
+                        stages: String = "- cri: {}", extra: String = "") throws -> (logs: String, port: Int, server: ServerProcess, agent: AgentProcess) {
+        let logs = dir.path + "/logs"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let port = Self.freePort()
+        let server = try ServerProcess(dir: dir.path, config: serverConfig)
+        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
+        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port,
+                                                                             positionsSync: positionsSync, stages: stages, extra: extra))
+        try agent.start()
+        return (logs, port, server, agent)
+    }
+
     /// Every line arrives exactly once through rotation (rename and create), a copytruncate, an
     /// agent killed with SIGKILL twice and a server killed once, and an agent stopped with SIGTERM.
     @Test func everyLineArrivesOnceThroughRotationAndCrashes() throws {
         let dir = TestDirectory()
-        let logs = dir.path + "/logs"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let port = Self.freePort()
-        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
-        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
-        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port))
-        try agent.start()
+        let (logs, port, server, agent) = try serverAndAgent(in: dir)
 
         var expected: [String] = []
         var n = 0
@@ -217,14 +216,7 @@ final class AgentProcess {
     /// kill, everything is sent twice and still appears once.
     @Test func plainLinesSentAgainAfterACrashAreNotDuplicated() throws {
         let dir = TestDirectory()
-        let logs = dir.path + "/logs"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let port = Self.freePort()
-        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
-        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
-        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port,
-                                                                             positionsSync: "1h", stages: "[]"))
-        try agent.start()
+        let (logs, _, server, agent) = try serverAndAgent(in: dir, positionsSync: "1h", stages: "[]")
         var expected: [String] = []
         for round in 0..<4 {
             var text = ""
@@ -255,15 +247,9 @@ final class AgentProcess {
     /// dropped and the position moves past them; without, every line arrives, no faster than the rate.
     @Test func theReadlineRateDropsOrHoldsLinesBack() throws {
         for drop in [true, false] {
-            let dir = TestDirectory()
-            let logs = dir.path + "/logs"
-            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            let port = Self.freePort()
-            let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
-            try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
             let limits = "limits_config: {readline_rate_enabled: true, readline_rate: 10, readline_burst: 5, readline_rate_drop: \(drop)}"
-            let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, extra: limits))
-            try agent.start()
+            let dir = TestDirectory()
+            let (logs, _, server, agent) = try serverAndAgent(in: dir, extra: limits)
             let started = Date()
             append(logs + "/x.log", (0..<25).map { Self.criLine($0, file: "x") }.joined())
             if drop {
@@ -288,14 +274,7 @@ final class AgentProcess {
     /// agent goes on with what follows.
     @Test func aRefusedBatchIsDroppedAndTheAgentGoesOn() throws {
         let dir = TestDirectory()
-        let logs = dir.path + "/logs"
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let port = Self.freePort()
-        let server = try ServerProcess(dir: dir.path, config: ServerProcess.config(extraLimits: "  max_line_size: 200"))
-        try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
-        let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port,
-                                                                             stages: "[]"))
-        try agent.start()
+        let (logs, _, server, agent) = try serverAndAgent(in: dir, server: ServerProcess.config(extraLimits: "  max_line_size: 200"), stages: "[]")
         append(logs + "/x.log", "x" + String(repeating: "y", count: 500) + "\n")
         usleep(600_000)
         append(logs + "/x.log", "after the refused one\n")
@@ -310,14 +289,7 @@ final class AgentProcess {
     @Test func longLinesAreDroppedOrCut() throws {
         for truncate in [false, true] {
             let dir = TestDirectory()
-            let logs = dir.path + "/logs"
-            try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            let port = Self.freePort()
-            let server = try ServerProcess(dir: dir.path, config: ServerProcess.config())
-            try server.start(extraArgs: ["-server.http-listen-port=\(port)"])
-            let agent = try AgentProcess(dir: dir.path, config: Self.agentConfig(logs: logs, positions: dir.path + "/positions.yaml", port: port, stages: "[]",
-                                                                                 extra: "limits_config: {max_line_size: 10, max_line_size_truncate: \(truncate)}"))
-            try agent.start()
+            let (logs, _, server, agent) = try serverAndAgent(in: dir, stages: "[]", extra: "limits_config: {max_line_size: 10, max_line_size_truncate: \(truncate)}")
             append(logs + "/x.log", "short\n0123456789abcdef\nlast\n")
             let got = storedLines(server) { $0.contains("last") }
             #expect(got == (truncate ? ["short", "0123456789", "last"] : ["short", "last"]), "truncate: \(truncate)")

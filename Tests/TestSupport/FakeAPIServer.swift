@@ -38,18 +38,8 @@ public final class FakeAPIServer: @unchecked Sendable {
 
     public init(answers: [Answer]) {
         self.answers = answers
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &len) } }
-        listen(s, 16)
-        fd = s
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        (fd, port) = LoopbackSocket.bind()
+        listen(fd, 16)
         Thread.detachNewThread { [self] in serve() }
     }
 
